@@ -1,0 +1,38 @@
+# The two commands: `make run` (the bureau on SQLite with the demo, at http://127.0.0.1:8000)
+# and `make test` (lint, types, and the whole test suite on SQLite and PostgreSQL).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install browser lint pytest pytest-sqlite pytest-postgres bench clean
+
+$(BIN)/bureau: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/bureau
+
+run: install
+	$(BIN)/bureau demo
+
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+pytest-sqlite: install browser
+	env -u DATABASE_URL $(BIN)/pytest -q
+
+pytest-postgres: install browser
+	DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q
+
+test: lint pytest-sqlite pytest-postgres
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

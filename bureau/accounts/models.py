@@ -1,0 +1,167 @@
+"""Users, the organisations they belong to (the directory), and API tokens."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def verified(self) -> OrganisationQuerySet:
+        return self.filter(verified_at__isnull=False)
+
+    def chambers(self) -> OrganisationQuerySet:
+        return self.filter(kind=Organisation.Kind.CHAMBER)
+
+
+class Organisation(models.Model):
+    """A chamber, the bureau itself, a company, an investor or a carrier."""
+
+    class Kind(models.TextChoices):
+        CHAMBER = "chamber", _("Chamber of commerce")
+        BUREAU = "bureau", _("Information bureau")
+        COMPANY = "company", _("Company")
+        INVESTOR = "investor", _("Investor")
+        CARRIER = "carrier", _("Carrier")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
+    country = models.CharField(
+        _("country"), max_length=2, db_index=True, help_text=_("ISO 3166 alpha-2")
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    sectors = models.JSONField(_("sectors"), default=list, blank=True)
+    hs_codes = models.JSONField(_("HS codes of interest"), default=list, blank=True)
+    chamber = models.ForeignKey(
+        "self",
+        verbose_name=_("member of chamber"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        limit_choices_to={"kind": "chamber"},
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    origin_node = models.CharField(_("origin node"), max_length=100, default="", blank=True)
+    source_title = models.CharField(_("source"), max_length=300, blank=True)
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class Contact(models.Model):
+    """A person to reach at an organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True, role=User.Role.ADMIN)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in with an email address and acts for one organisation."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Node admin")
+        STAFF = "staff", _("Chamber staff")
+        MEMBER = "member", _("Member")
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("email"), unique=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+    objects = UserManager()  # type: ignore[misc,assignment]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def is_node_admin(self) -> bool:
+        return self.is_active and (self.role == self.Role.ADMIN or self.is_superuser)
+
+    @property
+    def is_chamber_staff(self) -> bool:
+        return self.is_active and self.role == self.Role.STAFF and self.organisation_id is not None
+
+
+class ApiToken(models.Model):
+    """A bearer token for machines. Only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, default="cli")
+    prefix = models.CharField(max_length=12, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

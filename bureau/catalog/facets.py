@@ -1,0 +1,56 @@
+"""Facet keys of an item: what the browse filters and the facet counts are made of."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from bureau.reference import hs
+
+COUNTRY = "country"
+HS = "hs"
+SECTION = "section"
+SECTOR = "sector"
+
+
+def key(facet: str, value: str) -> str:
+    return f"{facet}:{value}"
+
+
+def keys_for(common: dict[str, Any], detail: dict[str, Any]) -> list[str]:
+    """Every facet key of an item, from its common and kind-specific values."""
+    countries = set(common.get("countries", []))
+    countries.update(
+        c for c in (detail.get("origin_country"), detail.get("destination_country")) if c
+    )
+    codes = set(common.get("hs_codes", []))
+    if detail.get("hs_code"):
+        codes.add(detail["hs_code"])
+    sectors = set(common.get("sectors", []))
+    if detail.get("sector"):
+        sectors.add(detail["sector"])
+    found = {key(COUNTRY, c) for c in countries} | {key(SECTOR, s) for s in sectors}
+    for code in codes:
+        found.update(key(HS, part) for part in hs.ancestors(code))
+        if section := hs.section_of(code):
+            found.add(key(SECTION, section))
+    return sorted(found)
+
+
+def all_countries(common: dict[str, Any], detail: dict[str, Any]) -> list[str]:
+    return _merged(
+        common.get("countries", []),
+        [detail.get("origin_country"), detail.get("destination_country")],
+    )
+
+
+def all_hs_codes(common: dict[str, Any], detail: dict[str, Any]) -> list[str]:
+    return _merged(common.get("hs_codes", []), [detail.get("hs_code")])
+
+
+def all_sectors(common: dict[str, Any], detail: dict[str, Any]) -> list[str]:
+    return _merged(common.get("sectors", []), [detail.get("sector")])
+
+
+def _merged(first: Iterable[str], extra: Iterable[str | None]) -> list[str]:
+    return list(dict.fromkeys([*first, *(e for e in extra if e)]))

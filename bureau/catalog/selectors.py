@@ -1,0 +1,258 @@
+"""Reads from the catalog: filtered listings, facet counts and item records.
+
+``ItemFilters`` is the one definition of the browse filters; the web page and the API both
+parse their query string with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, QuerySet
+
+from bureau.catalog import facets, search
+from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS
+from bureau.catalog.models import DETAIL_RELATION, Item, ItemFacet, Kind, Status
+from bureau.core import parsing
+from bureau.core.errors import FieldError, ValidationFailed
+from bureau.reference import countries, hs
+from bureau.reference.vocab import Sector
+
+SORTS = ("relevance", "newest", "value", "expiry")
+
+
+@dataclass
+class ItemFilters:
+    q: str = ""
+    kind: list[str] = field(default_factory=list)
+    hs: str = ""
+    section: str = ""
+    sector: str = ""
+    country: str = ""
+    value_min: Decimal | None = None
+    value_max: Decimal | None = None
+    published_from: dt.date | None = None
+    published_to: dt.date | None = None
+    organisation: str = ""
+    status: str = Status.PUBLISHED
+    sort: str = ""
+
+    @classmethod
+    def parse(cls, params: Mapping[str, Any]) -> ItemFilters:
+        """Read filters from a query string; raise ``ValidationFailed`` naming each bad one."""
+        errors: list[FieldError] = []
+        result = cls()
+        for name, parse in _PARSERS.items():
+            raw = (
+                params.getlist(name)
+                if name == "kind" and hasattr(params, "getlist")
+                else params.get(name)
+            )
+            if parsing.is_blank(raw) or raw == []:
+                continue
+            try:
+                setattr(result, name, parse(raw))
+            except ValueError as error:
+                errors.append(FieldError(name, str(error)))
+        if (
+            result.value_min is not None
+            and result.value_max is not None
+            and result.value_max < result.value_min
+        ):
+            errors.append(FieldError("value_max", "is below value_min"))
+        if errors:
+            raise ValidationFailed(errors)
+        return result
+
+    def as_params(self) -> dict[str, Any]:
+        """The non-empty filters, for links and saved searches."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value not in (None, "", []) and not (
+                f.name == "status" and value == Status.PUBLISHED
+            ):
+                out[f.name] = value if isinstance(value, list) else str(value)
+        return out
+
+
+def _one_of(allowed: list[str]) -> Any:
+    def parse(value: Any) -> str:
+        word = parsing.text(value)
+        if word not in allowed:
+            raise ValueError(f"'{word}' is not one of: {', '.join(allowed)}")
+        return word
+
+    return parse
+
+
+def _kinds(value: Any) -> list[str]:
+    kinds = parsing.string_list(value)
+    bad = [k for k in kinds if k not in Kind.values]
+    if bad:
+        raise ValueError(f"unknown kind(s) {', '.join(bad)}; use {', '.join(Kind.values)}")
+    return kinds
+
+
+def _hs_prefix(value: Any) -> str:
+    code = hs.normalise(parsing.text(value))
+    if reason := hs.validation_error(code):
+        raise ValueError(reason)
+    return code
+
+
+def _country(value: Any) -> str:
+    code = parsing.text(value).upper()
+    if reason := countries.country_error(code):
+        raise ValueError(reason)
+    return code
+
+
+_PARSERS: dict[str, Any] = {
+    "q": lambda v: parsing.text(v, max_length=200),
+    "kind": _kinds,
+    "hs": _hs_prefix,
+    "section": _one_of(hs.ROMAN),
+    "sector": _one_of(list(Sector.values)),
+    "country": _country,
+    "value_min": parsing.decimal,
+    "value_max": parsing.decimal,
+    "published_from": parsing.date,
+    "published_to": parsing.date,
+    "organisation": lambda v: parsing.text(v, max_length=220),
+    "status": _one_of(list(Status.values)),
+    "sort": _one_of(list(SORTS)),
+}
+
+
+def item_list(filters: ItemFilters, *, base: QuerySet[Item] | None = None) -> QuerySet[Item]:
+    """Items matching ``filters``, ordered as asked (relevance when searching, else newest)."""
+    qs = (base if base is not None else Item.objects.all()).filter(status=filters.status)
+    qs = _apply_filters(qs, filters)
+    sort = filters.sort or ("relevance" if search.terms(filters.q) else "newest")
+    ranked = sort == "relevance" and bool(search.terms(filters.q))
+    qs = search.filter_fulltext(qs, filters.q, ranked=ranked)
+    order = {
+        "relevance": ["rank", "-id"] if ranked else ["-published_at", "-id"],
+        "newest": ["-published_at", "-id"],
+        "value": ["-value_usd", "-id"],
+        "expiry": ["valid_until", "id"],
+    }[sort]
+    return qs.select_related("organisation").order_by(*order)
+
+
+def _apply_filters(qs: QuerySet[Item], f: ItemFilters) -> QuerySet[Item]:
+    if f.kind:
+        qs = qs.filter(kind__in=f.kind)
+    for facet, value in (
+        (facets.HS, f.hs),
+        (facets.SECTION, f.section),
+        (facets.SECTOR, f.sector),
+        (facets.COUNTRY, f.country),
+    ):
+        if value:
+            keyed = ItemFacet.objects.filter(key=facets.key(facet, value)).values("item_id")
+            qs = qs.filter(id__in=keyed)
+    if f.value_min is not None:
+        qs = qs.filter(value_usd__gte=f.value_min)
+    if f.value_max is not None:
+        qs = qs.filter(value_usd__lte=f.value_max)
+    if f.published_from:
+        qs = qs.filter(published_at__date__gte=f.published_from)
+    if f.published_to:
+        qs = qs.filter(published_at__date__lte=f.published_to)
+    if f.organisation:
+        qs = qs.filter(organisation__slug=f.organisation)
+    return qs
+
+
+FACET_CACHE_SECONDS = 30
+
+
+def facet_counts(filters: ItemFilters) -> dict[str, list[tuple[str, int]]]:
+    """How many matching items each facet value has (top values), cached briefly."""
+    cache_key = (
+        "facets:" + hashlib.sha256(repr(sorted(filters.as_params().items())).encode()).hexdigest()
+    )
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return cached
+    matching = search.filter_fulltext(
+        _apply_filters(Item.objects.filter(status=filters.status), filters), filters.q, ranked=False
+    )
+    result: dict[str, list[tuple[str, int]]] = {
+        "kind": [],
+        facets.SECTION: [],
+        facets.HS: [],
+        facets.SECTOR: [],
+        facets.COUNTRY: [],
+    }
+    for row in matching.order_by().values("kind").annotate(n=Count("id")):
+        result["kind"].append((row["kind"], row["n"]))
+    counts: Counter[str] = Counter()
+    rows = (
+        ItemFacet.objects.filter(item__in=matching.order_by().values("id"))
+        .values("key")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        counts[row["key"]] = row["n"]
+    for key, n in counts.most_common():
+        facet, value = key.split(":", 1)
+        if facet == facets.HS and len(value) != 2:
+            continue  # chapters only in the sidebar; headings through the HS filter
+        if len(result[facet]) < 30:
+            result[facet].append((value, n))
+    cache.set(cache_key, result, FACET_CACHE_SECONDS)
+    return result
+
+
+def item_get(*, pk: int | None = None, uid: str | None = None) -> Item | None:
+    qs = Item.objects.select_related("organisation", "organisation__chamber")
+    try:
+        if pk is not None:
+            return qs.filter(pk=pk).first()
+        return qs.filter(uid=uid).first() if uid else None
+    except (ValueError, TypeError):
+        return None
+
+
+def item_as_record(item: Item) -> dict[str, Any]:
+    """The item as a flat record in the documented field set (what the API and export show)."""
+    record: dict[str, Any] = {"id": item.pk, "uid": str(item.uid)}
+    detail = getattr(item, DETAIL_RELATION[item.kind], None)
+    for name in FIELD_NAMES:
+        if name == "organisation":
+            record[name] = item.organisation.slug
+        elif name in NESTED_FIELDS:
+            if detail is not None and item.kind == Kind.AGREEMENT:
+                record[name] = _nested(detail, name)
+        elif hasattr(Item, name):
+            record[name] = getattr(item, name)
+        elif detail is not None and hasattr(detail, name):
+            record[name] = getattr(detail, name)
+    return record
+
+
+def _nested(detail: Any, name: str) -> list[dict[str, Any]]:
+    keys = (
+        ("agreed_on", "new_expires_on", "note")
+        if name == "extensions"
+        else ("title", "due_on", "done_on")
+    )
+    return [{k: getattr(row, k) for k in keys} for row in getattr(detail, name).all()]
+
+
+def items_newest(limit: int = 8) -> QuerySet[Item]:
+    return (
+        Item.objects.published()
+        .select_related("organisation")
+        .order_by("-published_at", "-id")[:limit]
+    )

@@ -1,0 +1,83 @@
+"""Check a whole item record at once and report every bad field, not only the first."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bureau.catalog.fields import BY_KIND, COMMON, FIELD_NAMES, FieldSpec
+from bureau.catalog.models import Kind
+from bureau.core.errors import FieldError, ValidationFailed
+
+
+@dataclass
+class CleanItem:
+    kind: str
+    common: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def clean_item(data: Mapping[str, Any]) -> CleanItem:
+    """Parse and cross-check a complete record; raise ``ValidationFailed`` listing every bad field."""
+    errors: list[FieldError] = []
+    unknown = sorted(k for k in data if k not in FIELD_NAMES and k not in {"id", "uid"})
+    errors += [FieldError(name, "is not a field of an item") for name in unknown]
+
+    values = _parse(COMMON, data, errors)
+    kind = values.get("kind")
+    specs = BY_KIND.get(Kind(kind), []) if kind in Kind.values else []
+    for name in data:
+        if name in FIELD_NAMES and _owner(name) not in (None, kind) and not _blank(data[name]):
+            errors.append(FieldError(name, f"does not apply to kind '{kind}'"))
+    detail = _parse(specs, data, errors)
+    errors += _cross_checks(values, detail)
+    if errors:
+        raise ValidationFailed(errors)
+    return CleanItem(kind=str(kind), common=values, detail=detail)
+
+
+def _parse(
+    specs: list[FieldSpec], data: Mapping[str, Any], errors: list[FieldError]
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for spec in specs:
+        raw = data.get(spec.name)
+        try:
+            values[spec.name] = spec.parse(raw)
+        except ValueError as error:
+            errors.append(FieldError(spec.name, str(error)))
+            continue
+        if spec.required and _blank(values[spec.name]):
+            errors.append(FieldError(spec.name, "is required"))
+    return values
+
+
+def _cross_checks(common: dict[str, Any], detail: dict[str, Any]) -> list[FieldError]:
+    errors = []
+    if common.get("value_amount") is not None and not common.get("value_currency"):
+        errors.append(FieldError("value_currency", "is required when a value is given"))
+    if _inverted(common.get("valid_from"), common.get("valid_until")):
+        errors.append(FieldError("valid_until", "is before valid_from"))
+    if _inverted(detail.get("starts_on"), detail.get("ends_on")):
+        errors.append(FieldError("ends_on", "is before starts_on"))
+    if _inverted(detail.get("effective_on"), detail.get("expires_on")):
+        errors.append(FieldError("expires_on", "is before effective_on"))
+    if detail.get("quantity") is not None and not detail.get("unit"):
+        errors.append(FieldError("unit", "is required when a quantity is given"))
+    return errors
+
+
+def _inverted(first: Any, last: Any) -> bool:
+    return first is not None and last is not None and last < first
+
+
+def _owner(name: str) -> str | None:
+    for kind, specs in BY_KIND.items():
+        if any(spec.name == name for spec in specs):
+            return str(kind)
+    return None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or value == []

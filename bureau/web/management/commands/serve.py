@@ -1,0 +1,36 @@
+"""``bureau serve``: the ASGI server, with background work in the same process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import uvicorn
+from django.core.management.base import BaseCommand, CommandParser
+
+from bureau.web import background
+
+
+class Command(BaseCommand):
+    help = "Serve the bureau over HTTP (uvicorn); also runs background work unless --no-worker."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1, help="Web processes.")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Do not run background work in this process."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_worker"]:
+            background.start()
+        self.stdout.write(f"Bureau at http://{options['host']}:{options['port']}/")
+        uvicorn.run(
+            "config.asgi:application",
+            host=options["host"],
+            port=options["port"],
+            workers=options["workers"],
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )

@@ -1,0 +1,206 @@
+"""Django settings: one file, driven by environment variables declared in ``config.env``."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from config.env import as_bool, as_list, declare
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+BUREAU_HOME = Path(
+    declare("BUREAU_HOME", "./var", "Data folder: SQLite database, node key, uploads.")
+).resolve()
+
+DEBUG = as_bool(declare("BUREAU_DEBUG", "false", "Show Django debug pages. Never in production."))
+
+
+def _secret_key() -> str:
+    """Take the key from the environment; otherwise keep a generated one in BUREAU_HOME."""
+    from_env = declare(
+        "BUREAU_SECRET_KEY",
+        "",
+        "Django secret key. When unset, one is generated once into BUREAU_HOME/secret_key (0600).",
+    )
+    if from_env:
+        return from_env
+    path = BUREAU_HOME / "secret_key"
+    if not path.exists():
+        BUREAU_HOME.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = as_list(
+    declare("BUREAU_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]", "Host names the server answers.")
+)
+CSRF_TRUSTED_ORIGINS = as_list(
+    declare(
+        "BUREAU_CSRF_TRUSTED_ORIGINS",
+        "",
+        "Origins trusted for CSRF behind a proxy, e.g. https://bureau.example.org.",
+    )
+)
+
+# The node and the country pair it serves.
+BUREAU_NODE_NAME = declare(
+    "BUREAU_NODE_NAME", "az-islamabad", "This node's permanent name; items it publishes carry it."
+)
+BUREAU_NODE_TITLE = declare(
+    "BUREAU_NODE_TITLE",
+    "Azerbaijan Chamber of Commerce, Islamabad",
+    "Human name of the node, shown as the origin of its items.",
+)
+BUREAU_NODE_COUNTRY = declare("BUREAU_NODE_COUNTRY", "AZ", "ISO 3166 alpha-2 country of this node.")
+BUREAU_COUNTRY_PAIR = as_list(
+    declare("BUREAU_COUNTRY_PAIR", "AZ,PK", "The two countries the bureau serves (ISO alpha-2).")
+)
+BUREAU_ADMIN_EMAIL = declare(
+    "BUREAU_ADMIN_EMAIL", "", "First admin's email for `bureau init --no-input`."
+)
+BUREAU_ADMIN_PASSWORD = declare(
+    "BUREAU_ADMIN_PASSWORD", "", "First admin's password for `bureau init --no-input`."
+)
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        declare(
+            "DATABASE_URL",
+            "",
+            "Database; empty means SQLite at BUREAU_HOME/bureau.sqlite3. postgres://user@host:5432/name for PostgreSQL.",
+        )
+        or f"sqlite:///{BUREAU_HOME / 'bureau.sqlite3'}",
+        conn_max_age=60,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ninja",
+    "bureau.accounts",
+    "bureau.reference",
+    "bureau.catalog",
+    "bureau.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "bureau.web.context_processors.bureau",
+            ],
+        },
+    }
+]
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+_redis_url = declare(
+    "REDIS_URL",
+    "",
+    "Redis for shared cache and rate limits across processes; empty means in-process.",
+)
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        if _redis_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bureau"}
+    )
+}
+
+LOGIN_RATE_LIMIT = declare(
+    "BUREAU_LOGIN_RATE",
+    "10/m",
+    "Sign-in attempts allowed per client address and per account (count/period s|m|h).",
+)
+API_RATE_LIMIT = declare(
+    "BUREAU_API_RATE",
+    "600/m",
+    "API requests allowed per token or client address (count/period s|m|h).",
+)
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("az", _("Azerbaijani")), ("ur", _("Urdu"))]
+LOCALE_PATHS = [BASE_DIR / "bureau" / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BUREAU_HOME / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = BUREAU_HOME / "media"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+_https = as_bool(declare("BUREAU_HTTPS", "false", "Served over HTTPS: secure cookies and HSTS."))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _https
+if _https:
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": declare("BUREAU_LOG_LEVEL", "INFO", "Log level.")},
+}

@@ -1,0 +1,124 @@
+"""Fixtures shared by every test: reference data, the two chambers, people in each role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bureau.accounts.models import Organisation, User
+from bureau.accounts.services import organisation_create, token_create, user_create
+from bureau.catalog import services
+from bureau.catalog.models import Item
+from bureau.reference.loaders import load_rates
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _rates(db: Any) -> None:
+    load_rates()
+
+
+@pytest.fixture
+def chamber_az(db: Any) -> Organisation:
+    return organisation_create(
+        actor=None,
+        data={
+            "name": "Azerbaijan Chamber of Commerce in Islamabad",
+            "kind": "chamber",
+            "country": "AZ",
+            "city": "Islamabad",
+        },
+    )
+
+
+@pytest.fixture
+def chamber_pk(db: Any) -> Organisation:
+    return organisation_create(
+        actor=None,
+        data={
+            "name": "Pakistan Chamber of Commerce in Baku",
+            "kind": "chamber",
+            "country": "PK",
+            "city": "Baku",
+        },
+    )
+
+
+@pytest.fixture
+def company(chamber_az: Organisation) -> Organisation:
+    return organisation_create(
+        actor=None,
+        data={"name": "Punjab Rice Exporters", "kind": "company", "country": "PK"},
+        chamber=chamber_az,
+    )
+
+
+@pytest.fixture
+def staff_az(chamber_az: Organisation) -> User:
+    return user_create(
+        email="staff@az.example", password=PASSWORD, organisation=chamber_az, role="staff"
+    )
+
+
+@pytest.fixture
+def staff_pk(chamber_pk: Organisation) -> User:
+    return user_create(
+        email="staff@pk.example", password=PASSWORD, organisation=chamber_pk, role="staff"
+    )
+
+
+@pytest.fixture
+def member(company: Organisation) -> User:
+    return user_create(
+        email="trader@rice.example", password=PASSWORD, organisation=company, role="member"
+    )
+
+
+@pytest.fixture
+def admin_user(db: Any) -> User:
+    return user_create(
+        email="admin@node.example", password=PASSWORD, organisation=None, role="admin"
+    )
+
+
+@pytest.fixture
+def token_for() -> Callable[[User], str]:
+    return lambda user: token_create(user=user)
+
+
+def lead_data(**overrides: Any) -> dict[str, Any]:
+    """A valid trade lead record; override any field."""
+    data: dict[str, Any] = {
+        "kind": "lead",
+        "title": "Basmati rice, 500 tonnes, for Baku",
+        "summary": "Long-grain basmati from Punjab, new crop.",
+        "side": "sell",
+        "product": "Basmati rice",
+        "hs_code": "100630",
+        "quantity": "500",
+        "unit": "TNE",
+        "incoterm": "CFR",
+        "origin_country": "PK",
+        "destination_country": "AZ",
+        "value_amount": "450000",
+        "value_currency": "USD",
+        "sectors": ["agriculture"],
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def make_item(member: User, staff_az: User) -> Callable[..., Item]:
+    """Create an item (a lead by default) as ``member``; ``publish=True`` has staff publish it."""
+
+    def make(publish: bool = False, actor: User | None = None, **overrides: Any) -> Item:
+        item = services.item_create(actor=actor or member, data=lead_data(**overrides))
+        if publish:
+            item = services.item_publish(actor=staff_az, item=item)
+        return item
+
+    return make
