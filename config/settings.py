@@ -13,7 +13,7 @@ from config.env import as_bool, as_list, declare
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 BUREAU_HOME = Path(
-    declare("BUREAU_HOME", "./var", "Data folder: SQLite database, node key, uploads.")
+    declare("BUREAU_HOME", "./var", "Data folder: SQLite database, generated secret key, uploads.")
 ).resolve()
 
 DEBUG = as_bool(declare("BUREAU_DEBUG", "false", "Show Django debug pages. Never in production."))
@@ -164,12 +164,12 @@ CACHES = {
 LOGIN_RATE_LIMIT = declare(
     "BUREAU_LOGIN_RATE",
     "10/m",
-    "Sign-in attempts allowed per client address and per account (count/period s|m|h).",
+    "Sign-in attempts allowed per client address and per account (count/period; period in s, m or h).",
 )
 API_RATE_LIMIT = declare(
     "BUREAU_API_RATE",
     "600/m",
-    "API requests allowed per token or client address (count/period s|m|h).",
+    "API requests allowed per token or client address (count/period; period in s, m or h).",
 )
 
 LANGUAGE_CODE = "en"

@@ -133,6 +133,8 @@ def user_create(
         )
     if role == User.Role.ADMIN:
         return User.objects.create_superuser(email, password, organisation=organisation, **extra)
+    # Chamber staff sign in to the Django admin too; what they may change there is scoped by permissions.
+    extra.setdefault("is_staff", role == User.Role.STAFF)
     return User.objects.create_user(email, password, organisation=organisation, role=role, **extra)
 
 

@@ -1,0 +1,1 @@
+"""Demonstration content built from cited sources, and the loader behind ``bureau demo``."""

@@ -1,0 +1,73 @@
+"""Template filters that turn stored codes (countries, HS codes, sectors, money) into words."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import format_decimal
+from django import template
+from django.utils.translation import get_language
+
+from bureau.catalog.models import Kind
+from bureau.reference import countries, hs
+from bureau.reference.vocab import Sector
+
+register = template.Library()
+
+
+def _locale() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+@register.filter
+def country_name(code: str) -> str:
+    return countries.country_name(code) if code else ""
+
+
+@register.filter
+def hs_dotted(code: str) -> str:
+    """'100630' -> '1006.30', the way HS codes are usually written."""
+    code = str(code or "")
+    return f"{code[:4]}.{code[4:]}" if len(code) == 6 else code
+
+
+@register.filter
+def hs_description(code: str) -> str:
+    found = hs.lookup(code) if code else None
+    return found.description if found else ""
+
+
+@register.filter
+def section_name(numeral: str) -> str:
+    return hs.sections().get(numeral, "")
+
+
+@register.filter
+def sector_label(value: str) -> str:
+    return str(Sector(value).label) if value in Sector.values else value
+
+
+@register.filter
+def kind_label(value: str) -> str:
+    return str(Kind(value).label) if value in Kind.values else value
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str = "") -> str:
+    """An amount with its currency, written the way the active language writes numbers."""
+    if amount is None:
+        return ""
+    whole = amount == amount.to_integral()
+    text = format_decimal(amount, format="#,##0" if whole else "#,##0.00", locale=_locale())
+    # The ISO code rather than a symbol: "$" is ambiguous and "Rs" varies by country.
+    return f"{text}\u00a0{currency}" if currency else text
+
+
+@register.filter
+def number(amount: Any) -> str:
+    """A quantity without trailing zeros ('500.000' -> '500')."""
+    if amount is None or amount == "":
+        return ""
+    value = Decimal(str(amount))
+    return format_decimal(value.normalize() if value == value.to_integral() else value, locale=_locale())
