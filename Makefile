@@ -27,10 +27,10 @@ lint: install
 	$(BIN)/mypy
 
 pytest-sqlite: install browser
-	env -u DATABASE_URL $(BIN)/pytest -q
+	env -u DATABASE_URL BUREAU_HOME=$$(mktemp -d) $(BIN)/pytest -q
 
 pytest-postgres: install browser
-	DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q
+	DATABASE_URL=$(PG_TEST_URL) BUREAU_HOME=$$(mktemp -d) $(BIN)/pytest -q
 
 test: lint pytest-sqlite pytest-postgres
 

@@ -17,7 +17,26 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(autouse=True)
-def _rates(db: Any) -> None:
+def _isolated_cache_and_fast_passwords(settings: Any) -> Any:
+    """Rate-limit counters and cached facets must not leak between tests; hashing need not be slow."""
+    from django.core.cache import cache
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rates(request: pytest.FixtureRequest) -> None:
+    """Tests that use the database get the recorded exchange rates; pure tests stay database-free."""
+    names = set(request.fixturenames)
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+    else:
+        return
     load_rates()
 
 

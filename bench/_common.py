@@ -69,7 +69,7 @@ def pg_admin(sql: str) -> None:
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)
 
 
 def pg_exists(name: str) -> bool:
@@ -195,9 +195,7 @@ class Load:
     tool: str
 
 
-def load_test(
-    base_url: str, paths: Sequence[str], *, clients: int = 50, seconds: int = 10
-) -> Load:
+def load_test(base_url: str, paths: Sequence[str], *, clients: int = 50, seconds: int = 10) -> Load:
     """Requests/s with ``clients`` concurrent connections over random ``paths``."""
     if shutil.which("wrk"):
         return _wrk(base_url, paths, clients, seconds)
@@ -210,7 +208,16 @@ def _wrk(base_url: str, paths: Sequence[str], clients: int, seconds: int) -> Loa
     try:
         # One wrk thread leaves the second core to the server; it drives 50 connections easily.
         out = subprocess.run(
-            ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--latency", "-s", script.name, base_url],
+            [
+                "wrk",
+                "-t1",
+                f"-c{clients}",
+                f"-d{seconds}s",
+                "--latency",
+                "-s",
+                script.name,
+                base_url,
+            ],
             capture_output=True,
             text=True,
             timeout=seconds + 60,
@@ -220,8 +227,8 @@ def _wrk(base_url: str, paths: Sequence[str], clients: int, seconds: int) -> Loa
         os.unlink(script.name)
     return Load(
         rps=float(_grab(r"Requests/sec:\s+([\d.]+)", out)),
-        p50_ms=_wrk_ms(_grab(r"50%\s+(\S+)", out)),
-        p99_ms=_wrk_ms(_grab(r"99%\s+(\S+)", out)),
+        p50_ms=_wrk_ms(_grab(r"(?m)^\s+50%\s+(\S+)", out)),
+        p99_ms=_wrk_ms(_grab(r"(?m)^\s+99%\s+(\S+)", out)),
         requests=int(_grab(r"(\d+) requests in", out)),
         errors=_wrk_errors(out),
         tool="wrk",

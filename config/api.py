@@ -13,14 +13,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as RequestInvalid
 
 from bureau.accounts.api import router as organisations_router
 from bureau.accounts.auth import API_AUTH, api_rate_check
 from bureau.catalog.api import router as items_router
-from bureau.core.errors import DomainError, ValidationFailed
+from bureau.core.errors import DomainError, NotFound, ValidationFailed
 from bureau.reference.api import router as reference_router
 
 logger = logging.getLogger(__name__)
@@ -66,13 +66,24 @@ api.add_router("", items_router)
 api.add_router("", organisations_router)
 api.add_router("/reference", reference_router)
 
+# Last, so that it only catches paths no router has: an unknown endpoint still answers in JSON.
+fallback = Router()
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
+)
+def unknown_endpoint(request: HttpRequest, rest: str) -> None:
+    raise NotFound(f"there is no API endpoint {request.path}")
+
+
+api.add_router("", fallback)
+
 
 def error_response(
     request: HttpRequest, status: int, detail: str, errors: Sequence[dict[str, str]] = ()
 ) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": detail, "errors": list(errors)}, status=status
-    )
+    return api.create_response(request, {"detail": detail, "errors": list(errors)}, status=status)
 
 
 def _sentence(message: str) -> str:
@@ -119,7 +130,7 @@ def _message(error: dict[str, Any]) -> str:
 @api.exception_handler(RequestInvalid)
 def _request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
     errors = [{"field": _field_name(e["loc"]), "message": _message(e)} for e in exc.errors]
-    summary = "; ".join(f"{e['field']} {e['message']}" for e in errors)
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return error_response(request, 422, f"Invalid input: {summary}.", errors)
 
 

@@ -87,6 +87,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
+    # A file, not shared-cache memory: threads and processes in tests then lock as in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(BUREAU_HOME / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -101,6 +103,8 @@ INSTALLED_APPS = [
     "bureau.accounts",
     "bureau.reference",
     "bureau.catalog",
+    "bureau.alerts",
+    "bureau.delivery",
     "bureau.web",
 ]
 
@@ -172,6 +176,48 @@ API_RATE_LIMIT = declare(
     "API requests allowed per token or client address (count/period; period in s, m or h).",
 )
 
+# Delivery: links in messages, webhooks, email.
+BUREAU_PUBLIC_URL = declare(
+    "BUREAU_PUBLIC_URL", "http://127.0.0.1:8000", "The node's address as users reach it, for links in emails and feeds."
+).rstrip("/")
+BUREAU_WEBHOOK_ALLOW_PRIVATE = as_bool(
+    declare(
+        "BUREAU_WEBHOOK_ALLOW_PRIVATE",
+        "false",
+        "Allow webhook URLs on private or loopback addresses (tests, closed networks only).",
+    )
+)
+BUREAU_WEBHOOK_RETRY_DELAYS = [
+    float(seconds)
+    for seconds in as_list(
+        declare(
+            "BUREAU_WEBHOOK_RETRY_DELAYS",
+            "5,60,300,1800,7200,18000,36000,50400,72000,86400",
+            "Seconds before each webhook retry (about three days in all); then the delivery is dead-lettered.",
+        )
+    )
+]
+_smtp_host = declare("BUREAU_SMTP_HOST", "", "SMTP server for email delivery; empty writes emails to BUREAU_HOME/mail.")
+if _smtp_host:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _smtp_host
+    EMAIL_PORT = int(declare("BUREAU_SMTP_PORT", "25", "SMTP port."))
+    EMAIL_HOST_USER = declare("BUREAU_SMTP_USER", "", "SMTP user name.")
+    EMAIL_HOST_PASSWORD = declare("BUREAU_SMTP_PASSWORD", "", "SMTP password.")
+    EMAIL_USE_TLS = as_bool(declare("BUREAU_SMTP_STARTTLS", "false", "Use STARTTLS with the SMTP server."))
+    EMAIL_TIMEOUT = 20
+else:
+    for _name, _default, _help in (
+        ("BUREAU_SMTP_PORT", "25", "SMTP port."),
+        ("BUREAU_SMTP_USER", "", "SMTP user name."),
+        ("BUREAU_SMTP_PASSWORD", "", "SMTP password."),
+        ("BUREAU_SMTP_STARTTLS", "false", "Use STARTTLS with the SMTP server."),
+    ):
+        declare(_name, _default, _help)
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(BUREAU_HOME / "mail")
+DEFAULT_FROM_EMAIL = declare("BUREAU_MAIL_FROM", "bureau@localhost", "Sender address of the bureau's emails.")
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("az", _("Azerbaijani")), ("ur", _("Urdu"))]
 LOCALE_PATHS = [BASE_DIR / "bureau" / "locale"]
@@ -203,4 +249,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": declare("BUREAU_LOG_LEVEL", "INFO", "Log level.")},
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }

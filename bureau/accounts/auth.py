@@ -81,6 +81,11 @@ class SessionAuth(APIKeyCookie):
         return user
 
 
+def authenticated_user(request: HttpRequest) -> User:
+    """The caller of an operation that requires authentication (set by ninja's auth)."""
+    return request.auth  # type: ignore[attr-defined]
+
+
 def request_user(request: HttpRequest) -> User | None:
     """The caller on a public read, if they identified themselves; a bad token is refused."""
     if _bearer_token(request) is not None:

@@ -32,6 +32,11 @@ def acts_for(user: Any, organisation: Organisation) -> bool:
     return user.organisation_id == organisation.pk or moderates(user, organisation)
 
 
+def can_view_item(user: Any, item: Item) -> bool:
+    """Published items are public; before that an item belongs to its organisation and moderators."""
+    return item.status == "published" or acts_for(user, item.organisation)
+
+
 def can_edit_item(user: Any, item: Item) -> bool:
     """Local items only; members while the item is not yet published, moderators always."""
     if not item.is_local or item.status in ("withdrawn", "expired"):

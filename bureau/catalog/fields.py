@@ -86,15 +86,26 @@ def _url(value: Any) -> str:
     return url
 
 
-def _non_negative(value: Any) -> Any:
+# Amounts and quantities fit their columns (18 digits, 2-3 decimals) with room for USD conversion.
+MAX_INTEGER_DIGITS = 15
+
+
+def _bounded(value: Any) -> Any:
     number = parsing.decimal(value)
+    if number is not None and abs(number) >= 10**MAX_INTEGER_DIGITS:
+        raise ValueError(f"is too large: at most {MAX_INTEGER_DIGITS} digits before the point")
+    return number
+
+
+def _non_negative(value: Any) -> Any:
+    number = _bounded(value)
     if number is not None and number < 0:
         raise ValueError("must not be negative")
     return number
 
 
 def _positive(value: Any) -> Any:
-    number = parsing.decimal(value)
+    number = _bounded(value)
     if number is not None and number <= 0:
         raise ValueError("must be greater than zero")
     return number
@@ -217,7 +228,7 @@ BY_KIND = {
         FieldSpec("milestones", _records({"title": _text(300), "due_on": parsing.date, "done_on": parsing.date}), "JSON list of {title, due_on, done_on}", False, Kind.AGREEMENT),
     ],
     Kind.NOTICE: [
-        FieldSpec("notice_type", _choice(MarketNotice.Type), "regulation, tariff, event, trade_mission", True, Kind.NOTICE),
+        FieldSpec("notice_type", _choice(MarketNotice.Type), "regulation, tariff, event, trade_mission, announcement, statistics", True, Kind.NOTICE),
         FieldSpec("starts_on", parsing.date, "YYYY-MM-DD", False, Kind.NOTICE),
         FieldSpec("ends_on", parsing.date, "YYYY-MM-DD", False, Kind.NOTICE),
         FieldSpec("place", _text(200), "Where", False, Kind.NOTICE),

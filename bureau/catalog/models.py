@@ -248,6 +248,8 @@ class MarketNotice(models.Model):
         TARIFF = "tariff", _("Tariff")
         EVENT = "event", _("Event")
         TRADE_MISSION = "trade_mission", _("Trade mission")
+        ANNOUNCEMENT = "announcement", _("Policy announcement")
+        STATISTICS = "statistics", _("Trade statistics")
 
     item = models.OneToOneField(
         Item, on_delete=models.CASCADE, primary_key=True, related_name="notice"

@@ -15,13 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from bureau.catalog import facets, search
 from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS
 from bureau.catalog.models import DETAIL_RELATION, Item, ItemFacet, Kind, Status
 from bureau.core import parsing
-from bureau.core.errors import FieldError, ValidationFailed
+from bureau.core.errors import FieldError, PermissionDenied, ValidationFailed
 from bureau.reference import countries, hs
 from bureau.reference.vocab import Sector
 
@@ -135,7 +135,7 @@ _PARSERS: dict[str, Any] = {
 def item_list(filters: ItemFilters, *, base: QuerySet[Item] | None = None) -> QuerySet[Item]:
     """Items matching ``filters``, ordered as asked (relevance when searching, else newest)."""
     qs = (base if base is not None else Item.objects.all()).filter(status=filters.status)
-    qs = _apply_filters(qs, filters)
+    qs = _apply_filters(qs, filters, probe_facets=bool(search.terms(filters.q)))
     sort = filters.sort or ("relevance" if search.terms(filters.q) else "newest")
     ranked = sort == "relevance" and bool(search.terms(filters.q))
     qs = search.filter_fulltext(qs, filters.q, ranked=ranked)
@@ -148,7 +148,9 @@ def item_list(filters: ItemFilters, *, base: QuerySet[Item] | None = None) -> Qu
     return qs.select_related("organisation").order_by(*order)
 
 
-def _apply_filters(qs: QuerySet[Item], f: ItemFilters) -> QuerySet[Item]:
+def _apply_filters(
+    qs: QuerySet[Item], f: ItemFilters, *, probe_facets: bool = False
+) -> QuerySet[Item]:
     if f.kind:
         qs = qs.filter(kind__in=f.kind)
     for facet, value in (
@@ -158,8 +160,14 @@ def _apply_filters(qs: QuerySet[Item], f: ItemFilters) -> QuerySet[Item]:
         (facets.COUNTRY, f.country),
     ):
         if value:
-            keyed = ItemFacet.objects.filter(key=facets.key(facet, value)).values("item_id")
-            qs = qs.filter(id__in=keyed)
+            keyed = ItemFacet.objects.filter(key=facets.key(facet, value))
+            if probe_facets:
+                # The full-text matches drive a search: probe each one's (item, key) index
+                # entry rather than list every item of a common key (SQLite would build the
+                # whole list, hundreds of thousands of ids, for every query).
+                qs = qs.filter(Exists(keyed.filter(item_id=OuterRef("pk"))))
+            else:
+                qs = qs.filter(id__in=keyed.values("item_id"))
     if f.value_min is not None:
         qs = qs.filter(value_usd__gte=f.value_min)
     if f.value_max is not None:
@@ -212,6 +220,20 @@ def facet_counts(filters: ItemFilters) -> dict[str, list[tuple[str, int]]]:
             result[facet].append((value, n))
     cache.set(cache_key, result, FACET_CACHE_SECONDS)
     return result
+
+
+def items_visible_to(user: Any) -> QuerySet[Item]:
+    """Every item ``user`` may list whatever its status: node admins all; chamber staff their
+    chamber's and its members'; members their own organisation's."""
+    if getattr(user, "is_node_admin", False):
+        return Item.objects.all()
+    organisation_id = getattr(user, "organisation_id", None)
+    if organisation_id is None:
+        raise PermissionDenied("only members of an organisation can list unpublished items")
+    own = Q(organisation_id=organisation_id)
+    if user.is_chamber_staff:
+        own |= Q(organisation__chamber_id=organisation_id)
+    return Item.objects.filter(own)
 
 
 def item_get(*, pk: int | None = None, uid: str | None = None) -> Item | None:

@@ -33,6 +33,7 @@ from bureau.catalog.models import (
 from bureau.catalog.selectors import item_as_record
 from bureau.catalog.validation import CleanItem, clean_item
 from bureau.core.errors import Conflict, PermissionDenied, ValidationFailed
+from bureau.delivery import outbox
 from bureau.reference import money
 
 DETAIL_MODELS: dict[str, type[models.Model]] = {
@@ -147,30 +148,27 @@ def items_save(
             rows = [p.detail for p in prepared if isinstance(p.detail, model)]
             model.objects.bulk_create(rows, batch_size=500)  # type: ignore[attr-defined]
         ItemFacet.objects.bulk_create(
-            [ItemFacet(item=p.item, key=k) for p in prepared for k in p.facet_keys], batch_size=2000
+            [ItemFacet(item_id=p.item.pk, key=k) for p in prepared for k in p.facet_keys], batch_size=2000
         )
         _save_agreement_children(prepared)
         ItemTransition.objects.bulk_create(
             _first_transitions(items, actor, now, publish), batch_size=1000
         )
+        if publish:
+            outbox.record_published(item.pk for item in items)
     return items
 
 
 def _first_transitions(
     items: list[Item], actor: User | None, now: Any, publish: bool
 ) -> list[ItemTransition]:
-    rows = [
-        ItemTransition(item=i, from_status="", to_status=Status.DRAFT, actor=actor, at=now)
+    steps = [("", Status.DRAFT)] + ([(Status.DRAFT, Status.PUBLISHED)] if publish else [])
+    actor_id = actor.pk if actor is not None else None
+    return [
+        ItemTransition(item_id=i.pk, from_status=old, to_status=new, actor_id=actor_id, at=now)
+        for old, new in steps
         for i in items
     ]
-    if publish:
-        rows += [
-            ItemTransition(
-                item=i, from_status=Status.DRAFT, to_status=Status.PUBLISHED, actor=actor, at=now
-            )
-            for i in items
-        ]
-    return rows
 
 
 def _save_agreement_children(prepared: list[PreparedItem]) -> None:
@@ -184,7 +182,10 @@ def _save_agreement_children(prepared: list[PreparedItem]) -> None:
 
 
 def item_create(*, actor: User | None, data: Mapping[str, Any], publish: bool = False) -> Item:
-    """Create one item as a draft (or published at once when ``publish`` and allowed)."""
+    """Create one item as a draft (or published at once when ``publish`` and allowed).
+
+    Publishing writes an outbox event in the same transaction, so no published item goes unannounced.
+    """
     prepared = item_prepare(actor=actor, data=data)
     if (
         publish
@@ -285,6 +286,8 @@ def _record(item: Item, to: str, actor: User | None, note: str) -> None:
     if to == Status.PUBLISHED:
         item.published_at = now
     item.save(update_fields=["status", "updated_at", "published_at"])
+    if to == Status.PUBLISHED:
+        outbox.record_published([item.pk])
 
 
 def items_expire_due() -> int:

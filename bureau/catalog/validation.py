@@ -72,11 +72,12 @@ def _inverted(first: Any, last: Any) -> bool:
     return first is not None and last is not None and last < first
 
 
+_OWNER = {spec.name: str(kind) for kind, specs in BY_KIND.items() for spec in specs}
+
+
 def _owner(name: str) -> str | None:
-    for kind, specs in BY_KIND.items():
-        if any(spec.name == name for spec in specs):
-            return str(kind)
-    return None
+    """The kind a kind-specific field belongs to; None for the common fields."""
+    return _OWNER.get(name)
 
 
 def _blank(value: Any) -> bool:

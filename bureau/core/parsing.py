@@ -20,6 +20,8 @@ def is_blank(value: Any) -> bool:
 
 def text(value: Any, *, max_length: int | None = None) -> str:
     result = "" if value is None else str(value).strip()
+    if "\x00" in result:  # PostgreSQL cannot store it; never meaningful in text
+        raise ValueError("must not contain NUL characters")
     if max_length is not None and len(result) > max_length:
         raise ValueError(f"is {len(result)} characters long; at most {max_length} are allowed")
     return result

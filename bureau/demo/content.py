@@ -79,7 +79,7 @@ ORGANISATIONS: list[dict[str, Any]] = [
     {
         "uid": "a8315667-ced6-4f6c-bbd9-3faed457a00c",
         "slug": BUREAU,
-        "name": "Information Bureau (Azerbaijan–Pakistan)",
+        "name": "Information Bureau (Azerbaijan-Pakistan)",
         "kind": "bureau",
         "country": "PK",
         "description": (
@@ -298,8 +298,8 @@ ITEMS: list[dict[str, Any]] = [
             "officials and transport companies, as part of wider regional cooperation."
         ),
         "body": (
-            "Azerbaijan has greatly expanded its transit capacity on the North–South and "
-            "East–West corridors. Pakistan is expected to fit its connectivity plans to "
+            "Azerbaijan has greatly expanded its transit capacity on the North-South and "
+            "East-West corridors. Pakistan is expected to fit its connectivity plans to "
             "this existing transit infrastructure, and direct transport links between the "
             "two countries are seen as a source of new business. With Azerbaijan as a "
             "transit hub, Pakistani trade can reach Central Asia, the Caucasus and Europe."
@@ -307,14 +307,14 @@ ITEMS: list[dict[str, Any]] = [
         "countries": _BOTH,
         "sectors": ["transport"],
         "source_title": VISIT_REPORT,
-        "notice_type": "event",
+        "notice_type": "announcement",
         "authority": "President of Azerbaijan",
     },
     {
         "kind": "notice",
         "uid": "b81f00ce-57f3-453d-8f37-0be5ea101ffa",
         "organisation": AZ_CHAMBER,
-        "title": "Azerbaijan–Pakistan trade: US$28.1 million in 2022, about US$27 million in 2023",
+        "title": "Azerbaijan-Pakistan trade: US$28.1 million in 2022, about US$27 million in 2023",
         "summary": (
             "Trade between the two countries came to US$28.1 million in 2022, by Azerbaijan's "
             "customs figures as reported by Trend, and to about US$27 million in 2023, by a "
@@ -333,7 +333,7 @@ ITEMS: list[dict[str, Any]] = [
         "sectors": ["trade"],
         "source_title": "Trend, 18 April 2023 (2022 customs figures); AzerNews, 16 September 2024 (2023 figure)",
         "source_url": TRADE_2022_URL,
-        "notice_type": "event",
+        "notice_type": "statistics",
         "authority": "State Customs Committee of Azerbaijan (2022); Ministry of Economy of Azerbaijan (2023)",
     },
     {

@@ -1,35 +1,24 @@
-"""Periodic background work run inside ``bureau serve`` on the embedded default."""
+"""Background work run inside ``bureau serve`` on the embedded default: the same worker as
+``bureau worker``, in threads of the web process."""
 
 from __future__ import annotations
 
 import logging
-import threading
 
-from django.db import close_old_connections
-
+import bureau.delivery.live  # noqa: F401 - passes new live deliveries on to the streams
+import bureau.delivery.email  # noqa: F401 - registers the email and digest jobs
 from bureau.catalog.services import items_expire_due
+from bureau.delivery.worker import Worker, periodic
 
 log = logging.getLogger(__name__)
-INTERVAL_SECONDS = 60.0
 
 
-def run_once() -> None:
-    close_old_connections()
+@periodic("expire", every_seconds=60.0)
+def expire_items() -> None:
     expired = items_expire_due()
     if expired:
         log.info("expired %d items past their valid-until date", expired)
 
 
-def _loop(stop: threading.Event) -> None:
-    while not stop.wait(INTERVAL_SECONDS):
-        try:
-            run_once()
-        except Exception:  # keep the loop alive whatever one round hits
-            log.exception("background round failed")
-
-
-def start() -> threading.Event:
-    """Start the loop in a daemon thread; set the returned event to stop it."""
-    stop = threading.Event()
-    threading.Thread(target=_loop, args=(stop,), name="bureau-background", daemon=True).start()
-    return stop
+def start() -> Worker:
+    return Worker().start()

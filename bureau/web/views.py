@@ -1,5 +1,86 @@
+"""The home page: what the bureau is, what is new, and every capability of the node."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from bureau.catalog.models import Kind
+from bureau.catalog.selectors import ItemFilters, facet_counts, items_newest
+
+NEWEST_ON_HOME = 6
+
+
+@dataclass(frozen=True)
+class Link:
+    label: Promise
+    url_name: str
+    staff_only: bool = False
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+@dataclass(frozen=True)
+class Capability:
+    """A card on the home page; one without links is shown as coming to this node."""
+
+    key: str
+    title: Promise
+    line: Promise
+    links: list[Link] = field(default_factory=list)
+
+    @property
+    def available(self) -> bool:
+        return bool(self.links)
+
+
+CAPABILITIES = [
+    Capability(
+        "collect",
+        _("Collect"),
+        _("Trade leads, investment opportunities, tenders, agreements and market notices, moderated by the chambers."),
+        [
+            Link(_("Browse information"), "catalog:browse"),
+            Link(_("Enter a new item"), "catalog:item_new", staff_only=True),
+        ],
+    ),
+    Capability(
+        "exchange",
+        _("Exchange"),
+        _("Each chamber's node signs what it publishes and shares it with the other in seconds."),
+    ),
+    Capability(
+        "pass-on",
+        _("Pass on"),
+        _("Saved searches alert traders and investors the moment a matching item appears."),
+    ),
+    Capability(
+        "track",
+        _("Track"),
+        _("Progress towards the bilateral trade target, the investment pledge and the energy agreements."),
+    ),
+    Capability(
+        "move",
+        _("Move"),
+        _("Freight routes across the corridors between the two countries, ranked by time, cost and CO2."),
+    ),
+]  # fmt: skip
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Bureau")
+    counts = dict(facet_counts(ItemFilters())["kind"])
+    kinds = [(value, label, counts.get(value, 0)) for value, label in Kind.choices]
+    context = {
+        "newest": list(items_newest(NEWEST_ON_HOME)),
+        "kinds": kinds,
+        "total": sum(counts.values()),
+        "capabilities": CAPABILITIES,
+    }
+    return render(request, "web/home.html", context)

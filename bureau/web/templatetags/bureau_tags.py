@@ -70,4 +70,6 @@ def number(amount: Any) -> str:
     if amount is None or amount == "":
         return ""
     value = Decimal(str(amount))
-    return format_decimal(value.normalize() if value == value.to_integral() else value, locale=_locale())
+    return format_decimal(
+        value.normalize() if value == value.to_integral() else value, locale=_locale()
+    )

@@ -26,6 +26,9 @@ class Command(BaseCommand):
             action="store_true",
             help="Never prompt; take the admin from flags or environment.",
         )
+        parser.add_argument(
+            "--skip-admin", action="store_true", help="Do not create or ask for the first admin."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         settings.BUREAU_HOME.mkdir(parents=True, exist_ok=True)
@@ -34,9 +37,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Database ready; reference data: {counts['hs_codes']} HS codes, {counts['exchange_rates']} exchange rates."
         )
-        self._first_admin(
-            options["admin_email"], options["admin_password"], interactive=not options["no_input"]
-        )
+        if not options["skip_admin"]:
+            self._first_admin(
+                options["admin_email"],
+                options["admin_password"],
+                interactive=not options["no_input"],
+            )
 
     def _first_admin(self, email: str, password: str, *, interactive: bool) -> None:
         if User.objects.filter(role=User.Role.ADMIN).exists():

@@ -1,0 +1,178 @@
+"""Writes to subscriptions, their channels and webhook endpoints."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from bureau.accounts.models import User
+from bureau.alerts.models import Channel, Subscription, WebhookEndpoint
+from bureau.alerts.validation import clean_criteria, webhook_url_error
+from bureau.core import parsing
+from bureau.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from bureau.delivery.signing import SECRET_PREFIX
+
+
+def _clean_name(data: Mapping[str, Any], *, required: bool) -> str | None:
+    if "name" not in data and not required:
+        return None
+    name = parsing.text(data.get("name"), max_length=200)
+    if not name:
+        raise ValidationFailed.single("name", "is required")
+    return name
+
+
+@transaction.atomic
+def subscription_create(*, owner: User, data: Mapping[str, Any]) -> Subscription:
+    """Save a search; channels are given as a list under ``channels`` (default: live)."""
+    errors: list[FieldError] = []
+    try:
+        name = _clean_name(data, required=True)
+    except ValidationFailed as failed:
+        errors += failed.errors
+        name = ""
+    try:
+        criteria = clean_criteria(data)
+    except ValidationFailed as failed:
+        errors += failed.errors
+        criteria = {}
+    channels = data.get("channels") or [{"kind": Channel.Kind.LIVE}]
+    if errors:
+        raise ValidationFailed(errors)
+    subscription = Subscription.objects.create(owner=owner, name=name or "", **criteria)
+    channels_set(owner=owner, subscription=subscription, channels=channels)
+    return subscription
+
+
+@transaction.atomic
+def subscription_update(
+    *, owner: User, subscription: Subscription, data: Mapping[str, Any]
+) -> Subscription:
+    _own(owner, subscription)
+    merged = {name: getattr(subscription, name) for name in ("name", *_criteria_names())}
+    merged.update({k: v for k, v in data.items() if k != "channels"})
+    name = _clean_name(merged, required=True)
+    criteria = clean_criteria(merged)
+    subscription.name = name or subscription.name
+    for key, value in criteria.items():
+        setattr(subscription, key, value)
+    subscription.updated_at = timezone.now()
+    subscription.save()
+    if "channels" in data:
+        channels_set(owner=owner, subscription=subscription, channels=data["channels"])
+    return subscription
+
+
+@transaction.atomic
+def subscription_delete(*, owner: User, subscription: Subscription) -> None:
+    """Deactivate (not delete): the delivery log stays readable, and matchers see the change."""
+    _own(owner, subscription)
+    subscription.active = False
+    subscription.updated_at = timezone.now()
+    subscription.save(update_fields=["active", "updated_at"])
+
+
+def _criteria_names() -> tuple[str, ...]:
+    from bureau.alerts.validation import CRITERIA_FIELDS
+
+    return CRITERIA_FIELDS
+
+
+def _own(owner: User, subscription: Subscription) -> None:
+    if subscription.owner_id != owner.pk:
+        raise NotFound("no such subscription")
+
+
+def channels_set(*, owner: User, subscription: Subscription, channels: Any) -> list[Channel]:
+    """Replace the subscription's channels with ``channels`` (a list of {kind, ...})."""
+    if not isinstance(channels, list) or not channels:
+        raise ValidationFailed.single("channels", "must be a non-empty list")
+    wanted = [
+        _clean_channel(owner, position, spec) for position, spec in enumerate(channels, start=1)
+    ]
+    keys = [(c["kind"], c.get("endpoint")) for c in wanted]
+    if len(set(keys)) != len(keys):
+        raise ValidationFailed.single("channels", "lists the same channel twice")
+    kept = []
+    for spec in wanted:
+        channel, _ = Channel.objects.update_or_create(
+            subscription=subscription, kind=spec["kind"], endpoint=spec.get("endpoint"),
+            defaults={"email_mode": spec.get("email_mode", ""), "digest_hour": spec.get("digest_hour"), "active": True},
+        )  # fmt: skip
+        kept.append(channel.pk)
+    Channel.objects.filter(subscription=subscription).exclude(pk__in=kept).update(active=False)
+    subscription.updated_at = timezone.now()
+    subscription.save(update_fields=["updated_at"])
+    return list(Channel.objects.filter(pk__in=kept))
+
+
+def _clean_channel(owner: User, position: int, spec: Any) -> dict[str, Any]:
+    field = f"channels[{position}]"
+    if not isinstance(spec, Mapping) or spec.get("kind") not in Channel.Kind.values:
+        raise ValidationFailed.single(
+            field, f"kind must be one of {', '.join(Channel.Kind.values)}"
+        )
+    clean: dict[str, Any] = {"kind": spec["kind"]}
+    if spec["kind"] == Channel.Kind.WEBHOOK:
+        endpoint_id = spec.get("endpoint")
+        endpoint = (
+            WebhookEndpoint.objects.filter(owner=owner, pk=endpoint_id).first()
+            if isinstance(endpoint_id, int)
+            else None
+        )
+        if endpoint is None:
+            raise ValidationFailed.single(
+                f"{field}.endpoint", "is not one of your webhook endpoints"
+            )
+        clean["endpoint"] = endpoint
+    if spec["kind"] == Channel.Kind.EMAIL:
+        mode = spec.get("email_mode") or Channel.EmailMode.INSTANT
+        if mode not in Channel.EmailMode.values:
+            raise ValidationFailed.single(f"{field}.email_mode", "must be instant or digest")
+        clean["email_mode"] = mode
+        if mode == Channel.EmailMode.DIGEST:
+            hour = spec.get("digest_hour")
+            if not isinstance(hour, int) or not 0 <= hour <= 23:
+                raise ValidationFailed.single(
+                    f"{field}.digest_hour", "must be a whole hour from 0 to 23 (UTC)"
+                )
+            clean["digest_hour"] = hour
+    return clean
+
+
+def _new_secret() -> str:
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def endpoint_create(*, owner: User, url: str, description: str = "") -> tuple[WebhookEndpoint, str]:
+    """Register a webhook endpoint; returns it with its signing secret, shown only this once."""
+    url = parsing.text(url, max_length=500)
+    if reason := webhook_url_error(url):
+        raise ValidationFailed.single("url", reason)
+    secret = _new_secret()
+    endpoint = WebhookEndpoint.objects.create(
+        owner=owner, url=url, description=description[:200], secret=secret
+    )
+    return endpoint, secret
+
+
+def endpoint_rotate_secret(*, owner: User, endpoint: WebhookEndpoint) -> str:
+    if endpoint.owner_id != owner.pk:
+        raise PermissionDenied("not your endpoint")
+    endpoint.secret = _new_secret()
+    endpoint.secret_rotated_at = timezone.now()
+    endpoint.save(update_fields=["secret", "secret_rotated_at"])
+    return endpoint.secret
+
+
+def channel_unsubscribe(*, channel: Channel) -> None:
+    """One-click unsubscribe from an email (RFC 8058): stop this channel only."""
+    channel.active = False
+    channel.unsubscribed_at = timezone.now()
+    channel.save(update_fields=["active", "unsubscribed_at"])
+    Subscription.objects.filter(pk=channel.subscription_id).update(updated_at=timezone.now())

@@ -1,0 +1,92 @@
+"""Check subscription criteria and webhook URLs, reporting every bad field."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from bureau.catalog.models import Kind
+from bureau.core import parsing
+from bureau.core.errors import FieldError, ValidationFailed
+from bureau.reference import countries, hs
+from bureau.reference.vocab import Sector
+
+LIST_FIELDS = (
+    "kinds",
+    "hs_prefixes",
+    "sectors",
+    "origin_countries",
+    "destination_countries",
+    "keywords_all",
+    "keywords_any",
+    "keywords_none",
+    "languages",
+)
+CRITERIA_FIELDS = (*LIST_FIELDS, "value_min_usd", "value_max_usd")
+
+
+def clean_criteria(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Parse the criteria of a subscription; raise ``ValidationFailed`` naming each bad one."""
+    errors: list[FieldError] = []
+    clean: dict[str, Any] = {}
+    for name in LIST_FIELDS:
+        try:
+            clean[name] = list(dict.fromkeys(parsing.string_list(data.get(name))))
+        except ValueError as error:
+            errors.append(FieldError(name, str(error)))
+            clean[name] = []
+    clean["hs_prefixes"] = [hs.normalise(code) for code in clean["hs_prefixes"]]
+    clean["origin_countries"] = [c.upper() for c in clean["origin_countries"]]
+    clean["destination_countries"] = [c.upper() for c in clean["destination_countries"]]
+    errors += _each(
+        clean["kinds"], "kinds", lambda k: None if k in Kind.values else f"'{k}' is not a kind"
+    )
+    errors += _each(clean["hs_prefixes"], "hs_prefixes", hs.validation_error)
+    errors += _each(
+        clean["sectors"],
+        "sectors",
+        lambda s: None if s in Sector.values else f"'{s}' is not a sector",
+    )
+    errors += _each(clean["origin_countries"], "origin_countries", countries.country_error)
+    errors += _each(
+        clean["destination_countries"], "destination_countries", countries.country_error
+    )
+    for name in ("value_min_usd", "value_max_usd"):
+        try:
+            clean[name] = parsing.decimal(data.get(name))
+        except ValueError as error:
+            errors.append(FieldError(name, str(error)))
+            clean[name] = None
+    low, high = clean["value_min_usd"], clean["value_max_usd"]
+    if low is not None and high is not None and high < low:
+        errors.append(FieldError("value_max_usd", "is below value_min_usd"))
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def _each(values: list[str], field: str, check: Any) -> list[FieldError]:
+    return [FieldError(field, reason) for value in values if (reason := check(value))]
+
+
+def webhook_url_error(url: str) -> str | None:
+    """Why ``url`` may not receive webhooks: not http(s), or an address inside this network."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"'{url}' is not an http(s) URL"
+    if settings.BUREAU_WEBHOOK_ALLOW_PRIVATE:
+        return None
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except (socket.gaierror, UnicodeError):
+        return f"the host '{parts.hostname}' cannot be resolved"
+    for address in addresses:
+        ip = ipaddress.ip_address(str(address).split("%")[0])
+        if not ip.is_global:
+            return f"'{parts.hostname}' points to a private, loopback or reserved address ({ip})"
+    return None

@@ -1,0 +1,91 @@
+"""Turn outbox events into deliveries: match each newly published item against every subscription.
+
+Several workers may run this at once: on PostgreSQL each claims a batch of events with
+``FOR UPDATE SKIP LOCKED``; on SQLite the write lock (``BEGIN IMMEDIATE``) serialises them. The
+deliveries and the event's ``dispatched_at`` are written in one transaction, and a (channel, event)
+pair is unique, so a worker killed at any point leaves either nothing or everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from bureau.alerts.facts import facts_of
+from bureau.alerts.models import Channel
+from bureau.catalog.models import Item, Status
+from bureau.delivery.matching import LiveIndex, Target
+from bureau.delivery.models import Delivery, OutboxEvent
+
+_after_dispatch: list[Callable[[list[int]], None]] = []
+
+
+def on_live_deliveries(callback: Callable[[list[int]], None]) -> None:
+    """Register a callback given the ids of new live deliveries after they are committed."""
+    _after_dispatch.append(callback)
+
+
+def dispatch_pending(index: LiveIndex, *, batch_size: int = 200) -> int:
+    """Dispatch one batch of outbox events; returns how many events were dispatched."""
+    index.refresh()
+    with transaction.atomic():
+        events = list(
+            OutboxEvent.objects.filter(dispatched_at__isnull=True)
+            .order_by("id")
+            .select_for_update(skip_locked=True)[:batch_size]
+        )
+        if not events:
+            return 0
+        items = Item.objects.select_related("lead").in_bulk([e.item_id for e in events])
+        now = timezone.now()
+        deliveries = [
+            _delivery(event, items[event.item_id], target, now)
+            for event in events
+            if event.item_id in items and items[event.item_id].status == Status.PUBLISHED
+            for subscription_id in index.index.match(facts_of(items[event.item_id]))
+            for target in index.targets.get(subscription_id, ())
+        ]
+        Delivery.objects.bulk_create(deliveries, batch_size=2000, ignore_conflicts=True)
+        OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=now)
+        live_events = [e.pk for e in events]
+        transaction.on_commit(lambda: _announce(live_events))
+    return len(events)
+
+
+def _delivery(event: OutboxEvent, item: Item, target: Target, now: dt.datetime) -> Delivery:
+    immediate = target.kind in (Channel.Kind.LIVE, Channel.Kind.ATOM)
+    digest = target.kind == Channel.Kind.EMAIL and target.email_mode == Channel.EmailMode.DIGEST
+    status = (
+        Delivery.Status.DELIVERED
+        if immediate
+        else Delivery.Status.DIGEST
+        if digest
+        else Delivery.Status.PENDING
+    )
+    return Delivery(
+        event=event,
+        channel_id=target.channel_id,
+        subscription_id=target.subscription_id,
+        owner_id=target.owner_id,
+        item=item,
+        kind=target.kind,
+        status=status,
+        next_attempt_at=None if immediate or digest else now,
+        delivered_at=now if immediate else None,
+        created_at=now,
+    )
+
+
+def _announce(event_ids: list[int]) -> None:
+    if not _after_dispatch:
+        return
+    live = list(
+        Delivery.objects.filter(event_id__in=event_ids, kind=Channel.Kind.LIVE).values_list(
+            "id", flat=True
+        )
+    )
+    for callback in _after_dispatch:
+        callback(live)

@@ -1,0 +1,325 @@
+"""The live channel: every open event stream of this web process, fed with new live deliveries
+the moment they are committed.
+
+One hub per process maps a user id to the streams that user has open. New deliveries reach it
+through a fan-out backend (``bureau.delivery.fanout``), already serialised: the process that
+dispatched a batch reads its rows once and writes each event's bytes once, so a stream only
+joins ready-made bytes and never touches the database once it is live.
+
+A stream that resumes (``Last-Event-ID``) registers with the hub *before* it reads its backlog,
+so nothing committed meanwhile is missed; what arrives live and was also in the backlog is
+dropped by id. Each stream buffers at most ``MAX_PENDING`` events: a client too slow to keep up
+is disconnected and resumes from the database, rather than growing the server's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from typing import Any
+
+from asgiref.sync import SyncToAsync, sync_to_async
+from django.conf import settings
+from django.db import connections
+
+from bureau.alerts.models import Channel
+from bureau.delivery import dispatch, fanout
+from bureau.delivery.fanout import LiveEvent
+from bureau.delivery.models import Delivery
+
+log = logging.getLogger(__name__)
+
+RETRY = b"retry: 2000\n\n"
+HEARTBEAT = b": keep-alive\n\n"
+HEARTBEAT_SECONDS = 15.0
+MAX_PENDING = 1000
+REPLAY_PAGE = 500
+READY_SECONDS = 10.0
+# Backlog ids remembered to drop their live twins: the newest ones, for a minute. Only events
+# committed while the backlog was being read can arrive both ways, and those are the newest.
+REPLAYED_KEEP = 1000
+REPLAYED_SECONDS = 60.0
+
+_COLUMNS = (
+    "id",
+    "uid",
+    "owner_id",
+    "subscription_id",
+    "subscription__name",
+    "item_id",
+    "item__uid",
+    "item__title",
+    "item__kind",
+    "item__summary",
+    "item__organisation__name",
+    "item__origin_node",
+    "item__published_at",
+)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def frames(rows: Iterable[Sequence[Any]]) -> list[LiveEvent]:
+    """SSE frames for delivery rows (``_COLUMNS``); each item's part is serialised once."""
+    items: dict[int, str] = {}
+    events: list[LiveEvent] = []
+    base = settings.BUREAU_PUBLIC_URL
+    for pk, uid, owner, sub_id, sub_name, item_id, *item in rows:
+        item_json = items.get(item_id)
+        if item_json is None:
+            item_uid, title, kind, summary, organisation, node, published = item
+            item_json = items[item_id] = _json(
+                {
+                    "id": item_id,
+                    "uid": str(item_uid),
+                    "title": title,
+                    "kind": kind,
+                    "summary": summary,
+                    "organisation": organisation,
+                    "origin_node": node,
+                    "published_at": published.isoformat() if published else None,
+                    "url": f"{base}/items/{item_id}/",
+                }
+            )
+        subscription = _json({"id": sub_id, "name": sub_name})
+        data = f'{{"delivery":"{uid}","subscription":{subscription},"item":{item_json}}}'
+        events.append((owner, pk, f"id: {pk}\nevent: item\ndata: {data}\n\n".encode()))
+    return events
+
+
+def load_events(
+    delivery_ids: Sequence[int], *, wanted: Callable[[int], bool] | None = None
+) -> list[LiveEvent]:
+    """The events of these live deliveries, in id order, for the owners ``wanted`` accepts."""
+    ordered = sorted(delivery_ids)
+    events: list[LiveEvent] = []
+    for start in range(0, len(ordered), REPLAY_PAGE):
+        rows = Delivery.objects.filter(pk__in=ordered[start : start + REPLAY_PAGE])
+        selected = rows.order_by("id").values_list(*_COLUMNS)
+        events += frames(r for r in selected if wanted is None or wanted(r[2]))
+    return events
+
+
+def load_backlog(*, user_id: int, after: int, limit: int = REPLAY_PAGE) -> list[LiveEvent]:
+    """The user's live deliveries with an id above ``after``, oldest first, at most ``limit``."""
+    rows = Delivery.objects.filter(owner_id=user_id, kind=Channel.Kind.LIVE, pk__gt=after)
+    return frames(rows.order_by("id").values_list(*_COLUMNS)[:limit])
+
+
+def publish_live_deliveries(delivery_ids: list[int]) -> None:
+    """Pass newly committed live deliveries to the streams (run by the dispatcher after commit)."""
+    backend = fanout.get()
+    if not delivery_ids or not backend.has_listeners():
+        return
+    try:
+        backend.publish(load_events(delivery_ids, wanted=backend.wants))
+    except Exception:  # the deliveries are stored: a stream that resumes still gets them
+        log.exception("could not pass %d live deliveries on", len(delivery_ids))
+
+
+class Stream:
+    """One open event stream: a bounded buffer of frames and a way to wait for more."""
+
+    __slots__ = ("_pending", "_replayed", "_replayed_until", "_waiter", "closed", "hub", "task", "user_id")
+
+    def __init__(self, hub: Hub, user_id: int) -> None:
+        self.hub, self.user_id = hub, user_id
+        self.closed = False
+        self.task = asyncio.current_task()
+        self._pending: list[tuple[int, bytes]] = []
+        self._waiter: asyncio.Future[None] | None = None
+        self._replayed: set[int] | None = None
+        self._replayed_until = 0.0
+
+    def push(self, delivery_id: int, frame: bytes) -> None:
+        if self.closed:
+            return
+        self._pending.append((delivery_id, frame))
+        if len(self._pending) > MAX_PENDING:
+            log.info("closing the stream of user %s: %d events behind", self.user_id, MAX_PENDING)
+            self.close(stalled=True)
+        elif self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def close(self, *, stalled: bool = False) -> None:
+        """End the stream; its client reconnects and resumes from ``Last-Event-ID``."""
+        self.closed = True
+        self._pending.clear()
+        self.hub.detach(self)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+        elif stalled and self.task is not None:
+            self.task.cancel()  # stuck writing to a client that does not read
+
+    def replayed(self, ids: Iterable[int]) -> None:
+        """Remember the backlog just sent, so that its live twins are dropped."""
+        self._replayed = set(ids)
+        self._replayed_until = asyncio.get_running_loop().time() + REPLAYED_SECONDS
+
+    async def next_chunk(self) -> bytes | None:
+        """The frames that arrived since the last call (a heartbeat after a quiet spell), or
+        None when the stream has been closed."""
+        while not self.closed:
+            if self._pending:
+                chunk = self._drain()
+                if chunk:
+                    return chunk
+                continue
+            loop = asyncio.get_running_loop()
+            self._waiter = waiter = loop.create_future()
+            timer = loop.call_later(HEARTBEAT_SECONDS, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
+            if not self._pending and not self.closed:
+                return HEARTBEAT
+        return None
+
+    def _drain(self) -> bytes:
+        batch, self._pending = self._pending, []
+        replayed = self._replayed
+        if replayed is not None and asyncio.get_running_loop().time() > self._replayed_until:
+            self._replayed = replayed = None
+        if replayed:
+            return b"".join(frame for pk, frame in batch if pk not in replayed)
+        if len(batch) == 1:
+            return batch[0][1]
+        return b"".join(frame for _, frame in batch)
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+class Hub:
+    """This process's open streams by user, fed by the fan-out backend."""
+
+    def __init__(self, backend: Callable[[], fanout.Fanout] = fanout.get) -> None:
+        self._backend = backend
+        self._streams: dict[int, set[Stream]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._ready: asyncio.Event | None = None
+        self._listener: asyncio.Task[None] | None = None
+
+    def attach(self, user_id: int) -> Stream:
+        """Register a stream of ``user_id``; call on the event loop."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._bind(loop)
+        stream = Stream(self, user_id)
+        self._streams.setdefault(user_id, set()).add(stream)
+        return stream
+
+    def detach(self, stream: Stream) -> None:
+        streams = self._streams.get(stream.user_id)
+        if streams is not None:
+            streams.discard(stream)
+            if not streams:
+                del self._streams[stream.user_id]
+
+    def count(self) -> int:
+        return sum(len(streams) for streams in self._streams.values())
+
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start listening on this event loop (normally once per process)."""
+        self.reset()
+        if self._listener is not None:
+            self._listener.cancel()
+        self._loop, self._ready = loop, asyncio.Event()
+        self._listener = loop.create_task(self._backend().listen(self))
+
+    async def wait_ready(self, timeout: float = READY_SECONDS) -> bool:
+        """Whether the backend listens, so that events published from now on arrive."""
+        assert self._ready is not None
+        try:
+            await asyncio.wait_for(self._ready.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    # The backend's side (fanout.Sink).
+
+    def wants(self, owner_id: int) -> bool:
+        return owner_id in self._streams
+
+    def deliver(self, events: Sequence[LiveEvent]) -> None:
+        streams = self._streams
+        for owner, pk, frame in events:
+            targets = streams.get(owner)
+            if targets:
+                for stream in tuple(targets):
+                    stream.push(pk, frame)
+
+    def set_ready(self) -> None:
+        if self._ready is not None:
+            self._ready.set()
+
+    def set_unready(self) -> None:
+        if self._ready is not None:
+            self._ready.clear()
+
+    def reset(self) -> None:
+        """Close every stream: events may have been lost, so their clients resume from the database."""
+        for streams in list(self._streams.values()):
+            for stream in list(streams):
+                stream.close()
+
+
+HUB = Hub()
+dispatch.on_live_deliveries(publish_live_deliveries)
+
+
+async def follow(*, user_id: int, after: int | None, hub: Hub = HUB) -> AsyncIterator[bytes]:
+    """The body of one event stream: ``retry``, the backlog after ``after``, then live events."""
+    stream = hub.attach(user_id)  # first: what is committed from now on reaches the stream
+    try:
+        if not await hub.wait_ready():
+            return  # the fan-out is down; the client tries again after the retry delay
+        yield RETRY
+        if after is not None:
+            async for chunk in _replay(stream, user_id, after):
+                yield chunk
+        await _release_request_thread()
+        while (chunk := await stream.next_chunk()) is not None:
+            yield chunk
+    finally:
+        stream.closed = True
+        hub.detach(stream)
+
+
+async def _replay(stream: Stream, user_id: int, after: int) -> AsyncIterator[bytes]:
+    load = sync_to_async(load_backlog)
+    newest: deque[int] = deque(maxlen=REPLAYED_KEEP)
+    while True:
+        page = await load(user_id=user_id, after=after)
+        if page:
+            after = page[-1][1]
+            newest.extend(pk for _, pk, _ in page)
+            yield b"".join(frame for _, _, frame in page)
+        if len(page) < REPLAY_PAGE:
+            break
+    stream.replayed(newest)
+
+
+async def _release_request_thread() -> None:
+    """Close this request's database connection and let its thread go.
+
+    Django's ASGI handler runs a request's synchronous parts (middleware, our backlog reads) on
+    a thread of the request's own, kept until the response ends. A stream lasts for hours, so
+    without this every open stream would hold a thread and a database connection.
+    """
+    await sync_to_async(connections.close_all)()
+    context = SyncToAsync.thread_sensitive_context.get(None)
+    if context is None:
+        return
+    executor = SyncToAsync.context_to_thread_executor.pop(context, None)
+    if executor is not None:
+        executor.shutdown(wait=False)  # the thread is idle: it ends at once

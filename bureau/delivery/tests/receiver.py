@@ -1,0 +1,62 @@
+"""A real HTTP webhook receiver for tests: records every request; can fail or stall on demand."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Receiver:
+    fail_ratio: float = 0.0
+    delay_seconds: float = 0.0
+    seed: int = 7
+    requests: list[Received] = field(default_factory=list)
+    ok_ids: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> Receiver:
+        receiver, rng = self, random.Random(self.seed)
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                if receiver.delay_seconds:
+                    time.sleep(receiver.delay_seconds)
+                with receiver._lock:
+                    receiver.requests.append(Received({k.lower(): v for k, v in self.headers.items()}, body))
+                    failing = rng.random() < receiver.fail_ratio
+                    if not failing:
+                        receiver.ok_ids[self.headers["webhook-id"]] += 1
+                self.send_response(500 if failing else 204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def stop(self) -> None:
+        self.server.shutdown()

@@ -1,0 +1,179 @@
+"""From publish to delivery: matching, the delivery record, signed webhooks with retries."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from bureau.alerts import services as alerts
+from bureau.delivery.dispatch import dispatch_pending
+from bureau.delivery.matching import LiveIndex
+from bureau.delivery.models import Delivery, DeliveryAttempt
+from bureau.delivery.signing import verify
+from bureau.delivery.tests.receiver import Receiver
+from django.conf import settings
+
+from bureau.delivery.webhooks import Sender, next_delay, record_result
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver().start()
+    yield server
+    server.stop()
+
+
+def run_sender_until(predicate, timeout=20.0):
+    """Run the real asyncio sender in a thread until ``predicate()`` holds."""
+    sender, done = Sender(poll_seconds=0.05), threading.Event()
+
+    async def main():
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        threading.Thread(
+            target=lambda: (done.wait(timeout), loop.call_soon_threadsafe(stop.set)), daemon=True
+        ).start()
+        await sender.run(stop)
+
+    thread = threading.Thread(target=lambda: asyncio.run(main()))
+    thread.start()
+    deadline = timezone.now() + dt.timedelta(seconds=timeout)
+    while not predicate() and timezone.now() < deadline:
+        threading.Event().wait(0.05)
+    done.set()
+    thread.join()
+
+
+def test_a_published_item_reaches_only_the_matching_subscriptions(make_item, member):
+    rice = alerts.subscription_create(owner=member, data={"name": "Rice", "hs_prefixes": ["10"]})
+    alerts.subscription_create(owner=member, data={"name": "LNG", "hs_prefixes": ["2711"]})
+    item = make_item(publish=True)
+    assert dispatch_pending(LiveIndex()) == 1
+    delivery = Delivery.objects.get()
+    assert (delivery.subscription_id, delivery.item_id, delivery.kind) == (rice.pk, item.pk, "live")
+    assert delivery.status == Delivery.Status.DELIVERED
+    assert dispatch_pending(LiveIndex()) == 0  # the event is spent
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(BUREAU_WEBHOOK_ALLOW_PRIVATE=True)
+def test_webhooks_are_signed_and_carry_the_same_id_on_every_retry(make_item, member, receiver):
+    endpoint, secret = alerts.endpoint_create(owner=member, url=receiver.url)
+    alerts.subscription_create(
+        owner=member,
+        data={"name": "Rice", "channels": [{"kind": "webhook", "endpoint": endpoint.pk}]},
+    )
+    make_item(publish=True)
+    dispatch_pending(LiveIndex())
+    delivery = Delivery.objects.get(kind="webhook")
+
+    receiver.fail_ratio = 1.0
+    run_sender_until(lambda: Delivery.objects.get(pk=delivery.pk).attempts == 1)
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.RETRYING
+    assert delivery.next_attempt_at is not None and delivery.next_attempt_at > timezone.now()
+
+    receiver.fail_ratio = 0.0
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    run_sender_until(
+        lambda: Delivery.objects.get(pk=delivery.pk).status == Delivery.Status.DELIVERED
+    )
+    first, second = receiver.requests
+    assert first.headers["webhook-id"] == second.headers["webhook-id"] == str(delivery.uid)
+    for request in (first, second):
+        stamp = int(request.headers["webhook-timestamp"])
+        assert verify(
+            secret,
+            request.headers["webhook-id"],
+            stamp,
+            request.body,
+            request.headers["webhook-signature"],
+        )
+    assert second.json["data"]["title"].startswith("Basmati")
+    assert list(
+        DeliveryAttempt.objects.filter(delivery=delivery).values_list("status_code", flat=True)
+    ) == [500, 204]
+
+
+@override_settings(BUREAU_WEBHOOK_ALLOW_PRIVATE=True)
+def test_retries_back_off_for_about_three_days_then_dead_letter(make_item, member):
+    delays = settings.BUREAU_WEBHOOK_RETRY_DELAYS
+    assert 2.5 * 86400 < sum(delays) < 3.5 * 86400
+    assert next_delay(1) is not None and next_delay(len(delays) + 1) is None
+    endpoint, _ = alerts.endpoint_create(owner=member, url="http://127.0.0.1:9/hook")
+    alerts.subscription_create(
+        owner=member, data={"name": "R", "channels": [{"kind": "webhook", "endpoint": endpoint.pk}]}
+    )
+    make_item(publish=True)
+    dispatch_pending(LiveIndex())
+    delivery = Delivery.objects.get()
+    for _ in range(len(delays) + 1):
+        record_result(delivery.pk, status_code=503, error="", duration_ms=1)
+    delivery.refresh_from_db()
+    endpoint.refresh_from_db()
+    assert delivery.status == Delivery.Status.DEAD and delivery.attempts == len(delays) + 1
+    assert endpoint.state == "failing" and endpoint.failing_since is not None
+
+
+def test_bad_subscription_input_names_each_field(member):
+    from bureau.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as caught:
+        alerts.subscription_create(
+            owner=member,
+            data={
+                "name": "",
+                "hs_prefixes": ["999999x"],
+                "origin_countries": ["XX"],
+                "value_min_usd": "10",
+                "value_max_usd": "5",
+            },
+        )
+    assert {e.field for e in caught.value.errors} == {
+        "name",
+        "hs_prefixes",
+        "origin_countries",
+        "value_max_usd",
+    }
+    for url in (
+        "ftp://example.org/x",
+        "http://127.0.0.1:9/hook",
+        "http://10.1.2.3/hook",
+        "http://localhost/hook",
+    ):
+        with pytest.raises(ValidationFailed) as caught:
+            alerts.endpoint_create(owner=member, url=url)
+        assert caught.value.errors[0].field == "url"
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(BUREAU_WEBHOOK_ALLOW_PRIVATE=True, BUREAU_WEBHOOK_RETRY_DELAYS=[0.05] * 12)
+def test_a_receiver_failing_half_the_time_still_gets_every_event_once(member, staff_az, receiver):
+    from bureau.catalog import services
+    from conftest import lead_data
+
+    receiver.fail_ratio = 0.5
+    endpoint, _ = alerts.endpoint_create(owner=member, url=receiver.url)
+    alerts.subscription_create(
+        owner=member,
+        data={"name": "Rice", "channels": [{"kind": "webhook", "endpoint": endpoint.pk}]},
+    )
+    prepared = [
+        services.item_prepare(actor=member, data=lead_data(title=f"Rice lot {n}"))
+        for n in range(60)
+    ]
+    services.items_save(prepared, actor=staff_az, publish=True)
+    dispatch_pending(LiveIndex())
+    expected = {str(u) for u in Delivery.objects.values_list("uid", flat=True)}
+    assert len(expected) == 60
+    run_sender_until(
+        lambda: not Delivery.objects.exclude(status=Delivery.Status.DELIVERED).exists(), timeout=60
+    )
+    assert set(receiver.ok_ids) == expected
+    assert max(receiver.ok_ids.values()) == 1
+    assert len(receiver.requests) > 60  # failures were retried

@@ -1,0 +1,258 @@
+"""Send webhook deliveries: signed, retried with exponential back-off and jitter, then dead-lettered.
+
+The sender is an asyncio loop: it claims due deliveries (a lease, so a crashed worker's claims come
+back), sends each in its own task with at most a few requests in flight per endpoint, and records
+each outcome as soon as it is known, so a slow receiver delays only its own deliveries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+
+import httpx
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bureau.alerts.models import Channel, WebhookEndpoint
+from bureau.catalog.selectors import item_as_record
+from bureau.delivery.models import Delivery, DeliveryAttempt
+from bureau.delivery.signing import sign
+
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(seconds=90)
+TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+PER_ENDPOINT = 4
+MAX_IN_FLIGHT = 200
+
+
+_jitter = random.SystemRandom()
+
+
+def next_delay(attempts: int) -> float | None:
+    """Seconds until the next try after ``attempts`` failed ones, or None when it is time to give up.
+
+    The schedule (BUREAU_WEBHOOK_RETRY_DELAYS) spans about three days; each delay gets +-20% jitter
+    so that the retries of many deliveries that failed together do not arrive together.
+    """
+    delays = settings.BUREAU_WEBHOOK_RETRY_DELAYS
+    if attempts > len(delays):
+        return None
+    return delays[attempts - 1] * _jitter.uniform(0.8, 1.2)
+
+
+@dataclass
+class Outgoing:
+    delivery_id: int
+    message_id: str
+    endpoint_id: int
+    url: str
+    secret: str
+    body: bytes
+
+
+def claim_due(*, limit: int, busy_endpoints: set[int] = frozenset()) -> list[Outgoing]:  # type: ignore[assignment]
+    """Lease up to ``limit`` due webhook deliveries to this process."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = list(
+            Delivery.objects.filter(
+                kind=Channel.Kind.WEBHOOK,
+                status__in=(Delivery.Status.PENDING, Delivery.Status.RETRYING),
+                next_attempt_at__lte=now,
+            )
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+            .exclude(channel__endpoint_id__in=busy_endpoints)
+            .order_by("next_attempt_at", "id")
+            .select_for_update(skip_locked=True, of=("self",))[:limit]
+        )
+        if not due:
+            return []
+        Delivery.objects.filter(pk__in=[d.pk for d in due]).update(lease_until=now + LEASE)
+    return _outgoing(due)
+
+
+def _outgoing(due: list[Delivery]) -> list[Outgoing]:
+    rows = Delivery.objects.filter(pk__in=[d.pk for d in due]).select_related(
+        "channel__endpoint", "subscription", "item__organisation", "item__lead", "item__opportunity",
+        "item__tender", "item__agreement", "item__notice", "event",
+    )  # fmt: skip
+    out = []
+    for d in rows:
+        endpoint = d.channel.endpoint
+        if endpoint is None:
+            continue
+        out.append(
+            Outgoing(d.pk, str(d.uid), endpoint.pk, endpoint.url, endpoint.secret, payload(d))
+        )
+    return out
+
+
+def payload(delivery: Delivery) -> bytes:
+    item = delivery.item
+    record = item_as_record(item)
+    record.update(
+        status=item.status,
+        origin_node=item.origin_node,
+        published_at=item.published_at,
+        url=f"{settings.BUREAU_PUBLIC_URL}/items/{item.pk}/",
+    )
+    body = {
+        "type": f"item.{delivery.event.action}",
+        "timestamp": delivery.event.created_at.isoformat(),
+        "subscription": {"id": delivery.subscription_id, "name": delivery.subscription.name},
+        "data": record,
+    }
+    return json.dumps(body, default=str, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def record_result(
+    delivery_id: int, *, status_code: int | None, error: str, duration_ms: int
+) -> None:
+    """Store one attempt; schedule the next, or dead-letter the delivery and mark the endpoint failing."""
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update().select_related("channel").get(pk=delivery_id)
+        )
+        if delivery.status == Delivery.Status.DELIVERED:
+            return
+        delivery.attempts += 1
+        DeliveryAttempt.objects.create(
+            delivery=delivery,
+            at=now,
+            status_code=status_code,
+            error=error[:500],
+            duration_ms=duration_ms,
+        )
+        ok = status_code is not None and 200 <= status_code < 300
+        delivery.lease_until = None
+        if ok:
+            delivery.status, delivery.delivered_at, delivery.last_error = (
+                Delivery.Status.DELIVERED,
+                now,
+                "",
+            )
+            _endpoint_recovered(delivery.channel.endpoint_id)
+        else:
+            delivery.last_error = (error or f"HTTP {status_code}")[:500]
+            delay = next_delay(delivery.attempts)
+            if delay is None:
+                delivery.status, delivery.next_attempt_at = Delivery.Status.DEAD, None
+                _endpoint_failing(delivery.channel.endpoint_id, now)
+            else:
+                delivery.status = Delivery.Status.RETRYING
+                delivery.next_attempt_at = now + dt.timedelta(seconds=delay)
+        delivery.save()
+
+
+def _endpoint_failing(endpoint_id: int | None, now: dt.datetime) -> None:
+    if endpoint_id is None:
+        return
+    WebhookEndpoint.objects.filter(pk=endpoint_id, failing_since__isnull=True).update(
+        state=WebhookEndpoint.State.FAILING, failing_since=now
+    )
+
+
+def _endpoint_recovered(endpoint_id: int | None) -> None:
+    if endpoint_id is None:
+        return
+    WebhookEndpoint.objects.filter(pk=endpoint_id, state=WebhookEndpoint.State.FAILING).update(
+        state=WebhookEndpoint.State.HEALTHY, failing_since=None
+    )
+
+
+async def send(client: httpx.AsyncClient, out: Outgoing) -> tuple[int | None, str, int]:
+    timestamp = int(time.time())
+    headers = {
+        "content-type": "application/json",
+        "webhook-id": out.message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(out.secret, out.message_id, timestamp, out.body),
+        "user-agent": "Bureau-Webhooks/1",
+    }
+    started = time.perf_counter()
+    try:
+        response = await client.post(out.url, content=out.body, headers=headers)
+        return response.status_code, "", _ms(started)
+    except httpx.HTTPError as error:
+        return None, f"{type(error).__name__}: {error}"[:500], _ms(started)
+
+
+def _ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
+
+
+class Sender:
+    """The asyncio loop that keeps webhook deliveries flowing; ``wake()`` is thread-safe."""
+
+    def __init__(self, *, poll_seconds: float = 1.0) -> None:
+        self.poll_seconds = poll_seconds
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._per_endpoint: dict[int, int] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
+        limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=50)
+        async with httpx.AsyncClient(
+            timeout=TIMEOUT, limits=limits, follow_redirects=False
+        ) as client:
+            while not stop.is_set():
+                await self._fill(client)
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            if self._tasks:
+                await asyncio.wait(self._tasks, timeout=20)
+
+    async def _fill(self, client: httpx.AsyncClient) -> None:
+        room = MAX_IN_FLIGHT - len(self._tasks)
+        if room <= 0:
+            return
+        busy = {e for e, n in self._per_endpoint.items() if n >= PER_ENDPOINT}
+        claimed = await sync_to_async(claim_due, thread_sensitive=False)(
+            limit=room, busy_endpoints=busy
+        )
+        for out in claimed:
+            self._per_endpoint[out.endpoint_id] = self._per_endpoint.get(out.endpoint_id, 0) + 1
+            task = asyncio.create_task(self._deliver(client, out))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(self, client: httpx.AsyncClient, out: Outgoing) -> None:
+        try:
+            status_code, error, duration = await send(client, out)
+            await sync_to_async(record_result, thread_sensitive=False)(
+                out.delivery_id, status_code=status_code, error=error, duration_ms=duration
+            )
+        except Exception:  # a failure to record leaves the lease to expire; the delivery is retried
+            log.exception("webhook delivery %s failed to record", out.delivery_id)
+        finally:
+            self._per_endpoint[out.endpoint_id] -= 1
+            if self._wake is not None:
+                self._wake.set()
+
+
+def redeliver(*, delivery: Delivery) -> Delivery:
+    """Put a dead or failed delivery back in the queue at once (same webhook-id)."""
+    delivery.status = Delivery.Status.PENDING
+    delivery.next_attempt_at = timezone.now()
+    delivery.lease_until = None
+    delivery.save(update_fields=["status", "next_attempt_at", "lease_until"])
+    return delivery
