@@ -19,6 +19,7 @@ from ninja.errors import ValidationError as RequestInvalid
 
 from bureau.accounts.api import router as organisations_router
 from bureau.accounts.auth import API_AUTH, api_rate_check
+from bureau.alerts.api import router as subscriptions_router
 from bureau.catalog.api import router as items_router
 from bureau.core.errors import DomainError, NotFound, ValidationFailed
 from bureau.reference.api import router as reference_router
@@ -65,6 +66,7 @@ api.add_decorator(_rate_limited, mode="view")
 api.add_router("", items_router)
 api.add_router("", organisations_router)
 api.add_router("/reference", reference_router)
+api.add_router("", subscriptions_router)
 
 # Last, so that it only catches paths no router has: an unknown endpoint still answers in JSON.
 fallback = Router()

@@ -227,6 +227,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BUREAU_HOME / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from finders; it wants the folder
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = BUREAU_HOME / "media"

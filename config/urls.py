@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("bureau.catalog.urls")),
     path("", include("bureau.accounts.urls")),
     path("", include("bureau.delivery.urls")),
+    path("", include("bureau.alerts.urls")),
 ]

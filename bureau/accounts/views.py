@@ -58,10 +58,6 @@ class SignInView(auth_views.LoginView):
         return response
 
 
-class SignOutView(auth_views.LogoutView):
-    http_method_names = ["post", "options"]
-
-
 # --- Directory ----------------------------------------------------------------------------------
 
 

@@ -14,8 +14,16 @@ from bureau.accounts.models import User
 from bureau.alerts.models import Channel, Subscription, WebhookEndpoint
 from bureau.alerts.validation import clean_criteria, webhook_url_error
 from bureau.core import parsing
-from bureau.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from bureau.core.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from bureau.delivery.models import Delivery
 from bureau.delivery.signing import SECRET_PREFIX
+from bureau.delivery.webhooks import redeliver
 
 
 def _clean_name(data: Mapping[str, Any], *, required: bool) -> str | None:
@@ -176,3 +184,58 @@ def channel_unsubscribe(*, channel: Channel) -> None:
     channel.unsubscribed_at = timezone.now()
     channel.save(update_fields=["active", "unsubscribed_at"])
     Subscription.objects.filter(pk=channel.subscription_id).update(updated_at=timezone.now())
+
+
+def endpoint_delete(*, owner: User, endpoint: WebhookEndpoint) -> None:
+    """Remove a webhook endpoint that no active subscription sends to any more.
+
+    Its channels go with it, and so does their delivery log: that is why an endpoint still in
+    use is refused, naming the subscriptions to change first.
+    """
+    if endpoint.owner_id != owner.pk:
+        raise NotFound("no such webhook endpoint")
+    users = list(
+        Subscription.objects.filter(
+            active=True, channels__endpoint=endpoint, channels__active=True
+        ).values_list("name", flat=True)
+    )
+    if users:
+        names = ", ".join(f"“{name}”" for name in users)
+        raise Conflict(f"the endpoint is used by {names}; remove it from them first")
+    endpoint.delete()
+
+
+REDELIVERABLE_KINDS = (Channel.Kind.WEBHOOK, Channel.Kind.EMAIL)
+
+
+def redeliver_refusal(delivery: Delivery) -> str | None:
+    """Why the delivery cannot be sent again now, or None when it can."""
+    if delivery.kind not in REDELIVERABLE_KINDS:
+        return f"a {delivery.kind} delivery is made at once and cannot be sent again"
+    if delivery.status not in (Delivery.Status.DEAD, Delivery.Status.RETRYING):
+        return f"only dead or retrying deliveries can be sent again; this one is {delivery.status}"
+    if not delivery.channel.active:
+        return "the subscription no longer uses this channel"
+    return None
+
+
+def delivery_redeliver(*, owner: User, delivery: Delivery) -> Delivery:
+    """Send a dead or retrying webhook or email delivery again at once, with the same id."""
+    if delivery.owner_id != owner.pk:
+        raise NotFound("no such delivery")
+    if reason := redeliver_refusal(delivery):
+        raise Conflict(reason)
+    return redeliver(delivery=delivery)
+
+
+@transaction.atomic
+def subscription_redeliver_dead(*, owner: User, subscription: Subscription) -> int:
+    """Put every dead letter of the subscription (on channels still in use) back in the queue.
+
+    Returns how many. Each keeps its id, so receivers still de-duplicate; this is
+    ``delivery.webhooks.redeliver`` for many rows at once.
+    """
+    _own(owner, subscription)
+    return Delivery.objects.filter(
+        subscription=subscription, status=Delivery.Status.DEAD, channel__active=True
+    ).update(status=Delivery.Status.PENDING, next_attempt_at=timezone.now(), lease_until=None)

@@ -175,20 +175,24 @@ def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         message, status = denied.message, 403
     except Conflict as conflict:
         message, status = conflict.message, 409
-    item = _visible_item(user, pk)
     as_row = request.POST.get("view") == "row"
     if _is_htmx(request):
-        failed = status != 200
-        if as_row:
-            row = {"item": item, "actions": allowed_actions(user, item)}
-            context = {"row": row, "message": message, "error": failed}
-            return render(request, "catalog/_moderation_row.html", context, status=status)
-        panel = _panel(user, item, message, error=failed)
-        return render(request, "catalog/_item_panel.html", {"panel": panel}, status=status)
+        return _action_fragment(request, _visible_item(user, pk), as_row, message, status)
     (messages.error if status != 200 else messages.success)(request, message)
+    return redirect("catalog:moderation") if as_row else redirect("catalog:item", pk=pk)
+
+
+def _action_fragment(
+    request: HttpRequest, item: Item, as_row: bool, message: str, status: int
+) -> HttpResponse:
+    """The moderation queue row or the item's status panel, after an action."""
+    failed = status != 200
     if as_row:
-        return redirect("catalog:moderation")
-    return redirect("catalog:item", pk=pk)
+        row = {"item": item, "actions": allowed_actions(request.user, item)}
+        context = {"row": row, "message": message, "error": failed}
+        return render(request, "catalog/_moderation_row.html", context, status=status)
+    panel = _panel(request.user, item, message, error=failed)
+    return render(request, "catalog/_item_panel.html", {"panel": panel}, status=status)
 
 
 @login_required

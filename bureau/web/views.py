@@ -60,6 +60,7 @@ CAPABILITIES = [
         "pass-on",
         _("Pass on"),
         _("Saved searches alert traders and investors the moment a matching item appears."),
+        [Link(_("Your subscriptions"), "alerts:list"), Link(_("Live feed"), "alerts:live")],
     ),
     Capability(
         "track",
