@@ -547,6 +547,7 @@ def phase_search(args: argparse.Namespace) -> dict[str, Any]:
         "bare_p50_ms": ms(percentile(bare_times, 0.5)),
         "bare_p95_ms": ms(bare_p95),
         "ratio_p95": round(p95 / bare_p95, 2),
+        "ratio_p50": round(percentile(api_times, 0.5) / percentile(bare_times, 0.5), 2),
     }
 
 

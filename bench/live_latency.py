@@ -293,23 +293,33 @@ class BaselineApp:
         group = int(headers.get(b"authorization", b"Bearer g0").split(b"g")[-1])
         queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=1000)
         self.groups[group].add(queue)
-        disconnect = asyncio.ensure_future(receive())  # like Django, watch for the client leaving
+        # Like Django's handler, watch for the client leaving while the response streams.
+        writer = asyncio.ensure_future(self._write(queue, send))
         try:
-            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream")]})
-            await send({"type": "http.response.body", "body": b"retry: 2000\n\n", "more_body": True})
-            while True:
-                frame = await queue.get()
-                await send({"type": "http.response.body", "body": frame, "more_body": True})
+            await asyncio.wait([writer, asyncio.ensure_future(_disconnected(receive))], return_when=asyncio.FIRST_COMPLETED)
         finally:
-            disconnect.cancel()
+            writer.cancel()
             self.groups[group].discard(queue)
+
+    async def _write(self, queue: asyncio.Queue[bytes], send: Callable[..., Any]) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream")]})
+        await send({"type": "http.response.body", "body": b"retry: 2000\n\n", "more_body": True})
+        while True:
+            frame = await queue.get()
+            await send({"type": "http.response.body", "body": frame, "more_body": True})
+
+
+async def _disconnected(receive: Callable[..., Any]) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def phase_baseline_server(port: int) -> None:
     import uvicorn
 
     raise_fd_limit()
-    uvicorn.run(BaselineApp(), host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off")
+    uvicorn.run(BaselineApp(), host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off",
+                timeout_graceful_shutdown=2)
 
 
 # --- the run -------------------------------------------------------------------------
@@ -332,6 +342,16 @@ def wait_for_port(port: int, process: subprocess.Popen[Any]) -> None:
             return
         time.sleep(0.2)
     raise RuntimeError("server did not listen within 60 s")
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    """Terminate a server; open streams keep uvicorn waiting, so kill it after a grace period."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def publish_all(port: int, paths: Sequence[str], token: str, rate: float, connections: int) -> dict[str, float]:
@@ -469,8 +489,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         wait_for_port(port, server)
         results["baseline"] = measure("baseline", port, server, baseline_tokens, args, env, lambda j: f"/publish/{j}", "none")
     finally:
-        server.terminate()
-        server.wait()
+        stop(server)
 
     port = free_port()
     command = [str(VENV_BIN / "bureau"), "serve", "--host", "127.0.0.1", "--port", str(port)]
@@ -481,8 +500,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         results["bureau"] = measure("bureau", port, server, setup_file, args, env,
                                     lambda j: f"/api/v1/items/{drafts[j]}/publish", setup["staff"])  # fmt: skip
     finally:
-        server.terminate()
-        server.wait()
+        stop(server)
     return results
 
 

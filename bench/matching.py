@@ -13,16 +13,16 @@ import gc
 import json
 import random
 import statistics
-from collections import Counter
 import sys
 import time
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bureau.alerts.matcher import Criteria, ItemFacts, SubscriptionIndex, naive_match, words  # noqa: E402
-from bureau.reference import hs  # noqa: E402
+from bureau.alerts.matcher import Criteria, ItemFacts, SubscriptionIndex, naive_match, words
+from bureau.reference import hs
 
 KINDS = ["lead", "lead", "lead", "opportunity", "tender", "agreement", "notice"]
 COUNTRIES = [
@@ -65,7 +65,9 @@ def vocabulary(codes: list[str]) -> list[str]:
     ('other', 'whether', 'parts', ...) that nobody would subscribe to."""
     counts: Counter[str] = Counter()
     for code in codes:
-        counts.update(w for w in words(hs.all_codes()[code].description) if len(w) > 3 and not w.isdigit())
+        counts.update(
+            w for w in words(hs.all_codes()[code].description) if len(w) > 3 and not w.isdigit()
+        )
     return [word for word, _ in counts.most_common()][50:]
 
 

@@ -28,8 +28,9 @@ logger = logging.getLogger(__name__)
 
 DESCRIPTION = """
 Trade and investment information of the bureau: items (trade leads, investment
-opportunities, tenders, agreements, market notices), the directory of organisations, and
-reference look-ups (HS 2022, countries, currencies, Incoterms, sectors).
+opportunities, tenders, agreements, market notices), the directory of organisations,
+reference look-ups (HS 2022, countries, currencies, Incoterms, sectors), and your
+subscriptions (saved searches) with their delivery log, redelivery and webhook endpoints.
 
 **Authentication.** Reads of published information are public. Every write needs either
 `Authorization: Bearer <token>` (create one with `bureau token create EMAIL`) or a signed-in

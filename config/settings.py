@@ -178,7 +178,9 @@ API_RATE_LIMIT = declare(
 
 # Delivery: links in messages, webhooks, email.
 BUREAU_PUBLIC_URL = declare(
-    "BUREAU_PUBLIC_URL", "http://127.0.0.1:8000", "The node's address as users reach it, for links in emails and feeds."
+    "BUREAU_PUBLIC_URL",
+    "http://127.0.0.1:8000",
+    "The node's address as users reach it, for links in emails and feeds.",
 ).rstrip("/")
 BUREAU_WEBHOOK_ALLOW_PRIVATE = as_bool(
     declare(
@@ -197,14 +199,23 @@ BUREAU_WEBHOOK_RETRY_DELAYS = [
         )
     )
 ]
-_smtp_host = declare("BUREAU_SMTP_HOST", "", "SMTP server for email delivery; empty writes emails to BUREAU_HOME/mail.")
+BUREAU_WEBHOOK_TIMEOUT = float(
+    declare("BUREAU_WEBHOOK_TIMEOUT", "15", "Seconds a webhook receiver has to answer before the try counts as failed.")
+)
+_smtp_host = declare(
+    "BUREAU_SMTP_HOST",
+    "",
+    "SMTP server for email delivery; empty writes emails to BUREAU_HOME/mail.",
+)
 if _smtp_host:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = _smtp_host
     EMAIL_PORT = int(declare("BUREAU_SMTP_PORT", "25", "SMTP port."))
     EMAIL_HOST_USER = declare("BUREAU_SMTP_USER", "", "SMTP user name.")
     EMAIL_HOST_PASSWORD = declare("BUREAU_SMTP_PASSWORD", "", "SMTP password.")
-    EMAIL_USE_TLS = as_bool(declare("BUREAU_SMTP_STARTTLS", "false", "Use STARTTLS with the SMTP server."))
+    EMAIL_USE_TLS = as_bool(
+        declare("BUREAU_SMTP_STARTTLS", "false", "Use STARTTLS with the SMTP server.")
+    )
     EMAIL_TIMEOUT = 20
 else:
     for _name, _default, _help in (
@@ -216,7 +227,9 @@ else:
         declare(_name, _default, _help)
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(BUREAU_HOME / "mail")
-DEFAULT_FROM_EMAIL = declare("BUREAU_MAIL_FROM", "bureau@localhost", "Sender address of the bureau's emails.")
+DEFAULT_FROM_EMAIL = declare(
+    "BUREAU_MAIL_FROM", "bureau@localhost", "Sender address of the bureau's emails."
+)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("az", _("Azerbaijani")), ("ur", _("Urdu"))]
@@ -227,7 +240,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BUREAU_HOME / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from finders; it wants the folder
+STATIC_ROOT.mkdir(
+    parents=True, exist_ok=True
+)  # WhiteNoise serves from finders; it wants the folder
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = BUREAU_HOME / "media"

@@ -33,8 +33,8 @@ def acts_for(user: Any, organisation: Organisation) -> bool:
 
 
 def can_view_item(user: Any, item: Item) -> bool:
-    """Published items are public; before that an item belongs to its organisation and moderators."""
-    return item.status == "published" or acts_for(user, item.organisation)
+    """Published (and expired) items are public; otherwise an item is its organisation's and moderators'."""
+    return item.status in ("published", "expired") or acts_for(user, item.organisation)
 
 
 def can_edit_item(user: Any, item: Item) -> bool:

@@ -51,7 +51,7 @@ HELP: dict[str, Any] = {
 }
 
 GROUPS: list[tuple[Any, list[str]]] = [
-    (_("Name"), ["name"]),
+    (_("Subscription"), ["name"]),
     (_("What to look for"), ["kinds", "sectors", "hs_prefixes", "keywords_all", "keywords_any", "keywords_none"]),
     (_("Where, how much, which language"), ["origin_countries", "destination_countries", "value_min_usd", "value_max_usd", "languages"]),
     (_("How matches reach you"), ["channels", "email_mode", "digest_hour"]),
@@ -68,7 +68,12 @@ def _criterion(name: str) -> forms.Field:
     """A loosely typed field: the service parses and checks the value."""
     help_text = HELP.get(name, "")
     if name in CHOICE_FIELDS:
-        choices = {"kinds": Kind.choices, "sectors": Sector.choices, "languages": LANGUAGES}[name]
+        options: dict[str, list[tuple[str, Any]]] = {
+            "kinds": Kind.choices,
+            "sectors": Sector.choices,
+            "languages": LANGUAGES,
+        }
+        choices = options[name]
         widget: forms.Widget = forms.CheckboxSelectMultiple(choices=choices)
         return forms.Field(label=_label(name), required=False, help_text=help_text, widget=widget)
     attrs = {"inputmode": "decimal"} if name.startswith("value_") else {}
@@ -98,7 +103,7 @@ class SubscriptionForm(forms.Form):
     """Every criterion of a subscription and its channels; ``endpoints`` are the member's own."""
 
     email_mode = forms.ChoiceField(
-        label=_("Email"),
+        label=_("Email timing"),
         required=False,
         choices=Channel.EmailMode.choices,
         initial=Channel.EmailMode.INSTANT,

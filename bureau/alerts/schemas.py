@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import ConfigDict, PlainValidator, WithJsonSchema
@@ -37,12 +37,16 @@ def _loose(accepts: Callable[[Any], bool], expected: str, forms: list[dict[str, 
     ]
 
 
-LooseList = _loose(
-    lambda v: isinstance(v, str) or (isinstance(v, list) and all(map(_is_scalar, v))),
-    "a list of strings or a string separated by ';'",
-    [{"type": "array", "items": {"type": "string"}}, {"type": "string"}],
-)
-LooseNumber = _loose(_is_scalar, "a number", [{"type": "number"}, {"type": "string"}])
+if TYPE_CHECKING:  # type checkers cannot follow a type built by a function
+    LooseList = Any
+    LooseNumber = Any
+else:
+    LooseList = _loose(
+        lambda v: isinstance(v, str) or (isinstance(v, list) and all(map(_is_scalar, v))),
+        "a list of strings or a string separated by ';'",
+        [{"type": "array", "items": {"type": "string"}}, {"type": "string"}],
+    )
+    LooseNumber = _loose(_is_scalar, "a number", [{"type": "number"}, {"type": "string"}])
 
 
 def _list(description: str, example: list[str]) -> Any:

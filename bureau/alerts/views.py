@@ -153,7 +153,7 @@ def subscription_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def from_search(request: HttpRequest) -> HttpResponse:
-    """ "Save this search" on the browse page: the filters prefill a form the member confirms."""
+    """The browse page's "Save this search": its filters prefill a form the member confirms."""
     filters, _errors = catalog_forms.parse_browse_filters(request.POST)  # bad ones are left out
     chips = catalog_forms.active_filters(request.POST, filters)
     name = ", ".join(str(label) for label, _link in chips)

@@ -148,7 +148,8 @@ def items_save(
             rows = [p.detail for p in prepared if isinstance(p.detail, model)]
             model.objects.bulk_create(rows, batch_size=500)  # type: ignore[attr-defined]
         ItemFacet.objects.bulk_create(
-            [ItemFacet(item_id=p.item.pk, key=k) for p in prepared for k in p.facet_keys], batch_size=2000
+            [ItemFacet(item_id=p.item.pk, key=k) for p in prepared for k in p.facet_keys],
+            batch_size=2000,
         )
         _save_agreement_children(prepared)
         ItemTransition.objects.bulk_create(

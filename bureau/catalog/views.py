@@ -29,13 +29,13 @@ from bureau.catalog.selectors import (
     item_as_record,
     item_get,
     item_list,
+    items_visible_to,
 )
 from bureau.core.errors import Conflict, PermissionDenied, ValidationFailed
 from bureau.reference import hs
 
 PAGE_SIZE = 20
 MODERATION_QUEUE_LIMIT = 500
-PUBLIC_STATUSES = (Status.PUBLISHED, Status.EXPIRED)
 
 # Moderation buttons: URL word -> (status it leads to, service, button label).
 ACTIONS: dict[str, tuple[str, Any, Any]] = {
@@ -107,7 +107,7 @@ def _visible_item(user: Any, pk: int) -> Item:
     item = item_get(pk=pk)
     if item is None:
         raise Http404(_("There is no such item."))
-    if item.status not in PUBLIC_STATUSES and not permissions.acts_for(user, item.organisation):
+    if not permissions.can_view_item(user, item):
         raise Http404(_("There is no such item."))
     return item
 
@@ -202,12 +202,10 @@ def moderation(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not permissions.is_staff_user(user):
         raise Forbidden(_("Only chamber staff moderate."))
-    submitted = item_list(ItemFilters(status=Status.SUBMITTED, sort="newest"))
-    queue = [
-        item
-        for item in submitted[:MODERATION_QUEUE_LIMIT]
-        if permissions.moderates(user, item.organisation)
-    ]
+    # Staff see their chamber's items and its members': exactly the ones they moderate.
+    queue = item_list(
+        ItemFilters(status=Status.SUBMITTED, sort="newest"), base=items_visible_to(user)
+    )[:MODERATION_QUEUE_LIMIT]
     rows = [{"item": item, "actions": allowed_actions(user, item)} for item in queue]
     return render(request, "catalog/moderation.html", {"rows": rows})
 

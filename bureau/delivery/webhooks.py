@@ -30,8 +30,6 @@ from bureau.delivery.signing import sign
 
 log = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(seconds=90)
-TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 PER_ENDPOINT = 4
 MAX_IN_FLIGHT = 200
 
@@ -62,8 +60,12 @@ class Outgoing:
 
 
 def claim_due(*, limit: int, busy_endpoints: set[int] = frozenset()) -> list[Outgoing]:  # type: ignore[assignment]
-    """Lease up to ``limit`` due webhook deliveries to this process."""
+    """Lease up to ``limit`` due webhook deliveries to this process.
+
+    The lease outlasts a request, so a delivery leased by a worker that died comes back by itself.
+    """
     now = timezone.now()
+    lease = dt.timedelta(seconds=settings.BUREAU_WEBHOOK_TIMEOUT * 2 + 5)
     with transaction.atomic():
         due = list(
             Delivery.objects.filter(
@@ -78,7 +80,7 @@ def claim_due(*, limit: int, busy_endpoints: set[int] = frozenset()) -> list[Out
         )
         if not due:
             return []
-        Delivery.objects.filter(pk__in=[d.pk for d in due]).update(lease_until=now + LEASE)
+        Delivery.objects.filter(pk__in=[d.pk for d in due]).update(lease_until=now + lease)
     return _outgoing(due)
 
 
@@ -210,8 +212,9 @@ class Sender:
     async def run(self, stop: asyncio.Event) -> None:
         self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
         limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=50)
+        timeout = httpx.Timeout(settings.BUREAU_WEBHOOK_TIMEOUT, connect=5.0)
         async with httpx.AsyncClient(
-            timeout=TIMEOUT, limits=limits, follow_redirects=False
+            timeout=timeout, limits=limits, follow_redirects=False
         ) as client:
             while not stop.is_set():
                 await self._fill(client)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import logging
 
-import bureau.delivery.live  # noqa: F401 - passes new live deliveries on to the streams
-import bureau.delivery.email  # noqa: F401 - registers the email and digest jobs
+# Imported for their side effects: the email jobs register themselves, and the live hub listens
+# for new live deliveries.
+import bureau.delivery.email
+import bureau.delivery.live  # noqa: F401
 from bureau.catalog.services import items_expire_due
 from bureau.delivery.worker import Worker, periodic
 

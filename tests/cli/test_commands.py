@@ -12,10 +12,18 @@ import pytest
 BUREAU = str(Path(sys.executable).with_name("bureau"))
 
 
-def run(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BUREAU_ADMIN_EMAIL", "BUREAU_ADMIN_PASSWORD")}
+def run(
+    home: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "BUREAU_ADMIN_EMAIL", "BUREAU_ADMIN_PASSWORD")
+    }
     environment.update({"BUREAU_HOME": str(home), **(env or {})})
-    return subprocess.run([BUREAU, *args], env=environment, capture_output=True, text=True, timeout=180, check=False)
+    return subprocess.run(
+        [BUREAU, *args], env=environment, capture_output=True, text=True, timeout=180, check=False
+    )
 
 
 @pytest.fixture
@@ -24,10 +32,16 @@ def home(tmp_path: Path) -> Path:
 
 
 def test_init_takes_the_first_admin_from_the_environment_without_prompting(home):
-    env = {"BUREAU_ADMIN_EMAIL": "root@node.example", "BUREAU_ADMIN_PASSWORD": "a-very-long-password"}
+    env = {
+        "BUREAU_ADMIN_EMAIL": "root@node.example",
+        "BUREAU_ADMIN_PASSWORD": "a-very-long-password",
+    }
     first = run(home, "init", "--no-input", env=env)
     assert first.returncode == 0, first.stderr
-    assert "6939 HS codes" in first.stdout and "Created the node admin root@node.example" in first.stdout
+    assert (
+        "6939 HS codes" in first.stdout
+        and "Created the node admin root@node.example" in first.stdout
+    )
     assert (home / "bureau.sqlite3").exists()
     assert oct((home / "secret_key").stat().st_mode & 0o777) == "0o600"
     again = run(home, "init", "--no-input", env=env)
@@ -41,7 +55,10 @@ def test_init_without_a_password_fails_clearly(home):
 
 
 def test_token_create_prints_a_token_that_authenticates(home):
-    env = {"BUREAU_ADMIN_EMAIL": "root@node.example", "BUREAU_ADMIN_PASSWORD": "a-very-long-password"}
+    env = {
+        "BUREAU_ADMIN_EMAIL": "root@node.example",
+        "BUREAU_ADMIN_PASSWORD": "a-very-long-password",
+    }
     assert run(home, "init", "--no-input", env=env).returncode == 0
     created = run(home, "token", "create", "root@node.example")
     assert created.returncode == 0, created.stderr

@@ -28,14 +28,18 @@ def test_members_and_other_chambers_cannot_verify(company, member, staff_pk):
 
 def test_bad_organisation_input_names_each_field(db):
     with pytest.raises(ValidationFailed) as caught:
-        organisation_create(actor=None, data={"name": "X", "kind": "club", "country": "ZZ", "hs_codes": ["123"]})
+        organisation_create(
+            actor=None, data={"name": "X", "kind": "club", "country": "ZZ", "hs_codes": ["123"]}
+        )
     assert {e.field for e in caught.value.errors} == {"kind", "country", "hs_codes"}
     assert Organisation.objects.count() == 0
 
 
 def test_staff_role_requires_a_chamber(company):
     with pytest.raises(ValidationFailed) as caught:
-        user_create(email="x@example.org", password="a-long-password", organisation=company, role="staff")
+        user_create(
+            email="x@example.org", password="a-long-password", organisation=company, role="staff"
+        )
     assert caught.value.errors[0].field == "role"
 
 

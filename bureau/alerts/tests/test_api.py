@@ -148,6 +148,17 @@ def test_a_member_never_sees_another_members_subscriptions(
     assert untouched.name == "Rice to Baku" and untouched.active
 
 
+def test_ids_that_are_not_ids_are_not_found(client: Client, token: str) -> None:
+    for method, path in (
+        ("get", "/subscriptions/rice"),
+        ("post", "/deliveries/not-a-uuid/redeliver"),
+        ("delete", "/webhook-endpoints/1x"),
+    ):
+        response = send(client, method, path, token=token)
+        assert response.status_code == 404, path
+        assert response.json()["detail"].startswith("There is no API endpoint")
+
+
 # --- Bad input ----------------------------------------------------------------------------------
 
 
@@ -199,6 +210,13 @@ def test_every_bad_field_is_reported_at_once(client: Client, token: str) -> None
     response = send(client, "post", "/subscriptions", body, token=token)
     assert response.status_code == 422
     assert fields_of(response) == {"name", "hs_prefixes", "origin_countries", "value_max_usd"}
+
+
+def test_a_subscription_keeps_at_least_one_channel(client: Client, token: str) -> None:
+    sub = send(client, "post", "/subscriptions", RICE, token=token).json()
+    response = send(client, "patch", f"/subscriptions/{sub['id']}", {"channels": []}, token=token)
+    assert response.status_code == 422 and fields_of(response) == {"channels"}
+    assert Channel.objects.get().active
 
 
 def test_a_bad_change_changes_nothing(client: Client, token: str) -> None:

@@ -8,7 +8,9 @@ def titles(**params):
 
 
 def test_search_matches_every_word_ignoring_case_and_accents(make_item):
-    make_item(publish=True, title="Café equipment for Ganja", hs_code="841981", product="Coffee machines")
+    make_item(
+        publish=True, title="Café equipment for Ganja", hs_code="841981", product="Coffee machines"
+    )
     make_item(publish=True, title="Basmati rice for Baku")
     assert titles(q="CAFE ganja") == ["Café equipment for Ganja"]
     assert titles(q="rice") == ["Basmati rice for Baku"]
@@ -27,8 +29,17 @@ def test_query_syntax_is_treated_as_words(make_item):
 
 
 def test_facets_filter_by_hs_prefix_section_country_and_value(make_item):
-    make_item(publish=True, title="LNG cargo", hs_code="271111", product="LNG", destination_country="PK", value_amount="1000000")
-    make_item(publish=True, title="Rice", hs_code="100630", value_amount="1700", value_currency="AZN")
+    make_item(
+        publish=True,
+        title="LNG cargo",
+        hs_code="271111",
+        product="LNG",
+        destination_country="PK",
+        value_amount="1000000",
+    )
+    make_item(
+        publish=True, title="Rice", hs_code="100630", value_amount="1700", value_currency="AZN"
+    )
     assert titles(hs="27") == ["LNG cargo"]
     assert titles(hs="2711") == ["LNG cargo"]
     assert titles(section="II") == ["Rice"]

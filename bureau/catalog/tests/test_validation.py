@@ -18,7 +18,9 @@ def errors_of(data):
 
 
 def test_a_valid_lead_is_parsed_into_typed_values():
-    clean = clean_item(lead_data(hs_code="1006.30", origin_country="pk", quantity="1,500.5", countries="AZ; PK"))
+    clean = clean_item(
+        lead_data(hs_code="1006.30", origin_country="pk", quantity="1,500.5", countries="AZ; PK")
+    )
     assert clean.detail["hs_code"] == "100630"
     assert clean.detail["origin_country"] == "PK"
     assert clean.detail["quantity"] == Decimal("1500.5")
@@ -49,7 +51,15 @@ def test_every_bad_field_is_reported_with_its_reason():
 
 
 def test_cross_field_rules():
-    found = errors_of(lead_data(valid_from="2026-05-01", valid_until="2026-04-01", value_currency="", quantity="3", unit=""))
+    found = errors_of(
+        lead_data(
+            valid_from="2026-05-01",
+            valid_until="2026-04-01",
+            value_currency="",
+            quantity="3",
+            unit="",
+        )
+    )
     assert found == {
         "valid_until": "is before valid_from",
         "value_currency": "is required when a value is given",
@@ -72,7 +82,13 @@ def test_agreement_with_extensions_and_milestones_round_trips(member):
             "agreement_type": "framework",
             "parties": "Party A; Party B",
             "expires_on": "2027-01-01",
-            "extensions": [{"agreed_on": "2025-02-25", "new_expires_on": "2029-01-01", "note": "two more years"}],
+            "extensions": [
+                {
+                    "agreed_on": "2025-02-25",
+                    "new_expires_on": "2029-01-01",
+                    "note": "two more years",
+                }
+            ],
             "milestones": [{"title": "First cargo", "due_on": "2025-06-01"}],
         },
     )
@@ -87,7 +103,12 @@ def test_bad_nested_records_name_the_entry(member):
     with pytest.raises(ValidationFailed) as caught:
         services.item_create(
             actor=member,
-            data={"kind": "agreement", "title": "X", "agreement_type": "mou", "milestones": [{"title": "a", "due_on": "soon"}]},
+            data={
+                "kind": "agreement",
+                "title": "X",
+                "agreement_type": "mou",
+                "milestones": [{"title": "a", "due_on": "soon"}],
+            },
         )
     assert caught.value.errors[0].field == "milestones"
     assert "entry 1" in caught.value.errors[0].message

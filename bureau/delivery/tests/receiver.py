@@ -40,7 +40,9 @@ class Receiver:
                 if receiver.delay_seconds:
                     time.sleep(receiver.delay_seconds)
                 with receiver._lock:
-                    receiver.requests.append(Received({k.lower(): v for k, v in self.headers.items()}, body))
+                    receiver.requests.append(
+                        Received({k.lower(): v for k, v in self.headers.items()}, body)
+                    )
                     failing = rng.random() < receiver.fail_ratio
                     if not failing:
                         receiver.ok_ids[self.headers["webhook-id"]] += 1

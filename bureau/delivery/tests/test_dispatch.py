@@ -7,6 +7,7 @@ import datetime as dt
 import threading
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
@@ -16,8 +17,6 @@ from bureau.delivery.matching import LiveIndex
 from bureau.delivery.models import Delivery, DeliveryAttempt
 from bureau.delivery.signing import verify
 from bureau.delivery.tests.receiver import Receiver
-from django.conf import settings
-
 from bureau.delivery.webhooks import Sender, next_delay, record_result
 
 
@@ -152,7 +151,7 @@ def test_bad_subscription_input_names_each_field(member):
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(BUREAU_WEBHOOK_ALLOW_PRIVATE=True, BUREAU_WEBHOOK_RETRY_DELAYS=[0.05] * 12)
+@override_settings(BUREAU_WEBHOOK_ALLOW_PRIVATE=True, BUREAU_WEBHOOK_RETRY_DELAYS=[0.05] * 40)
 def test_a_receiver_failing_half_the_time_still_gets_every_event_once(member, staff_az, receiver):
     from bureau.catalog import services
     from conftest import lead_data
