@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import http.client
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -33,13 +32,14 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import REPO, VENV_BIN, bench_env, emit, free_port, log, ms, percentile  # noqa: E402
+from bench._common import REPO, VENV_BIN, bench_env, emit, free_port, log, ms, percentile
 
 GROUPS = 100  # each item matches the streams of one group: 1% of them
 SUMMARY = (
@@ -55,7 +55,7 @@ def group_word(group: int) -> str:
 
 def raise_fd_limit() -> None:
     """Every stream is a socket: lift the soft limit on open files to the hard one."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
@@ -88,33 +88,58 @@ def phase_setup(streams: int, items: int, out: Path) -> None:
     from django.utils import timezone
 
     from bureau.accounts.models import ApiToken, User
-    from bureau.accounts.services import TOKEN_PREFIX, organisation_create, token_create, user_create
+    from bureau.accounts.services import (
+        TOKEN_PREFIX,
+        organisation_create,
+        token_create,
+        user_create,
+    )
     from bureau.alerts.models import Channel, Subscription
     from bureau.catalog import services
 
     chamber = organisation_create(
-        actor=None, data={"name": "Bench Chamber", "kind": "chamber", "country": "AZ", "city": "Baku"}
+        actor=None,
+        data={"name": "Bench Chamber", "kind": "chamber", "country": "AZ", "city": "Baku"},
     )
-    staff = user_create(email="staff@bench.example", password=None, organisation=chamber, role="staff")
+    staff = user_create(
+        email="staff@bench.example", password=None, organisation=chamber, role="staff"
+    )
     now = timezone.now()
     # Changed long ago: the worker's index reads them once, not on every round for 30 seconds.
     past = now - dt.timedelta(minutes=10)
     users = User.objects.bulk_create(
-        [User(email=f"trader{i}@bench.example", password="!", role="member") for i in range(streams)],
+        [
+            User(email=f"trader{i}@bench.example", password="!", role="member")
+            for i in range(streams)
+        ],
         batch_size=2000,
     )
     subscriptions = Subscription.objects.bulk_create(
         [
-            Subscription(owner=u, name=f"Group {i % GROUPS}", keywords_any=[group_word(i % GROUPS)], created_at=past, updated_at=past)
+            Subscription(
+                owner=u,
+                name=f"Group {i % GROUPS}",
+                keywords_any=[group_word(i % GROUPS)],
+                created_at=past,
+                updated_at=past,
+            )
             for i, u in enumerate(users)
         ],
         batch_size=2000,
     )
-    Channel.objects.bulk_create([Channel(subscription=s, kind=Channel.Kind.LIVE) for s in subscriptions], batch_size=2000)
+    Channel.objects.bulk_create(
+        [Channel(subscription=s, kind=Channel.Kind.LIVE) for s in subscriptions], batch_size=2000
+    )
     tokens = [TOKEN_PREFIX + secrets.token_urlsafe(32) for _ in users]
     ApiToken.objects.bulk_create(
         [
-            ApiToken(user=u, name="bench", prefix=t[:12], digest=hashlib.sha256(t.encode()).hexdigest(), last_used_at=now)
+            ApiToken(
+                user=u,
+                name="bench",
+                prefix=t[:12],
+                digest=hashlib.sha256(t.encode()).hexdigest(),
+                last_used_at=now,
+            )
             for u, t in zip(users, tokens, strict=True)
         ],
         batch_size=2000,
@@ -122,10 +147,15 @@ def phase_setup(streams: int, items: int, out: Path) -> None:
     drafts: list[int] = []
     for start in range(0, items, 500):
         prepared = [
-            services.item_prepare(actor=staff, data=_notice(j)) for j in range(start, min(items, start + 500))
+            services.item_prepare(actor=staff, data=_notice(j))
+            for j in range(start, min(items, start + 500))
         ]
         drafts += [i.pk for i in services.items_save(prepared, actor=staff, publish=False)]
-    out.write_text(json.dumps({"staff": token_create(user=staff, name="bench"), "tokens": tokens, "drafts": drafts}))
+    out.write_text(
+        json.dumps(
+            {"staff": token_create(user=staff, name="bench"), "tokens": tokens, "drafts": drafts}
+        )
+    )
 
 
 def _notice(j: int) -> dict[str, Any]:
@@ -144,7 +174,9 @@ def _notice(j: int) -> dict[str, Any]:
 class SSEClient(asyncio.Protocol):
     """One stream: HTTP/1.1 chunked body, SSE frames; records (item id, arrival) per event."""
 
-    def __init__(self, request: bytes, opened: asyncio.Future[bool], arrivals: list[tuple[int, float]]) -> None:
+    def __init__(
+        self, request: bytes, opened: asyncio.Future[bool], arrivals: list[tuple[int, float]]
+    ) -> None:
         self.request, self.opened, self.arrivals = request, opened, arrivals
         self.transport: asyncio.Transport | None = None
         self.buf = b""
@@ -234,18 +266,14 @@ async def run_clients(host: str, port: int, path: str, tokens: list[str], concur
 
     await asyncio.gather(*(open_one(t) for t in tokens))
     print(json.dumps({"held": len(clients), "failed": failed}), flush=True)
-    await loop.run_in_executor(None, sys.stdin.readline)  # "stop"
-    print(
-        json.dumps(
-            {
-                "held_at_end": sum(c.open for c in clients),
-                "failed": failed,
-                "duplicates": sum(c.duplicates for c in clients),
-                "arrivals": arrivals,
-            }
-        ),
-        flush=True,
-    )
+    while (await loop.run_in_executor(None, sys.stdin.readline)).strip() == "count":
+        print(json.dumps({"count": len(arrivals)}), flush=True)
+    report = {
+        "held_at_end": sum(c.open for c in clients),
+        "duplicates": sum(c.duplicates for c in clients),
+        "arrivals": arrivals,
+    }
+    print(json.dumps(report), flush=True)
 
 
 def phase_clients(url: str, tokens_file: Path, part: int, parts: int, concurrency: int) -> None:
@@ -271,7 +299,9 @@ class BaselineApp:
         self.groups: dict[int, set[asyncio.Queue[bytes]]] = defaultdict(set)
         self.sequence = 0
 
-    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+    async def __call__(
+        self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]
+    ) -> None:
         if scope["type"] != "http":
             return
         if scope["path"].startswith("/publish/"):
@@ -281,28 +311,53 @@ class BaselineApp:
 
     async def publish(self, n: int, receive: Callable[..., Any], send: Callable[..., Any]) -> None:
         await receive()
-        item = json.dumps({"id": n, "title": f"Trade fair {n}", "kind": "notice", "summary": SUMMARY, "url": f"http://127.0.0.1/items/{n}/"})
+        item = json.dumps(
+            {
+                "id": n,
+                "title": f"Trade fair {n}",
+                "kind": "notice",
+                "summary": SUMMARY,
+                "url": f"http://127.0.0.1/items/{n}/",
+            }
+        )
         for queue in self.groups.get(n % GROUPS, ()):
             self.sequence += 1
             data = f'{{"delivery":"{self.sequence}","subscription":{{"id":1,"name":"Group"}},"item":{item}}}'
             queue.put_nowait(f"id: {self.sequence}\nevent: item\ndata: {data}\n\n".encode())
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "http.response.body", "body": b"{}"})
 
-    async def stream(self, headers: dict[bytes, bytes], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+    async def stream(
+        self, headers: dict[bytes, bytes], receive: Callable[..., Any], send: Callable[..., Any]
+    ) -> None:
         group = int(headers.get(b"authorization", b"Bearer g0").split(b"g")[-1])
         queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=1000)
         self.groups[group].add(queue)
         # Like Django's handler, watch for the client leaving while the response streams.
         writer = asyncio.ensure_future(self._write(queue, send))
         try:
-            await asyncio.wait([writer, asyncio.ensure_future(_disconnected(receive))], return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(
+                [writer, asyncio.ensure_future(_disconnected(receive))],
+                return_when=asyncio.FIRST_COMPLETED,
+            )
         finally:
             writer.cancel()
             self.groups[group].discard(queue)
 
     async def _write(self, queue: asyncio.Queue[bytes], send: Callable[..., Any]) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/event-stream")],
+            }
+        )
         await send({"type": "http.response.body", "body": b"retry: 2000\n\n", "more_body": True})
         while True:
             frame = await queue.get()
@@ -318,8 +373,15 @@ def phase_baseline_server(port: int) -> None:
     import uvicorn
 
     raise_fd_limit()
-    uvicorn.run(BaselineApp(), host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off",
-                timeout_graceful_shutdown=2)
+    uvicorn.run(
+        BaselineApp(),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+    )
 
 
 # --- the run -------------------------------------------------------------------------
@@ -327,7 +389,12 @@ def phase_baseline_server(port: int) -> None:
 
 def child(*args: str, env: dict[str, str], **popen: Any) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, __file__, *args], env=env, cwd=REPO, text=True, preexec_fn=raise_fd_limit, **popen
+        [sys.executable, __file__, *args],
+        env=env,
+        cwd=REPO,
+        text=True,
+        preexec_fn=raise_fd_limit,
+        **popen,
     )
 
 
@@ -354,26 +421,27 @@ def stop(process: subprocess.Popen[Any]) -> None:
         process.wait()
 
 
-def publish_all(port: int, paths: Sequence[str], token: str, rate: float, connections: int) -> dict[str, float]:
-    """POST each path, at ``rate`` per second (0: as fast as possible), over ``connections``
-    keep-alive connections; returns the monotonic time each call returned, by path."""
-    returned: dict[str, float] = {}
+def publish_all(
+    port: int, items: Sequence[tuple[int, str]], token: str, rate: float, connections: int
+) -> dict[int, float]:
+    """POST each (item id, path), at ``rate`` per second (0: as fast as possible), over
+    ``connections`` keep-alive connections; the monotonic time each call returned, by item id."""
+    returned: dict[int, float] = {}
     start = time.monotonic() + 0.2
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def worker(k: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        for j in range(k, len(paths), connections):
-            if rate:
-                delay = start + j / rate - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-            conn.request("POST", paths[j], body=b"{}", headers=headers)
+        for j in range(k, len(items), connections):
+            if rate and (delay := start + j / rate - time.monotonic()) > 0:
+                time.sleep(delay)
+            item, path = items[j]
+            conn.request("POST", path, body=b"{}", headers=headers)
             response = conn.getresponse()
             response.read()
             if response.status != 200:
-                raise RuntimeError(f"publish {paths[j]}: HTTP {response.status}")
-            returned[paths[j]] = time.monotonic()
+                raise RuntimeError(f"POST {path}: HTTP {response.status}")
+            returned[item] = time.monotonic()
         conn.close()
 
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(connections)]
@@ -382,6 +450,27 @@ def publish_all(port: int, paths: Sequence[str], token: str, rate: float, connec
     for thread in threads:
         thread.join()
     return returned
+
+
+def phase_publish_bulk(first: int, count: int, batch: int) -> None:
+    """Publish ``count`` new items through the service layer, ``batch`` per transaction; print
+    when each call returned, by item id."""
+    import django
+
+    django.setup()
+    from bureau.accounts.models import User
+    from bureau.catalog import services
+
+    staff = User.objects.get(email="staff@bench.example")
+    prepared = [
+        services.item_prepare(actor=staff, data=_notice(j)) for j in range(first, first + count)
+    ]
+    returned: dict[int, float] = {}
+    for start in range(0, count, batch):
+        saved = services.items_save(prepared[start : start + batch], actor=staff, publish=True)
+        now = time.monotonic()
+        returned |= {item.pk: now for item in saved}
+    print(json.dumps(returned), flush=True)
 
 
 class Clients:
@@ -394,59 +483,87 @@ class Clients:
             for k in range(parts)
         ]  # fmt: skip
 
+    def _ask(self, command: str) -> list[dict[str, Any]]:
+        for process in self.processes:
+            process.stdin.write(command + "\n")  # type: ignore[union-attr]
+            process.stdin.flush()  # type: ignore[union-attr]
+        return [json.loads(p.stdout.readline()) for p in self.processes]  # type: ignore[union-attr]
+
     def wait_held(self) -> tuple[int, int]:
         reports = [json.loads(p.stdout.readline()) for p in self.processes]  # type: ignore[union-attr]
         return sum(r["held"] for r in reports), sum(r["failed"] for r in reports)
 
+    def drain(self, expected: int, quiet_s: float, limit_s: float) -> int:
+        """Wait until ``expected`` events arrived, or none for ``quiet_s``; the count."""
+        count, last, changed, deadline = -1, -1, time.monotonic(), time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            count = sum(r["count"] for r in self._ask("count"))
+            if count >= expected:
+                break
+            if count != last:
+                last, changed = count, time.monotonic()
+            elif time.monotonic() - changed > quiet_s:
+                break
+            time.sleep(0.2)
+        return count
+
     def finish(self) -> dict[str, Any]:
         merged: dict[str, Any] = {"held_at_end": 0, "duplicates": 0, "arrivals": []}
-        for process in self.processes:
-            process.stdin.write("stop\n")  # type: ignore[union-attr]
-            process.stdin.flush()  # type: ignore[union-attr]
-        for process in self.processes:
-            report = json.loads(process.stdout.readline())  # type: ignore[union-attr]
+        for report in self._ask("stop"):
             for key in ("held_at_end", "duplicates"):
                 merged[key] += report[key]
             merged["arrivals"] += report["arrivals"]
+        for process in self.processes:
             process.wait(timeout=60)
         return merged
 
 
-def measure(target: str, port: int, server: subprocess.Popen[Any], tokens_file: Path, args: argparse.Namespace,
-            env: dict[str, str], paths: Callable[[int], str], token: str) -> dict[str, Any]:  # fmt: skip
+@dataclass
+class Target:
+    name: str
+    port: int
+    server: subprocess.Popen[Any]
+    tokens_file: Path
+    stream_path: str
+    steady: Callable[[int, int], dict[int, float]]  # (first j, count) -> {item id: returned at}
+    burst: Callable[[int, int], dict[int, float]]
+
+
+def measure(target: Target, args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     """Open the streams, publish at the steady rate, then in a burst; the figures of ``target``."""
-    stream_path = "/api/v1/stream" if target == "bureau" else "/stream"
-    clients = Clients(f"http://127.0.0.1:{port}{stream_path}", tokens_file, args.clients, env)
+    clients = Clients(
+        f"http://127.0.0.1:{target.port}{target.stream_path}", target.tokens_file, args.clients, env
+    )
     started = time.monotonic()
     held, failed = clients.wait_held()
     connect_s = time.monotonic() - started
-    log(f"{target}: {held} streams held ({failed} failed) after {connect_s:.1f} s; server RSS {rss_mib(server.pid)} MiB")
+    pid = target.server.pid
+    log(
+        f"{target.name}: {held} streams held ({failed} failed) after {connect_s:.1f} s; server RSS {rss_mib(pid)} MiB"
+    )
     figures: dict[str, Any] = {"streams_held": held, "streams_failed": failed, "connect_s": round(connect_s, 1),
-                               "server_rss_mib": rss_mib(server.pid), "server_threads": threads_of(server.pid)}  # fmt: skip
+                               "server_rss_mib": rss_mib(pid), "server_threads": threads_of(pid)}  # fmt: skip
     steady_n = int(args.rate * args.seconds)
-    steady = [paths(j) for j in range(steady_n)]
-    burst = [paths(j) for j in range(steady_n, steady_n + args.burst_items)]
+    per_item = held / GROUPS
     first = time.monotonic()
-    returned = publish_all(port, steady, token, args.rate, connections=4)
-    time.sleep(args.drain)
+    steady = target.steady(0, steady_n)
+    clients.drain(round(per_item * steady_n), quiet_s=args.drain, limit_s=120)
     burst_first = time.monotonic()
-    returned |= publish_all(port, burst, token, 0, connections=4)
-    time.sleep(args.drain)
+    burst = target.burst(steady_n, args.burst_items)
+    clients.drain(round(per_item * (steady_n + args.burst_items)), quiet_s=args.drain, limit_s=900)
     report = clients.finish()
-    figures |= _latency(report, returned, steady, burst, first, burst_first, held, args)
-    log(f"{target}: {json.dumps(figures)}")
+    figures |= _latency(report, steady, burst, first, burst_first, held)
+    log(f"{target.name}: {json.dumps(figures)}")
     return figures
 
 
-def _latency(report: dict[str, Any], returned: dict[str, float], steady: list[str], burst: list[str], first: float,
-             burst_first: float, held: int, args: argparse.Namespace) -> dict[str, Any]:  # fmt: skip
+def _latency(report: dict[str, Any], steady: dict[int, float], burst: dict[int, float], first: float,
+             burst_first: float, held: int) -> dict[str, Any]:  # fmt: skip
     """Latency from each publish call's return to each arrival; deliveries per second per phase."""
-    item_of = {path: int(path.split("/")[-2] if path.endswith("publish") else path.split("/")[-1]) for path in returned}
-    sent_at = {item_of[p]: t for p, t in returned.items()}
-    steady_items = {item_of[p] for p in steady}
-    steady_arrivals = [at for item, at in report["arrivals"] if item in steady_items]
-    latency = [at - sent_at[item] for item, at in report["arrivals"] if item in steady_items]
-    burst_arrivals = [at for item, at in report["arrivals"] if item not in steady_items]
+    steady_arrivals = [(item, at) for item, at in report["arrivals"] if item in steady]
+    burst_arrivals = [(item, at) for item, at in report["arrivals"] if item in burst]
+    latency = [at - steady[item] for item, at in steady_arrivals]
+    burst_latency = [at - burst[item] for item, at in burst_arrivals]
     return {
         "published_steady": len(steady),
         "published_burst": len(burst),
@@ -457,8 +574,10 @@ def _latency(report: dict[str, Any], returned: dict[str, float], steady: list[st
         "p50_ms": ms(percentile(latency, 0.50)) if latency else None,
         "p99_ms": ms(percentile(latency, 0.99)) if latency else None,
         "max_ms": ms(max(latency)) if latency else None,
-        "steady_deliveries_per_s": _rate(steady_arrivals, first),
-        "burst_deliveries_per_s": _rate(burst_arrivals, burst_first),
+        "steady_deliveries_per_s": _rate([at for _, at in steady_arrivals], first),
+        "burst_deliveries_per_s": _rate([at for _, at in burst_arrivals], burst_first),
+        "burst_p50_ms": ms(percentile(burst_latency, 0.50)) if burst_latency else None,
+        "burst_p99_ms": ms(percentile(burst_latency, 0.99)) if burst_latency else None,
     }
 
 
@@ -470,51 +589,102 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     raise_fd_limit()
     home = Path(tempfile.mkdtemp(prefix="bench-live-"))
     env = bench_env(home, "")
-    subprocess.run([str(VENV_BIN / "bureau"), "init", "--no-input"], env=env, cwd=REPO, check=True, capture_output=True)
-    items = int(args.rate * args.seconds) + args.burst_items
+    subprocess.run(
+        [str(VENV_BIN / "bureau"), "init", "--no-input"],
+        env=env,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    steady_n = int(args.rate * args.seconds)
     setup_file = home / "bench_live.json"
-    log(f"creating {args.streams} users with a subscription and a token, and {items} draft items")
+    log(
+        f"creating {args.streams} users with a subscription and a token, and {steady_n} draft items"
+    )
     started = time.monotonic()
-    subprocess.run([sys.executable, __file__, "--phase", "setup", "--streams", str(args.streams), "--items", str(items),
+    subprocess.run([sys.executable, __file__, "--phase", "setup", "--streams", str(args.streams), "--items", str(steady_n),
                     "--out", str(setup_file)], env=env, cwd=REPO, check=True)  # fmt: skip
     log(f"set up in {time.monotonic() - started:.1f} s")
     setup = json.loads(setup_file.read_text())
+    drafts = setup["drafts"]
     results: dict[str, Any] = {}
 
     baseline_tokens = home / "baseline_tokens.json"
-    baseline_tokens.write_text(json.dumps({"tokens": [f"g{i % GROUPS}" for i in range(args.streams)]}))
-    port = free_port()
-    server = child("--phase", "baseline-server", "--port", str(port), env=env)
-    try:
-        wait_for_port(port, server)
-        results["baseline"] = measure("baseline", port, server, baseline_tokens, args, env, lambda j: f"/publish/{j}", "none")
-    finally:
-        stop(server)
+    baseline_tokens.write_text(
+        json.dumps({"tokens": [f"g{i % GROUPS}" for i in range(args.streams)]})
+    )
+    with serving([sys.executable, __file__, "--phase", "baseline-server"], env) as (port, server):
 
+        def baseline(first: int, count: int, rate: float = 0) -> dict[int, float]:
+            items = [(j, f"/publish/{j}") for j in range(first, first + count)]
+            return publish_all(port, items, "none", rate, connections=4)
+
+        results["baseline"] = measure(
+            Target("baseline", port, server, baseline_tokens, "/stream",
+                   lambda first, count: baseline(first, count, args.rate), baseline), args, env)  # fmt: skip
+
+    with serving([str(VENV_BIN / "bureau"), "serve", "--host", "127.0.0.1"], env) as (port, server):
+
+        def steady(first: int, count: int) -> dict[int, float]:
+            items = [
+                (drafts[j], f"/api/v1/items/{drafts[j]}/publish")
+                for j in range(first, first + count)
+            ]
+            return publish_all(port, items, setup["staff"], args.rate, connections=4)
+
+        def burst(first: int, count: int) -> dict[int, float]:
+            command = [sys.executable, __file__, "--phase", "publish-bulk", "--first", str(first),
+                       "--items", str(count), "--batch", str(args.batch)]  # fmt: skip
+            out = subprocess.run(
+                command, env=env, cwd=REPO, check=True, capture_output=True, text=True
+            ).stdout
+            return {int(k): v for k, v in json.loads(out.strip().splitlines()[-1]).items()}
+
+        results["bureau"] = measure(
+            Target("bureau", port, server, setup_file, "/api/v1/stream", steady, burst), args, env
+        )
+    return results
+
+
+@contextlib.contextmanager
+def serving(command: list[str], env: dict[str, str]) -> Iterator[tuple[int, subprocess.Popen[Any]]]:
     port = free_port()
-    command = [str(VENV_BIN / "bureau"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, preexec_fn=raise_fd_limit)
-    drafts = setup["drafts"]
+    server = subprocess.Popen([*command, "--port", str(port)], env=env, cwd=REPO, stdout=subprocess.DEVNULL,
+                              preexec_fn=raise_fd_limit)  # fmt: skip
     try:
         wait_for_port(port, server)
-        results["bureau"] = measure("bureau", port, server, setup_file, args, env,
-                                    lambda j: f"/api/v1/items/{drafts[j]}/publish", setup["staff"])  # fmt: skip
+        yield port, server
     finally:
         stop(server)
-    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--streams", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=100.0, help="Items published per second (steady phase).")
-    parser.add_argument("--seconds", type=float, default=20.0, help="Length of the steady phase.")
-    parser.add_argument("--burst-items", type=int, default=1000, help="Items published as fast as possible.")
+    parser.add_argument(
+        "--rate", type=float, default=10.0, help="Items published per second in the steady phase."
+    )
+    parser.add_argument("--seconds", type=float, default=30.0, help="Length of the steady phase.")
+    parser.add_argument(
+        "--burst-items", type=int, default=2000, help="Items published in bulk (the burst)."
+    )
+    parser.add_argument(
+        "--batch", type=int, default=100, help="Items per transaction in the burst."
+    )
     parser.add_argument("--clients", type=int, default=2, help="Client processes.")
-    parser.add_argument("--drain", type=float, default=5.0, help="Seconds to wait for the last events.")
+    parser.add_argument(
+        "--drain",
+        type=float,
+        default=30.0,
+        help="Give up waiting for events after this many quiet seconds.",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=50, help="Streams each client process opens at a time."
+    )
     parser.add_argument("--phase", default="run", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--items", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--first", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--tokens-file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--part", type=int, default=0, help=argparse.SUPPRESS)
@@ -524,7 +694,11 @@ def main() -> None:
     if args.phase == "setup":
         phase_setup(args.streams, args.items, args.out)
     elif args.phase == "clients":
-        phase_clients(args.url, args.tokens_file, args.part, args.parts, concurrency=100)
+        phase_clients(
+            args.url, args.tokens_file, args.part, args.parts, concurrency=args.concurrency
+        )
+    elif args.phase == "publish-bulk":
+        phase_publish_bulk(args.first, args.items, args.batch)
     elif args.phase == "baseline-server":
         phase_baseline_server(args.port)
     else:
@@ -535,16 +709,26 @@ def main() -> None:
                 "bench": "live_latency",
                 "streams": args.streams,
                 "streams_held": bureau["streams_held_at_end"],
+                "rate_items_per_s": args.rate,
                 "p50_ms": bureau["p50_ms"],
                 "p99_ms": bureau["p99_ms"],
                 "deliveries_per_s": bureau["burst_deliveries_per_s"],
                 "steady_deliveries_per_s": bureau["steady_deliveries_per_s"],
-                "ratio_p99_to_baseline": round(bureau["p99_ms"] / baseline["p99_ms"], 2) if baseline["p99_ms"] else None,
-                "ratio_deliveries_per_s_to_baseline": round(bureau["burst_deliveries_per_s"] / baseline["burst_deliveries_per_s"], 2) if baseline["burst_deliveries_per_s"] else None,
+                "server_rss_mib": bureau["server_rss_mib"],
+                "baseline_p99_ms": baseline["p99_ms"],
+                "baseline_deliveries_per_s": baseline["burst_deliveries_per_s"],
+                "ratio_p99_to_baseline": _ratio(bureau["p99_ms"], baseline["p99_ms"]),
+                "ratio_deliveries_per_s_to_baseline": _ratio(
+                    bureau["burst_deliveries_per_s"], baseline["burst_deliveries_per_s"]
+                ),
                 "bureau": bureau,
                 "baseline": baseline,
             }
         )
+
+
+def _ratio(value: float | None, base: float | None) -> float | None:
+    return round(value / base, 2) if value and base else None
 
 
 if __name__ == "__main__":

@@ -1,6 +1,29 @@
+"""The ASGI application: streaming endpoints run as async Django, everything else as WSGI in a
+thread pool.
+
+Django's ASGI handler runs every synchronous view on one thread per process, so ordinary pages
+and API calls would queue behind each other. They are plain synchronous code, so they are served
+through ``a2wsgi`` with a pool of threads (database I/O releases the GIL), while the live stream,
+which must hold thousands of idle connections, stays a native async view.
+"""
+
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_asgi_application()
+
+from a2wsgi import WSGIMiddleware
+from django.conf import settings
+from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
+
+ASYNC_PATHS = ("/api/v1/stream",)
+
+django_asgi = get_asgi_application()
+django_wsgi = WSGIMiddleware(get_wsgi_application(), workers=settings.BUREAU_WEB_THREADS)
+
+
+async def application(scope, receive, send):  # type: ignore[no-untyped-def]
+    if scope["type"] == "http" and not scope["path"].startswith(ASYNC_PATHS):
+        await django_wsgi(scope, receive, send)
+    else:
+        await django_asgi(scope, receive, send)

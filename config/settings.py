@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import as_bool, as_list, declare
@@ -62,6 +63,33 @@ BUREAU_NODE_COUNTRY = declare("BUREAU_NODE_COUNTRY", "AZ", "ISO 3166 alpha-2 cou
 BUREAU_COUNTRY_PAIR = as_list(
     declare("BUREAU_COUNTRY_PAIR", "AZ,PK", "The two countries the bureau serves (ISO alpha-2).")
 )
+# Exchange: this node's key, and how it pulls from and nudges its peers.
+BUREAU_NODE_KEY = declare(
+    "BUREAU_NODE_KEY",
+    "",
+    "This node's Ed25519 private key (PEM, or base64url of the 32-byte seed). When unset, one is generated once into BUREAU_HOME/node_key (0600).",
+)
+BUREAU_EXCHANGE_POLL_SECONDS = float(
+    declare(
+        "BUREAU_EXCHANGE_POLL_SECONDS",
+        "30",
+        "Seconds between pulls from each peer when no nudge arrives (a nudge makes the pull at once).",
+    )
+)
+BUREAU_EXCHANGE_TIMEOUT = float(
+    declare(
+        "BUREAU_EXCHANGE_TIMEOUT",
+        "5",
+        "Seconds a peer has to answer one exchange request before the try counts as failed.",
+    )
+)
+BUREAU_EXCHANGE_VERIFY = declare(
+    "BUREAU_EXCHANGE_VERIFY",
+    "chain",
+    "How received events are checked: 'chain' checks every hash link and each page's last signature, which vouches for the page; 'every' checks each event's signature too.",
+)
+if BUREAU_EXCHANGE_VERIFY not in ("chain", "every"):
+    raise ImproperlyConfigured("BUREAU_EXCHANGE_VERIFY must be 'chain' or 'every'")
 BUREAU_ADMIN_EMAIL = declare(
     "BUREAU_ADMIN_EMAIL", "", "First admin's email for `bureau init --no-input`."
 )
@@ -81,7 +109,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -105,6 +132,7 @@ INSTALLED_APPS = [
     "bureau.catalog",
     "bureau.alerts",
     "bureau.delivery",
+    "bureau.exchange",
     "bureau.web",
 ]
 
@@ -121,6 +149,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+BUREAU_WEB_THREADS = int(
+    declare("BUREAU_WEB_THREADS", "16", "Threads per web process for pages and API calls (streams need none).")
+)
 ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("bureau.accounts.urls")),
     path("", include("bureau.delivery.urls")),
     path("", include("bureau.alerts.urls")),
+    path("", include("bureau.exchange.urls")),
 ]

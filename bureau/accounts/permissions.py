@@ -60,11 +60,11 @@ def can_withdraw_item(user: Any, item: Item) -> bool:
 
 def can_verify(user: Any, organisation: Organisation) -> bool:
     """Only chamber staff (or node admins) verify, and only organisations they moderate or unaffiliated ones."""
-    if not _is_user(user):
-        return False
+    if not _is_user(user) or organisation.origin_node:
+        return False  # an organisation received from a peer is verified at its own node
     if user.is_node_admin:
         return True
-    if not user.is_chamber_staff or organisation.origin_node:
+    if not user.is_chamber_staff:
         return False
     return organisation.chamber_id is None or moderates(user, organisation)
 

@@ -14,6 +14,7 @@ from bureau.accounts import permissions
 from bureau.accounts.models import ApiToken, Organisation, User
 from bureau.core import parsing
 from bureau.core.errors import FieldError, PermissionDenied, ValidationFailed
+from bureau.exchange import log as exchange_log
 from bureau.reference import countries, hs
 from bureau.reference.vocab import Sector
 
@@ -110,6 +111,7 @@ def organisation_verify(
     organisation.verified_at = timezone.now() if verified else None
     organisation.verified_by = actor if verified else None
     organisation.save(update_fields=["verified_at", "verified_by", "updated_at"])
+    exchange_log.record_verified(organisation)
     return organisation
 
 

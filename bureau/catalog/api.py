@@ -18,7 +18,7 @@ from bureau.accounts import permissions
 from bureau.accounts.auth import authenticated_user, request_user
 from bureau.accounts.models import User
 from bureau.catalog import selectors, services
-from bureau.catalog.models import DETAIL_RELATION, Item
+from bureau.catalog.models import Item
 from bureau.catalog.models import Status as ItemStatus
 from bureau.catalog.schemas import (
     ItemIn,
@@ -90,12 +90,13 @@ def list_items(request: HttpRequest, params: Query[ItemQuery]) -> dict[str, Any]
     """Items matching the browse filters, newest first (or by relevance when searching)."""
     filters = selectors.ItemFilters.parse(request.GET)
     matching = selectors.item_list(filters, base=_scope(request_user(request), filters.status))
-    page = (
-        matching.select_related(*DETAIL_RELATION.values())
-        .prefetch_related("agreement__extensions", "agreement__milestones")
-        .all()[params.offset : params.offset + params.limit]
-    )
-    result: dict[str, Any] = {"count": matching.count(), "items": [item_out(i) for i in page]}
+    page = selectors.item_page(matching, offset=params.offset, limit=params.limit)
+    count, capped = selectors.count_matches(matching)
+    result: dict[str, Any] = {
+        "count": count,
+        "count_is_capped": capped,
+        "items": [item_out(i) for i in page],
+    }
     if params.facets and filters.status == ItemStatus.PUBLISHED:
         result["facets"] = selectors.facet_counts(filters)
     return result

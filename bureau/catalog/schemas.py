@@ -168,7 +168,10 @@ else:
 
 
 class ItemPage(BaseModel):
-    count: int = Field(description="How many items match, over all pages")
+    count: int = Field(description="How many items match, over all pages, counted up to 10,000")
+    count_is_capped: bool = Field(
+        False, description="True when more than 10,000 items match (count then says 10,000)"
+    )
     items: list[ItemOut]
     facets: dict[str, list[tuple[str, int]]] | None = Field(
         None, description="With facets=true: top values and counts per facet"

@@ -34,6 +34,7 @@ from bureau.catalog.selectors import item_as_record
 from bureau.catalog.validation import CleanItem, clean_item
 from bureau.core.errors import Conflict, PermissionDenied, ValidationFailed
 from bureau.delivery import outbox
+from bureau.exchange import log as exchange_log
 from bureau.reference import money
 
 DETAIL_MODELS: dict[str, type[models.Model]] = {
@@ -157,6 +158,7 @@ def items_save(
         )
         if publish:
             outbox.record_published(item.pk for item in items)
+            exchange_log.record_published(items)
     return items
 
 
@@ -215,6 +217,7 @@ def item_update(*, actor: User, item: Item, data: Mapping[str, Any]) -> Item:
     item.save()
     _replace_detail(item, clean)
     _replace_facets(item, facets.keys_for(clean.common, clean.detail))
+    exchange_log.record_updated(item)
     return item
 
 
@@ -278,7 +281,7 @@ def item_return_to_draft(*, actor: User, item: Item, note: str = "") -> Item:
 
 
 def _record(item: Item, to: str, actor: User | None, note: str) -> None:
-    now = timezone.now()
+    now, from_status = timezone.now(), item.status
     ItemTransition.objects.create(
         item=item, from_status=item.status, to_status=to, actor=actor, at=now, note=note
     )
@@ -289,6 +292,7 @@ def _record(item: Item, to: str, actor: User | None, note: str) -> None:
     item.save(update_fields=["status", "updated_at", "published_at"])
     if to == Status.PUBLISHED:
         outbox.record_published([item.pk])
+    exchange_log.record_status_change(item, from_status=from_status)
 
 
 def items_expire_due() -> int:

@@ -19,13 +19,15 @@ import json
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from typing import Any
 
 from asgiref.sync import SyncToAsync, sync_to_async
 from django.conf import settings
 from django.db import connections
+from django.db.models import CharField, QuerySet
+from django.db.models.functions import Cast
 
 from bureau.alerts.models import Channel
+from bureau.catalog.models import Item
 from bureau.delivery import dispatch, fanout
 from bureau.delivery.fanout import LiveEvent
 from bureau.delivery.models import Delivery
@@ -43,53 +45,74 @@ READY_SECONDS = 10.0
 REPLAYED_KEEP = 1000
 REPLAYED_SECONDS = 60.0
 
-_COLUMNS = (
+# A delivery's own columns; its item's part of the event is serialised once per item.
+_DELIVERY_COLUMNS = (
     "id",
-    "uid",
+    "uid_text",
     "owner_id",
     "subscription_id",
     "subscription__name",
     "item_id",
-    "item__uid",
-    "item__title",
-    "item__kind",
-    "item__summary",
-    "item__organisation__name",
-    "item__origin_node",
-    "item__published_at",
 )
+_ITEM_COLUMNS = (
+    "id",
+    "uid",
+    "title",
+    "kind",
+    "summary",
+    "organisation__name",
+    "origin_node",
+    "published_at",
+)
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def frames(
+    deliveries: QuerySet[Delivery], keep: Callable[[int, int], bool] | None = None
+) -> list[LiveEvent]:
+    """One SSE frame per delivery, in the queryset's order; ``keep(id, owner)`` filters rows."""
+    # The uid as text skips a UUID object per row: the hot path serialises thousands a second.
+    rows = list(
+        deliveries.annotate(uid_text=Cast("uid", CharField())).values_list(*_DELIVERY_COLUMNS)
+    )
+    if keep is not None:
+        rows = [row for row in rows if keep(row[0], row[2])]
+    items = _item_parts({row[5] for row in rows})
+    return [
+        (owner, pk, _frame(pk, uid, sub_id, sub_name, items[item_id]))
+        for pk, uid, owner, sub_id, sub_name, item_id in rows
+        if item_id in items
+    ]
 
 
-def frames(rows: Iterable[Sequence[Any]]) -> list[LiveEvent]:
-    """SSE frames for delivery rows (``_COLUMNS``); each item's part is serialised once."""
-    items: dict[int, str] = {}
-    events: list[LiveEvent] = []
+def _frame(pk: int, uid: str, sub_id: int, sub_name: str, item: str) -> bytes:
+    if len(uid) == 32:  # SQLite keeps uuids as bare hex
+        uid = f"{uid[:8]}-{uid[8:12]}-{uid[12:16]}-{uid[16:20]}-{uid[20:]}"
+    subscription = f'{{"id":{sub_id},"name":{_encode(sub_name)}}}'
+    data = f'{{"delivery":"{uid}","subscription":{subscription},"item":{item}}}'
+    return f"id: {pk}\nevent: item\ndata: {data}\n\n".encode()
+
+
+def _item_parts(item_ids: set[int]) -> dict[int, str]:
+    """The JSON of each item, as events carry it."""
     base = settings.BUREAU_PUBLIC_URL
-    for pk, uid, owner, sub_id, sub_name, item_id, *item in rows:
-        item_json = items.get(item_id)
-        if item_json is None:
-            item_uid, title, kind, summary, organisation, node, published = item
-            item_json = items[item_id] = _json(
-                {
-                    "id": item_id,
-                    "uid": str(item_uid),
-                    "title": title,
-                    "kind": kind,
-                    "summary": summary,
-                    "organisation": organisation,
-                    "origin_node": node,
-                    "published_at": published.isoformat() if published else None,
-                    "url": f"{base}/items/{item_id}/",
-                }
-            )
-        subscription = _json({"id": sub_id, "name": sub_name})
-        data = f'{{"delivery":"{uid}","subscription":{subscription},"item":{item_json}}}'
-        events.append((owner, pk, f"id: {pk}\nevent: item\ndata: {data}\n\n".encode()))
-    return events
+    rows = Item.objects.filter(pk__in=item_ids).order_by().values_list(*_ITEM_COLUMNS)
+    return {
+        pk: _encode(
+            {
+                "id": pk,
+                "uid": str(uid),
+                "title": title,
+                "kind": kind,
+                "summary": summary,
+                "organisation": organisation,
+                "origin_node": node,
+                "published_at": published.isoformat() if published else None,
+                "url": f"{base}/items/{pk}/",
+            }
+        )
+        for pk, uid, title, kind, summary, organisation, node, published in rows
+    }
 
 
 def load_events(
@@ -99,16 +122,25 @@ def load_events(
     ordered = sorted(delivery_ids)
     events: list[LiveEvent] = []
     for start in range(0, len(ordered), REPLAY_PAGE):
-        rows = Delivery.objects.filter(pk__in=ordered[start : start + REPLAY_PAGE])
-        selected = rows.order_by("id").values_list(*_COLUMNS)
-        events += frames(r for r in selected if wanted is None or wanted(r[2]))
+        chunk = ordered[start : start + REPLAY_PAGE]
+        ids = set(chunk)
+
+        def keep(pk: int, owner: int, ids: set[int] = ids) -> bool:
+            return pk in ids and (wanted is None or wanted(owner))
+
+        # One dispatch writes close ids: a range reads them without binding each id (which
+        # costs more than the query itself at thousands of deliveries a second).
+        rows = Delivery.objects.filter(pk__gte=chunk[0], pk__lte=chunk[-1], kind=Channel.Kind.LIVE)
+        if chunk[-1] - chunk[0] >= 4 * len(chunk):
+            rows = Delivery.objects.filter(pk__in=chunk)
+        events += frames(rows.order_by("id"), keep)
     return events
 
 
 def load_backlog(*, user_id: int, after: int, limit: int = REPLAY_PAGE) -> list[LiveEvent]:
     """The user's live deliveries with an id above ``after``, oldest first, at most ``limit``."""
     rows = Delivery.objects.filter(owner_id=user_id, kind=Channel.Kind.LIVE, pk__gt=after)
-    return frames(rows.order_by("id").values_list(*_COLUMNS)[:limit])
+    return frames(rows.order_by("id")[:limit])
 
 
 def publish_live_deliveries(delivery_ids: list[int]) -> None:
@@ -125,7 +157,16 @@ def publish_live_deliveries(delivery_ids: list[int]) -> None:
 class Stream:
     """One open event stream: a bounded buffer of frames and a way to wait for more."""
 
-    __slots__ = ("_pending", "_replayed", "_replayed_until", "_waiter", "closed", "hub", "task", "user_id")
+    __slots__ = (
+        "_pending",
+        "_replayed",
+        "_replayed_until",
+        "_waiter",
+        "closed",
+        "hub",
+        "task",
+        "user_id",
+    )
 
     def __init__(self, hub: Hub, user_id: int) -> None:
         self.hub, self.user_id = hub, user_id
@@ -285,8 +326,8 @@ async def follow(*, user_id: int, after: int | None, hub: Hub = HUB) -> AsyncIte
             return  # the fan-out is down; the client tries again after the retry delay
         yield RETRY
         if after is not None:
-            async for chunk in _replay(stream, user_id, after):
-                yield chunk
+            async for page in _replay(stream, user_id, after):
+                yield page
         await _release_request_thread()
         while (chunk := await stream.next_chunk()) is not None:
             yield chunk

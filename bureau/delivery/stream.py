@@ -30,9 +30,9 @@ MAX_ID = 2**63 - 1
 @csrf_exempt  # it only reads; any other method gets 405
 async def stream_view(request: HttpRequest) -> HttpResponseBase:
     if request.method != "GET":
-        response = _error(405, "Only GET opens the stream.")
-        response["Allow"] = "GET"
-        return response
+        refused = _error(405, "Only GET opens the stream.")
+        refused["Allow"] = "GET"
+        return refused
     after, problem = _last_event_id(request)
     if problem is not None:
         return problem

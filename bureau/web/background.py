@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 
-# Imported for their side effects: the email jobs register themselves, and the live hub listens
-# for new live deliveries.
+# Imported for their side effects: the email and exchange jobs register themselves, and the
+# live hub listens for new live deliveries.
 import bureau.delivery.email
-import bureau.delivery.live  # noqa: F401
+import bureau.delivery.live
+import bureau.exchange.jobs  # noqa: F401
 from bureau.catalog.services import items_expire_due
 from bureau.delivery.worker import Worker, periodic
 

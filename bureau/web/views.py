@@ -55,6 +55,7 @@ CAPABILITIES = [
         "exchange",
         _("Exchange"),
         _("Each chamber's node signs what it publishes and shares it with the other in seconds."),
+        [Link(_("Exchange status"), "exchange:status")],
     ),
     Capability(
         "pass-on",

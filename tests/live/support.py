@@ -79,7 +79,10 @@ def make_store(home: Path, *, pg_server: str = "", **extra: str) -> Store:
     )
     store = Store(env)
     if pg_server:
-        store.pg_server, store.pg_name = pg_server, f"bureau_live_test_{os.getpid()}_{next(_numbers)}"
+        store.pg_server, store.pg_name = (
+            pg_server,
+            f"bureau_live_test_{os.getpid()}_{next(_numbers)}",
+        )
         pg_admin(pg_server, f'CREATE DATABASE "{store.pg_name}"')
         env["DATABASE_URL"] = f"{pg_server}/{store.pg_name}"
     done = run(store, BUREAU, "init", "--no-input")
@@ -89,7 +92,13 @@ def make_store(home: Path, *, pg_server: str = "", **extra: str) -> Store:
 
 def run(store: Store, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        list(args), env=store.env, cwd=REPO, capture_output=True, text=True, timeout=300, check=False
+        list(args),
+        env=store.env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -115,7 +124,9 @@ def _seed(members: dict[str, dict[str, Any]]) -> dict[str, Any]:
     company = organisation_create(
         actor=None, data={"name": "Trader", "kind": "company", "country": "PK"}, chamber=chamber
     )
-    staff = user_create(email="staff@az.example", password=PASSWORD, organisation=chamber, role="staff")
+    staff = user_create(
+        email="staff@az.example", password=PASSWORD, organisation=chamber, role="staff"
+    )
     out: dict[str, Any] = {"staff_token": token_create(user=staff), "members": {}}
     for name, criteria in members.items():
         email = f"{name}@trader.example"
@@ -154,7 +165,9 @@ class Process:
 
     def threads(self) -> int:
         status = Path(f"/proc/{self.popen.pid}/status").read_text()
-        return int(next(line.split()[1] for line in status.splitlines() if line.startswith("Threads:")))
+        return int(
+            next(line.split()[1] for line in status.splitlines() if line.startswith("Threads:"))
+        )
 
 
 @contextlib.contextmanager
@@ -174,7 +187,10 @@ def serving(store: Store, *, worker: bool = True, **extra: str) -> Iterator[Proc
         while True:
             assert popen.poll() is None, f"bureau serve exited with {popen.returncode}"
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(process.base_url + "/api/v1/items?limit=1", timeout=5).status_code == 200:
+                if (
+                    httpx.get(process.base_url + "/api/v1/items?limit=1", timeout=5).status_code
+                    == 200
+                ):
                     break
             assert time.monotonic() < deadline, "bureau serve did not answer"
             time.sleep(0.2)
@@ -187,7 +203,10 @@ def serving(store: Store, *, worker: bool = True, **extra: str) -> Iterator[Proc
 def working(store: Store, **extra: str) -> Iterator[Process]:
     """A `bureau worker` process."""
     popen = subprocess.Popen(
-        [BUREAU, "worker", "--poll", "0.1"], env={**store.env, **extra}, cwd=REPO, stdout=subprocess.DEVNULL
+        [BUREAU, "worker", "--poll", "0.1"],
+        env={**store.env, **extra},
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
     )
     process = Process(popen)
     try:
@@ -313,7 +332,7 @@ class StreamReader:
         return got
 
     def events(self, count: int, timeout: float = WAIT) -> list[Event]:
-        deadline, out = time.monotonic() + timeout, []
+        deadline, out = time.monotonic() + timeout, list[Event]()
         while len(out) < count:
             got = self.next(max(0.1, deadline - time.monotonic()))
             assert isinstance(got, Event), got

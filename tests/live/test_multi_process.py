@@ -14,7 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.live.support import Process, StreamReader, lead, make_store, publish, seed, serving, working
+from tests.live.support import (
+    Process,
+    StreamReader,
+    lead,
+    make_store,
+    publish,
+    seed,
+    serving,
+    working,
+)
 
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 # Pub/sub ignores the database number; the number keeps this test's rate-limit keys apart.
@@ -68,9 +77,15 @@ def test_every_web_process_streams_every_matching_event_exactly_once(cluster):
     published, teas = [], 0
     for n in range(ITEMS):
         web = webs[n % 2]
-        published.append(publish(web.base_url, seeded["staff_token"], lead(title=f"Rice lot {n}"))["id"])
+        published.append(
+            publish(web.base_url, seeded["staff_token"], lead(title=f"Rice lot {n}"))["id"]
+        )
         if n % 10 == 0:  # a few non-matching items in between
-            publish(web.base_url, seeded["staff_token"], lead(title="Green tea", hs_code="090210", product="Tea"))
+            publish(
+                web.base_url,
+                seeded["staff_token"],
+                lead(title="Green tea", hs_code="090210", product="Tea"),
+            )
             teas += 1
 
     streamed = {}

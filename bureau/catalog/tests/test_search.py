@@ -57,3 +57,16 @@ def test_edits_are_searchable_at_once(make_item, staff_az):
     services.item_update(actor=staff_az, item=item, data={"title": "Polyester yarn"})
     assert titles(q="cotton") == []
     assert titles(q="polyester") == ["Polyester yarn"]
+
+
+def test_a_page_is_read_in_rank_order_and_counts_stop_at_the_cap(make_item):
+    from bureau.catalog.selectors import count_matches, item_page
+
+    make_item(publish=True, title="Rice rice rice", summary="rice")
+    make_item(publish=True, title="Rice once", summary="grain")
+    make_item(publish=True, title="Cement", hs_code="252310", product="Cement")
+    matching = item_list(ItemFilters.parse({"q": "rice", "kind": "lead"}))
+    assert [i.title for i in item_page(matching, offset=0, limit=20)] == [i.title for i in matching]
+    assert [i.title for i in item_page(matching, offset=1, limit=1)] == [list(matching)[1].title]
+    assert count_matches(matching) == (2, False)
+    assert count_matches(matching, cap=1) == (1, True)

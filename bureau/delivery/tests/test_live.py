@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from bureau.alerts import services as alerts
-from bureau.delivery import live
+from bureau.delivery import fanout, live
 from bureau.delivery.dispatch import dispatch_pending
 from bureau.delivery.fanout import InProcessFanout
 from bureau.delivery.matching import LiveIndex
@@ -88,7 +88,11 @@ def test_a_matching_item_arrives_and_other_items_do_not(server, seeded):
     received = []
     for round_ in (1, 2):
         # Dispatched in publishing order: had the LNG lead reached this stream, it would come first.
-        publish(server.base_url, staff, lead(hs_code="271111", product="LNG", title=f"LNG cargo {round_}"))
+        publish(
+            server.base_url,
+            staff,
+            lead(hs_code="271111", product="LNG", title=f"LNG cargo {round_}"),
+        )
         rice = publish(server.base_url, staff, lead(title=f"Basmati lot {round_}"))
         (event,) = reader.events(1)
         assert event.event == "item" and event.data["item"]["id"] == rice["id"]
@@ -97,7 +101,10 @@ def test_a_matching_item_arrives_and_other_items_do_not(server, seeded):
 
     first = received[0]
     delivery = first.data
-    assert delivery["subscription"] == {"id": seeded["members"]["rice"]["subscription"], "name": "Rice"}
+    assert delivery["subscription"] == {
+        "id": seeded["members"]["rice"]["subscription"],
+        "name": "Rice",
+    }
     assert delivery["item"]["title"] == "Basmati lot 1" and delivery["item"]["kind"] == "lead"
     assert delivery["item"]["url"].endswith(f"/items/{delivery['item']['id']}/")
     assert delivery["item"]["organisation"] == "Chamber" and delivery["item"]["published_at"]
@@ -107,15 +114,23 @@ def test_a_matching_item_arrives_and_other_items_do_not(server, seeded):
 
 def test_a_client_that_reconnects_gets_what_it_missed_exactly_once(server, seeded):
     staff = seeded["staff_token"]
-    resumer, witness = stream(server, token(seeded, "resumer")), stream(server, token(seeded, "witness"))
+    resumer, witness = (
+        stream(server, token(seeded, "resumer")),
+        stream(server, token(seeded, "witness")),
+    )
     first = publish(server.base_url, staff, lead(title="Saffron lot 1", **SAFFRON))
     (seen,) = resumer.events(1)
     assert seen.data["item"]["id"] == first["id"]
     resumer.stop()
 
-    missed = [publish(server.base_url, staff, lead(title=f"Saffron lot {n}", **SAFFRON)) for n in (2, 3)]
+    missed = [
+        publish(server.base_url, staff, lead(title=f"Saffron lot {n}", **SAFFRON)) for n in (2, 3)
+    ]
     # The witness's deliveries are written in the same transactions as the resumer's.
-    assert [e.data["item"]["id"] for e in witness.events(3)] == [first["id"], *(m["id"] for m in missed)]
+    assert [e.data["item"]["id"] for e in witness.events(3)] == [
+        first["id"],
+        *(m["id"] for m in missed),
+    ]
 
     resumed = stream(server, token(seeded, "resumer"), **{"Last-Event-ID": seen.id})
     replayed = resumed.events(2)
@@ -146,7 +161,11 @@ def test_a_signed_in_browser_streams_with_its_session(server, seeded):
         assert signed_in.status_code == 302, signed_in.text
         cookies = dict(browser.cookies)
     reader = StreamReader(f"{server.base_url}/api/v1/stream", cookies=cookies).start()
-    item = publish(server.base_url, seeded["staff_token"], lead(title="Pistachio, 20 tonnes", hs_code="080251", product="Pistachio"))
+    item = publish(
+        server.base_url,
+        seeded["staff_token"],
+        lead(title="Pistachio, 20 tonnes", hs_code="080251", product="Pistachio"),
+    )
     (event,) = reader.events(1)
     assert event.data["item"]["id"] == item["id"]
     assert event.data["subscription"]["name"] == "Browser"
@@ -163,10 +182,20 @@ def test_without_valid_credentials_the_stream_answers_401_in_json(server, seeded
     assert in_url.status_code == 401 and "not accepted in the URL" in in_url.json()["detail"]
     forged = httpx.get(url, headers={"Authorization": "Bearer bur_not-a-token"})
     assert forged.status_code == 401 and "invalid or revoked" in forged.json()["detail"]
-    bad_resume = httpx.get(url, headers={"Authorization": f"Bearer {token(seeded, 'rice')}", "Last-Event-ID": "12x"})
+    bad_resume = httpx.get(
+        url, headers={"Authorization": f"Bearer {token(seeded, 'rice')}", "Last-Event-ID": "12x"}
+    )
     assert bad_resume.status_code == 400
-    assert bad_resume.json()["errors"] == [{"field": "Last-Event-ID", "message": "must be the id of an event this stream sent (a whole number)"}]
-    assert httpx.post(url, headers={"Authorization": f"Bearer {token(seeded, 'rice')}"}).status_code == 405
+    assert bad_resume.json()["errors"] == [
+        {
+            "field": "Last-Event-ID",
+            "message": "must be the id of an event this stream sent (a whole number)",
+        }
+    ]
+    assert (
+        httpx.post(url, headers={"Authorization": f"Bearer {token(seeded, 'rice')}"}).status_code
+        == 405
+    )
 
 
 def test_open_streams_hold_neither_a_thread_nor_a_database_connection_each(server, seeded, store):
@@ -176,7 +205,11 @@ def test_open_streams_hold_neither_a_thread_nor_a_database_connection_each(serve
     readers = [stream(server, token(seeded, "crowd"), query="?last_event_id=0") for _ in range(30)]
     assert server.threads() < threads + 10
     assert _db_connections(server, store) < connections + 5
-    item = publish(server.base_url, seeded["staff_token"], lead(title="Cardamom, green", hs_code="090831", product="Cardamom"))
+    item = publish(
+        server.base_url,
+        seeded["staff_token"],
+        lead(title="Cardamom, green", hs_code="090831", product="Cardamom"),
+    )
     for reader in [first, *readers]:
         (event,) = reader.events(1)
         assert event.data["item"]["id"] == item["id"]
@@ -188,7 +221,9 @@ def _db_connections(server: Process, store: Store) -> int:
         import psycopg
 
         with psycopg.connect(f"{store.pg_server}/postgres", autocommit=True) as conn:
-            row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [store.pg_name]).fetchone()
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [store.pg_name]
+            ).fetchone()
         return int(row[0]) if row else 0
     fds = Path(f"/proc/{server.popen.pid}/fd")
     return sum(1 for fd in fds.iterdir() if _target(fd).endswith("bureau.sqlite3"))
@@ -205,7 +240,9 @@ def _target(fd: Path) -> str:
 
 
 def test_delivery_rows_become_one_sse_frame_each(make_item, member, staff_az):
-    subscription = alerts.subscription_create(owner=member, data={"name": "Rice", "hs_prefixes": ["10"]})
+    subscription = alerts.subscription_create(
+        owner=member, data={"name": "Rice", "hs_prefixes": ["10"]}
+    )
     items = [make_item(publish=True, title=f"Rice lot {n}") for n in range(3)]
     dispatch_pending(LiveIndex())
     ids = list(Delivery.objects.filter(kind="live").order_by("id").values_list("id", flat=True))
@@ -220,7 +257,9 @@ def test_delivery_rows_become_one_sse_frame_each(make_item, member, staff_az):
     assert payload["item"]["organisation"] == items[0].organisation.name
     assert live.load_events(ids, wanted=lambda owner: False) == []
     # The backlog pages through everything after a given id, oldest first.
-    assert [pk for _, pk, _ in live.load_backlog(user_id=member.pk, after=ids[0], limit=1)] == ids[1:2]
+    assert [pk for _, pk, _ in live.load_backlog(user_id=member.pk, after=ids[0], limit=1)] == ids[
+        1:2
+    ]
     assert [pk for _, pk, _ in live.load_backlog(user_id=member.pk, after=ids[0])] == ids[1:]
 
 
@@ -268,3 +307,20 @@ def test_a_quiet_stream_sends_a_heartbeat(monkeypatch):
         return await stream.next_chunk()
 
     assert asyncio.run(scenario()) == live.HEARTBEAT
+
+
+def test_a_redis_message_reaches_only_its_own_deployment_and_connected_users():
+    events = [
+        (7, 1, 'id: 1\nevent: item\ndata: {"title": "Çay"}\n\n'.encode()),
+        (8, 2, b"id: 2\n\n"),
+    ]
+
+    async def scenario() -> tuple[list, list]:
+        hub = _hub()
+        hub.attach(7)
+        message = fanout.encode("node-a", events)
+        return fanout.decode(message, "node-a", hub), fanout.decode(message, "node-b", hub)
+
+    mine, foreign = asyncio.run(scenario())
+    assert mine == events[:1]
+    assert foreign == []

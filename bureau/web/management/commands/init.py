@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from bureau.accounts.models import User
 from bureau.accounts.services import user_create
 from bureau.core.errors import ValidationFailed
+from bureau.exchange.identity import key_path, node_key_ensure, public_key
 from bureau.reference.loaders import load_all
 
 
@@ -37,12 +38,21 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Database ready; reference data: {counts['hs_codes']} HS codes, {counts['exchange_rates']} exchange rates."
         )
+        self._node_identity()
         if not options["skip_admin"]:
             self._first_admin(
                 options["admin_email"],
                 options["admin_password"],
                 interactive=not options["no_input"],
             )
+
+    def _node_identity(self) -> None:
+        _key, created = node_key_ensure()
+        where = "BUREAU_NODE_KEY" if settings.BUREAU_NODE_KEY else str(key_path())
+        self.stdout.write(
+            f"Node {settings.BUREAU_NODE_NAME} ({settings.BUREAU_NODE_COUNTRY}), "
+            f"{'new ' if created else ''}key from {where}: {public_key()}"
+        )
 
     def _first_admin(self, email: str, password: str, *, interactive: bool) -> None:
         if User.objects.filter(role=User.Role.ADMIN).exists():

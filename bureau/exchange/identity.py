@@ -1,0 +1,87 @@
+"""This node's identity: its name, title, country and Ed25519 key pair.
+
+The private key comes from ``BUREAU_NODE_KEY`` when set; otherwise it is kept in
+``BUREAU_HOME/node_key`` (PKCS#8 PEM, mode 0600), created by ``bureau init`` or on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from bureau.exchange import keys
+from bureau.exchange.canonical import PROTOCOL
+
+KEY_FILE_NAME = "node_key"
+_lock = threading.Lock()
+_cached: dict[tuple[str, str], Ed25519PrivateKey] = {}
+
+
+def key_path() -> Path:
+    return Path(settings.BUREAU_HOME) / KEY_FILE_NAME
+
+
+def node_key_ensure() -> tuple[Ed25519PrivateKey, bool]:
+    """This node's private key, created in BUREAU_HOME (0600) if missing; True when created now."""
+    if settings.BUREAU_NODE_KEY:
+        return node_key(), False
+    path = key_path()
+    if path.exists():
+        return node_key(), False
+    key = keys.generate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: when two processes start at once, one writes and the other reads its key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return node_key(), False
+    with os.fdopen(fd, "wb") as out:
+        out.write(keys.private_pem(key))
+    return node_key(), True
+
+
+def node_key() -> Ed25519PrivateKey:
+    """This node's private key (from the environment or BUREAU_HOME, created there if missing)."""
+    cache_key = (settings.BUREAU_NODE_KEY, str(key_path()))
+    with _lock:
+        if cache_key in _cached:
+            return _cached[cache_key]
+    if settings.BUREAU_NODE_KEY:
+        key = _parse(settings.BUREAU_NODE_KEY, "BUREAU_NODE_KEY")
+    elif key_path().exists():
+        key = _parse(key_path().read_text(), str(key_path()))
+    else:
+        return node_key_ensure()[0]
+    with _lock:
+        _cached[cache_key] = key
+    return key
+
+
+def _parse(text: str, where: str) -> Ed25519PrivateKey:
+    try:
+        return keys.parse_private(text)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{where}: not an Ed25519 private key ({error})") from error
+
+
+def public_key() -> str:
+    return keys.public_text(node_key())
+
+
+def node_info() -> dict[str, Any]:
+    """What ``/.well-known/bureau-node`` answers: enough for another node to add this one."""
+    return {
+        "name": settings.BUREAU_NODE_NAME,
+        "title": settings.BUREAU_NODE_TITLE,
+        "country": settings.BUREAU_NODE_COUNTRY,
+        "public_key": public_key(),
+        "protocol": PROTOCOL,
+        "events": "/exchange/v1/events",
+        "notify": "/exchange/v1/notify",
+    }

@@ -1,0 +1,177 @@
+"""Peers: add, check, pause, resume, remove; and who may call ``/exchange/v1/``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from bureau.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from bureau.exchange import client, keys, peerauth, wake
+from bureau.exchange.canonical import PROTOCOL
+from bureau.exchange.models import Peer
+
+NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+
+
+class RequestRefused(Exception):
+    """A request to /exchange/v1/ that does not come from a configured peer."""
+
+
+def _clean_peer(name: str, url: str, public_key: str) -> list[FieldError]:
+    errors = []
+    if not NAME.match(name):
+        errors.append(
+            FieldError("name", "must be 1-100 lower-case letters, digits, '.', '_' or '-'")
+        )
+    elif name == settings.BUREAU_NODE_NAME:
+        errors.append(FieldError("name", "is this node's own name"))
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        errors.append(FieldError("url", f"'{url}' is not an http(s) URL"))
+    try:
+        keys.parse_public(public_key)
+    except ValueError as error:
+        errors.append(FieldError("key", f"is not an Ed25519 public key: it {error}"))
+    return errors
+
+
+def peer_validate(*, name: str, url: str, public_key: str) -> tuple[str, str, str]:
+    """The peer's name, URL and key, trimmed; raises ValidationFailed naming each bad one."""
+    name, url, public_key = name.strip(), url.strip().rstrip("/"), public_key.strip()
+    errors = _clean_peer(name, url, public_key)
+    if not errors and Peer.objects.filter(name=name).exists():
+        errors.append(FieldError("name", f"a peer named '{name}' exists already"))
+    if errors:
+        raise ValidationFailed(errors)
+    return name, url, public_key
+
+
+@transaction.atomic
+def peer_add(*, name: str, url: str, public_key: str) -> Peer:
+    """Configure a peer to pull from and to serve. Its name is its permanent node name."""
+    name, url, public_key = peer_validate(name=name, url=url, public_key=public_key)
+    peer = Peer.objects.create(name=name, url=url, public_key=public_key, nudged_at=timezone.now())
+    transaction.on_commit(wake.PULL.set)  # pull its log at once
+    return peer
+
+
+def peer_get(name: str) -> Peer:
+    peer = Peer.objects.filter(name=name).first()
+    if peer is None:
+        raise NotFound(f"there is no peer '{name}'")
+    return peer
+
+
+@dataclass
+class CheckResult:
+    peer: Peer
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def peer_check(*, peer: Peer) -> CheckResult:
+    """Ask the peer who it is, compare with its configuration, and try a signed request."""
+    result = CheckResult(peer)
+    try:
+        document = client.node_document(peer.url)
+    except client.PeerUnavailable as error:
+        result.problems.append(f"its node document could not be read: {error}")
+        return result
+    if document["name"] != peer.name:
+        result.problems.append(f"it calls itself '{document['name']}', not '{peer.name}'")
+    if document["public_key"] != peer.public_key:
+        result.problems.append(
+            f"its public key is {document['public_key']}, not the one configured"
+        )
+    if document.get("protocol") != PROTOCOL:
+        result.problems.append(f"it speaks {document.get('protocol')!r}, not {PROTOCOL!r}")
+    Peer.objects.filter(pk=peer.pk).update(
+        title=str(document.get("title", ""))[:300], country=str(document.get("country", ""))[:2]
+    )
+    if result.ok:
+        _check_access(peer, result)
+    return result
+
+
+def _check_access(peer: Peer, result: CheckResult) -> None:
+    try:
+        page = client.fetch_events(peer, after=peer.cursor_seq, limit=1)
+    except client.PeerUnavailable as error:
+        result.problems.append(
+            f"it refuses this node's signed requests ({error}); add this node as a peer there"
+        )
+        return
+    head = page["head"]["seq"]
+    result.notes.append(f"its log holds {head} events; {peer.cursor_seq} applied here")
+
+
+def peer_pause(*, peer: Peer) -> Peer:
+    """Stop pulling from and nudging the peer until resumed."""
+    Peer.objects.filter(pk=peer.pk).update(state=Peer.State.PAUSED)
+    peer.refresh_from_db()
+    return peer
+
+
+def peer_resume(*, peer: Peer) -> Peer:
+    """Pull again, at once; after a broken chain this retries from the last applied event."""
+    Peer.objects.filter(pk=peer.pk).update(
+        state=Peer.State.ACTIVE, failures=0, nudged_at=timezone.now(), pulling_until=None
+    )
+    wake.PULL.set()
+    peer.refresh_from_db()
+    return peer
+
+
+def peer_remove(*, peer: Peer) -> None:
+    """Forget the peer and its cursor. Items received from it stay, read-only."""
+    if peer.pk is None:
+        raise Conflict(f"peer '{peer.name}' is already removed")
+    peer.delete()
+
+
+def peer_nudged(*, peer: Peer) -> None:
+    """The peer says its log grew: note it and wake the puller of this process."""
+    Peer.objects.filter(pk=peer.pk).update(nudged_at=timezone.now())
+    wake.PULL.set()
+
+
+def peer_authenticate(
+    *, method: str, path: str, query: str, headers: dict[str, str], body: bytes
+) -> Peer:
+    """The configured peer that signed this request; raises RequestRefused otherwise."""
+    sender = headers.get(peerauth.NODE_HEADER, "")
+    if not sender:
+        raise RequestRefused(
+            f"exchange requests must be signed by a configured peer ({peerauth.NODE_HEADER}, "
+            f"{peerauth.TIMESTAMP_HEADER}, {peerauth.SIGNATURE_HEADER})"
+        )
+    peer = Peer.objects.filter(name=sender).first()
+    if peer is None:
+        raise RequestRefused(f"'{sender[:100]}' is not a peer of this node")
+    claimed = peerauth.Claimed(
+        sender,
+        headers.get(peerauth.TIMESTAMP_HEADER, ""),
+        headers.get(peerauth.SIGNATURE_HEADER, ""),
+    )
+    problem = peerauth.check(
+        claimed,
+        public_key=keys.parse_public(peer.public_key),
+        method=method,
+        target=peerauth.target_of(path, query),
+        recipient=settings.BUREAU_NODE_NAME,
+        body=body,
+    )
+    if problem:
+        raise RequestRefused(problem)
+    return peer

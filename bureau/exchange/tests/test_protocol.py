@@ -1,0 +1,183 @@
+"""The pure core of the protocol: canonical encoding, keys, request signatures, chain checks."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bureau.exchange import canonical as c
+from bureau.exchange import keys, peerauth
+from bureau.exchange.verify import check_chain
+from tests.exchange.support import FakeLog, item_body
+
+UID = "0b4c2f8e-1d2a-4f11-9c55-3a0c1b2d3e4f"
+
+
+def test_canonical_json_sorts_keys_keeps_unicode_and_has_no_spaces():
+    encoded = c.canonical({"b": 1, "a": ["G\u0259nc\u0259", "کراچی"], "c": {"z": None, "y": True}})
+    assert encoded == '{"a":["G\u0259nc\u0259","کراچی"],"b":1,"c":{"y":true,"z":null}}'.encode()
+
+
+def test_decimals_dates_and_times_travel_as_strings():
+    value = {"amount": Decimal("450000.00"), "day": dt.date(2027, 6, 30)}
+    value["at"] = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+    assert c.jsonable(value) == {
+        "amount": "450000.00",
+        "day": "2027-06-30",
+        "at": "2026-03-01T09:30:00.000000Z",
+    }
+
+
+def test_the_hash_covers_the_signature_and_the_signature_covers_everything_else():
+    log = FakeLog("pk-baku")
+    event = log.append("item.published", item_body(UID, "Cotton"))
+    public = keys.parse_public(log.public_key)
+    assert keys.verify(public, event["sig"], c.signed_part(event))
+    assert c.signed_part(event) == c.canonical({k: v for k, v in event.items() if k != "sig"})
+    resigned = {**event, "sig": keys.sign(keys.generate(), c.signed_part(event))}
+    assert c.event_hash(resigned) != c.event_hash(event)
+    assert log.append("item.updated", item_body(UID, "Cotton, 30 t"))["prev"] == c.event_hash(event)
+
+
+def test_public_keys_are_read_back_and_bad_ones_named():
+    key = keys.generate()
+    assert keys.public_text(keys.parse_public(keys.public_text(key))) == keys.public_text(key)
+    for bad, reason in (
+        ("abc", "must start"),
+        ("ed25519:AAAA", "32 bytes"),
+        ("ed25519:!!", "base64"),
+    ):
+        try:
+            keys.parse_public(bad)
+        except ValueError as error:
+            assert reason in str(error)
+        else:
+            raise AssertionError(f"{bad} was accepted")
+    assert keys.public_text(keys.parse_private(keys.private_pem(key).decode())) == keys.public_text(
+        key
+    )
+
+
+def test_a_signed_request_verifies_only_unchanged_recent_and_for_its_recipient():
+    key = keys.generate()
+    headers = peerauth.sign_headers(
+        key=key,
+        method="GET",
+        target="/exchange/v1/events?after=0&limit=10",
+        sender="pk-baku",
+        recipient="az-islamabad",
+        now=1_000_000,
+    )
+    claimed = peerauth.Claimed("pk-baku", headers["Bureau-Timestamp"], headers["Bureau-Signature"])
+
+    def problem(**changes: object) -> str | None:
+        args = {
+            "public_key": key.public_key(),
+            "method": "GET",
+            "target": "/exchange/v1/events?after=0&limit=10",
+            "recipient": "az-islamabad",
+            "body": b"",
+            "now": 1_000_010,
+        } | changes
+        return peerauth.check(claimed, **args)  # type: ignore[arg-type]
+
+    assert problem() is None
+    assert "does not verify" in (problem(target="/exchange/v1/events?after=5&limit=10") or "")
+    assert "does not verify" in (problem(recipient="az-baku") or "")
+    assert "does not verify" in (problem(body=b"x") or "")
+    assert "does not verify" in (problem(public_key=keys.generate().public_key()) or "")
+    assert "away from this node's clock" in (problem(now=1_000_000 + 301) or "")
+    assert peerauth.target_of("/bureau/exchange/v1/notify", "") == "/exchange/v1/notify"
+
+
+def _chain(n: int) -> FakeLog:
+    log = FakeLog("pk-baku")
+    for i in range(n):
+        log.append("item.published", item_body(f"00000000-0000-4000-8000-{i:012d}", f"Lot {i}"))
+    return log
+
+
+def _check(log: FakeLog, events: list[dict], every: bool = False):
+    return check_chain(
+        events,
+        node=log.name,
+        key=keys.parse_public(log.public_key),
+        after_seq=0,
+        after_hash=c.GENESIS,
+        every_signature=every,
+    )
+
+
+def test_a_sound_chain_is_verified_whole_in_both_modes():
+    log = _chain(5)
+    for every in (False, True):
+        check = _check(log, log.events, every)
+        assert check.problem == "" and [v.seq for v in check.verified] == [1, 2, 3, 4, 5]
+        assert check.verified[-1].hash == log.head_hash
+
+
+def _tamper(event: dict, where: str) -> None:
+    if where == "body":
+        event["body"]["title"] += " (changed)"
+    elif where == "sig":
+        event["sig"] = event["sig"][:-2] + ("AA" if event["sig"][-2:] != "AA" else "BB")
+    elif where == "type":
+        event["type"] = "item.withdrawn"
+    elif where == "at":
+        event["at"] = "2020-01-01T00:00:00.000000Z"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    position=st.integers(0, 5),
+    where=st.sampled_from(["body", "sig", "type", "at"]),
+    every=st.booleans(),
+)
+def test_any_altered_event_stops_the_chain_exactly_there(position, where, every):
+    log = _chain(6)
+    events = copy.deepcopy(log.events)
+    _tamper(events[position], where)
+    check = _check(log, events, every)
+    assert [v.seq for v in check.verified] == list(range(1, position + 1))
+    assert f"event {position + 1}" in check.problem
+    assert "signature does not verify" in check.problem
+
+
+def test_gap_fork_replay_foreign_node_and_unknown_key_are_named():
+    log = _chain(4)
+    check = _check(log, [log.events[0], log.events[2]])
+    assert [v.seq for v in check.verified] == [1] and "gap" in check.problem
+
+    other = FakeLog("pk-baku", key=log.key)  # the same key, another history: a fork
+    other.append("item.published", item_body(UID, "Another first event"))
+    fork = other.append("item.published", item_body(UID, "Forked second"))
+    check = _check(log, [log.events[0], fork])
+    assert [v.seq for v in check.verified] == [1] and "fork" in check.problem
+
+    check = _check(log, [log.events[0], log.events[0]])
+    assert "replays" in check.problem
+
+    stranger = FakeLog("az-baku", key=log.key)
+    check = _check(log, [stranger.append("item.published", item_body(UID, "Not mine"))])
+    assert "names node 'az-baku'" in check.problem
+
+    forger = FakeLog("pk-baku")  # right name, unknown key
+    check = _check(log, [forger.append("item.published", item_body(UID, "Forged"))])
+    assert check.verified == [] and "signature does not verify" in check.problem
+
+
+def test_malformed_events_are_refused_not_crashed_on():
+    log = _chain(1)
+    for bad in ("text", {"seq": 1}, {**log.events[0], "seq": 1.0}, {**log.events[0], "extra": 1}):
+        check = _check(log, [bad])
+        assert check.verified == [] and "malformed" in check.problem
+    floating = copy.deepcopy(log.events[0])
+    floating["body"]["quantity"] = 20.5
+    assert "fraction" in _check(log, [floating]).problem
+    surrogate = copy.deepcopy(log.events[0])
+    surrogate["body"]["title"] = "\ud800"
+    assert _check(log, [surrogate]).problem

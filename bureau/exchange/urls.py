@@ -1,0 +1,11 @@
+from django.urls import path
+
+from bureau.exchange import views
+
+app_name = "exchange"
+urlpatterns = [
+    path(".well-known/bureau-node", views.node_document, name="node_document"),
+    path("exchange/v1/events", views.events, name="events"),
+    path("exchange/v1/notify", views.notify, name="notify"),
+    path("exchange/", views.status, name="status"),
+]

@@ -1,0 +1,127 @@
+"""Check a run of a peer's events: form, origin, sequence, hash chain and signatures.
+
+Pure: no Django. ``check_chain`` returns the longest verified prefix of the events and, when
+it stops early, why the next event was refused; the caller applies the prefix and stops
+replication from that peer with the reason.
+
+Every event's signature covers its ``prev``, the hash of the whole previous event, signature
+included. So the signature of the last event of an unbroken run vouches for every event
+before it: a change to any of them changes a hash the signed event commits to. In ``"last"``
+mode the hash links of every event and the signature of the last one are checked; in
+``"every"`` mode each signature as well. Either way, when anything fails, each event is
+checked on its own to name the first bad one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from bureau.exchange import canonical as c
+from bureau.exchange import keys
+
+
+@dataclass(frozen=True)
+class Verified:
+    seq: int
+    hash: str
+    event: dict[str, Any]
+
+    @property
+    def type(self) -> str:
+        return str(self.event["type"])
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return dict(self.event["body"])
+
+
+@dataclass
+class ChainCheck:
+    verified: list[Verified] = field(default_factory=list)
+    problem: str = ""  # why the event after the verified ones was refused; "" when none was
+
+
+def check_chain(
+    events: Sequence[Any],
+    *,
+    node: str,
+    key: Ed25519PublicKey,
+    after_seq: int,
+    after_hash: str,
+    every_signature: bool = False,
+) -> ChainCheck:
+    """Verify ``events``, which must continue the chain at (``after_seq``, ``after_hash``)."""
+    if not every_signature:
+        quick = _links(events, node, after_seq, after_hash)
+        if quick is not None and (
+            not quick or keys.verify(key, quick[-1].event["sig"], c.signed_part(quick[-1].event))
+        ):
+            return ChainCheck(quick)
+    return _one_by_one(events, node, key, after_seq, after_hash)
+
+
+def _links(events: Sequence[Any], node: str, seq: int, digest: str) -> list[Verified] | None:
+    """Every event well formed and linked to the one before; None at the first that is not."""
+    out = []
+    for event in events:
+        if c.envelope_error(event) or event["node"] != node:
+            return None
+        if event["seq"] != seq + 1 or event["prev"] != digest:
+            return None
+        try:
+            digest = hashlib.sha256(c.canonical(event)).hexdigest()
+        except (UnicodeEncodeError, ValueError, TypeError):
+            return None
+        seq = event["seq"]
+        out.append(Verified(seq, digest, event))
+    return out
+
+
+def _one_by_one(
+    events: Sequence[Any], node: str, key: Ed25519PublicKey, seq: int, digest: str
+) -> ChainCheck:
+    result = ChainCheck()
+    for event in events:
+        problem = event_problem(event, node=node, key=key, after_seq=seq, after_hash=digest)
+        if problem:
+            result.problem = problem
+            return result
+        digest = c.event_hash(event)
+        seq = event["seq"]
+        result.verified.append(Verified(seq, digest, event))
+    return result
+
+
+def event_problem(
+    event: Any, *, node: str, key: Ed25519PublicKey, after_seq: int, after_hash: str
+) -> str:
+    """Why ``event`` cannot follow (``after_seq``, ``after_hash``) in ``node``'s log; "" if it can."""
+    label = f"event {event.get('seq', '?')}" if isinstance(event, dict) else "an event"
+    if reason := c.envelope_error(event):
+        return f"{label} is malformed: it {reason}"
+    if event["node"] != node:
+        return f"{label} names node '{event['node']}', not '{node}': a peer sends only its own log"
+    if event["seq"] <= after_seq:
+        return f"{label} replays an event already applied (the last applied is {after_seq})"
+    if event["seq"] != after_seq + 1:
+        return f"{label} leaves a gap: event {after_seq + 1} was expected next"
+    try:
+        signed = c.signed_part(event)
+    except (UnicodeEncodeError, ValueError, TypeError):
+        return f"{label} is malformed: it has text that is not valid Unicode"
+    if not keys.verify(key, event["sig"], signed):
+        return (
+            f"{label}: the signature does not verify with the key configured for '{node}' "
+            "(the event was altered, or signed by another key)"
+        )
+    if event["prev"] != after_hash:
+        return (
+            f"{label} is a fork: its prev is not the hash of event {after_seq} as applied here "
+            "(the peer's history differs from what it sent before)"
+        )
+    return ""
