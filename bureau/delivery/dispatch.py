@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from bureau.alerts.facts import facts_of
@@ -48,11 +48,35 @@ def dispatch_pending(index: LiveIndex, *, batch_size: int = 200) -> int:
             for subscription_id in index.index.match(facts_of(items[event.item_id]))
             for target in index.targets.get(subscription_id, ())
         ]
-        Delivery.objects.bulk_create(deliveries, batch_size=2000, ignore_conflicts=True)
+        _insert(deliveries)
         OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=now)
         live_events = [e.pk for e in events]
         transaction.on_commit(lambda: _announce(live_events))
     return len(events)
+
+
+_COLUMNS = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
+
+
+def _insert(deliveries: list[Delivery]) -> None:
+    """Insert many deliveries at once, skipping any (channel, event) pair already there.
+
+    One ``executemany`` costs about a fifth of ``bulk_create`` per row, and a popular item can
+    match thousands of subscriptions.
+    """
+    if not deliveries:
+        return
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in _COLUMNS)
+    marks = ", ".join(["%s"] * len(_COLUMNS))
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING"  # noqa: S608 - names from the model
+    rows = [
+        [f.get_db_prep_save(f.pre_save(d, add=True), connection) for f in _COLUMNS]
+        for d in deliveries
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
 
 
 def _delivery(event: OutboxEvent, item: Item, target: Target, now: dt.datetime) -> Delivery:

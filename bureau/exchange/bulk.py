@@ -29,7 +29,7 @@ class Table:
 
     def __init__(self, model: type[models.Model], names: Sequence[str]) -> None:
         fields = [model._meta.get_field(name) for name in names]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[union-attr]
+        columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
         placeholders = ", ".join(["%s"] * len(fields))
         table = connection.ops.quote_name(model._meta.db_table)
         self.sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the models

@@ -36,7 +36,8 @@ def _client() -> httpx.Client:
     """One client per thread: connections to a peer are kept alive between pages and nudges."""
     if getattr(_local, "client", None) is None:
         _local.client = httpx.Client(limits=httpx.Limits(max_keepalive_connections=4))
-    return _local.client  # type: ignore[no-any-return]
+    client: httpx.Client = _local.client
+    return client
 
 
 def _url(peer_url: str, target: str) -> str:

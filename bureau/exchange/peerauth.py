@@ -96,7 +96,7 @@ def check(
     now: float | None = None,
 ) -> str | None:
     """Why the request is not authentic, or None when it is."""
-    if not claimed.timestamp.isdigit():
+    if not (claimed.timestamp.isascii() and claimed.timestamp.isdigit()):
         return f"{TIMESTAMP_HEADER} must be Unix seconds"
     skew = abs((time.time() if now is None else now) - int(claimed.timestamp))
     if skew > MAX_SKEW_SECONDS:

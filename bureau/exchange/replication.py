@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,7 +79,9 @@ def _pull_pages(
     peer: Peer, page_size: int, result: PullResult, fetcher: ThreadPoolExecutor
 ) -> None:
     """Apply page after page; the next page is fetched while this one is being applied."""
-    upcoming = fetcher.submit(client.fetch_events, peer, after=peer.cursor_seq, limit=page_size)
+    upcoming: Future[dict[str, Any]] | None = fetcher.submit(
+        client.fetch_events, peer, after=peer.cursor_seq, limit=page_size
+    )
     while upcoming is not None:
         page = upcoming.result()
         last = _last_seq(page["events"])

@@ -37,7 +37,8 @@ class Verified:
 
     @property
     def body(self) -> dict[str, Any]:
-        return dict(self.event["body"])
+        body: dict[str, Any] = self.event["body"]
+        return body
 
 
 @dataclass

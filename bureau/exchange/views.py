@@ -57,7 +57,7 @@ def node_document(request: HttpRequest) -> JsonResponse:
 
 def _int_param(request: HttpRequest, name: str, default: int, high: int) -> int | FieldError:
     raw = request.GET.get(name, str(default))
-    if not raw.isdigit() or int(raw) > high:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > high:
         return FieldError(name, f"must be a whole number from 0 to {high}")
     return int(raw)
 

@@ -71,10 +71,10 @@ def start_worker(store) -> subprocess.Popen[bytes]:
     )
 
 
-def wait_for(predicate, what: str) -> None:
+def wait_for(predicate, what: str, describe=lambda: "") -> None:
     deadline = time.monotonic() + WAIT
     while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}: {describe()}"
         time.sleep(0.1)
 
 
@@ -86,6 +86,7 @@ def store(tmp_path: Path):
         pg_server=pg_server_of(url) if url.startswith("postgres") else "",
         BUREAU_WEBHOOK_ALLOW_PRIVATE="true",
         BUREAU_WEBHOOK_TIMEOUT="2",
+        BUREAU_WEBHOOK_RETRY_DELAYS=",".join(["0.5"] * 20),
     )
     yield made
     made.drop()
@@ -108,7 +109,11 @@ def test_a_killed_worker_resumes_and_every_delivery_arrives(store):
 
         worker = start_worker(store)
         try:
-            wait_for(lambda: len(receiver.ok_ids) >= ITEMS, "every delivery")
+            wait_for(
+                lambda: len(receiver.ok_ids) >= ITEMS,
+                "every delivery",
+                lambda: f"{len(receiver.ok_ids)} received; {script(store, STATE)[:200]}",
+            )
             wait_for(lambda: json.loads(script(store, STATE))["delivered"] == ITEMS, "the records")
         finally:
             worker.terminate()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -172,7 +173,13 @@ def test_gap_fork_replay_foreign_node_and_unknown_key_are_named():
 
 def test_malformed_events_are_refused_not_crashed_on():
     log = _chain(1)
-    for bad in ("text", {"seq": 1}, {**log.events[0], "seq": 1.0}, {**log.events[0], "extra": 1}):
+    malformed: list[Any] = [
+        "text",
+        {"seq": 1},
+        {**log.events[0], "seq": 1.0},
+        {**log.events[0], "extra": 1},
+    ]
+    for bad in malformed:
         check = _check(log, [bad])
         assert check.verified == [] and "malformed" in check.problem
     floating = copy.deepcopy(log.events[0])

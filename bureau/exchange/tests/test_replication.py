@@ -96,17 +96,20 @@ def test_received_items_are_read_only_everywhere(fake, staff_az, admin_user, tok
     pull(connect(fake))
     item = received()[0]
     api = Client()
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(admin_user)}"}
+    headers = {"Authorization": f"Bearer {token_for(admin_user)}"}
     patched = api.patch(
         f"/api/v1/items/{item.uid}",
         {"title": "Rewritten"},
         content_type="application/json",
-        **headers,
+        headers=headers,
     )
     assert patched.status_code == 403
     for action in ("withdraw", "submit", "return-to-draft"):
         assert api.post(
-            f"/api/v1/items/{item.uid}/{action}", {}, content_type="application/json", **headers
+            f"/api/v1/items/{item.uid}/{action}",
+            {},
+            content_type="application/json",
+            headers=headers,
         ).status_code in (403, 409)
     web = Client()
     web.force_login(admin_user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import uvicorn
@@ -24,6 +25,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["no_worker"]:
             background.start()
+        # Thousands of open streams make full garbage collections slow; what start-up created
+        # lives for the whole process, so leave it out of them.
+        gc.collect()
+        gc.freeze()
         self.stdout.write(f"Bureau at http://{options['host']}:{options['port']}/")
         uvicorn.run(
             "config.asgi:application",
@@ -33,4 +38,5 @@ class Command(BaseCommand):
             log_level="warning",
             access_log=False,
             lifespan="off",
+            timeout_graceful_shutdown=5,  # open live streams would otherwise hold a stop forever
         )

@@ -1,0 +1,470 @@
+"""Exchange benchmark: catch-up throughput between two nodes, and publish-to-visible latency.
+
+Two nodes run on this machine as `bureau serve` processes (each with its in-process worker),
+each with its own database: the sender on SQLite, the receiver on SQLite or PostgreSQL.
+
+1. Catch-up. The sender publishes N items (default 100,000) through `items_save` in batches
+   of 2,000, which appends N signed events to its log. The receiver is then given the sender
+   as a peer, and the time from `bureau peer add` to the receiver's cursor reaching N is
+   measured: pages of 1,000 events over HTTP, verified, applied as catalog items with their
+   details, facets, audit entries and outbox events, one transaction per page. Figure:
+   `catch_up_events_per_s`. The same is repeated into a fresh receiver database with
+   `BUREAU_EXCHANGE_VERIFY=every` (each event's signature checked too):
+   `catch_up_every_events_per_s`.
+
+   Baseline, same run, same events: read from the sender's database in pages of 1,000, parse
+   them, check every hash link and each page's last signature (as the receiver does), and
+   insert each event as one row (seq, hash, JSON) with the raw driver's `executemany`, one
+   transaction per page, into a scratch database of the receiver's engine: no HTTP, no
+   catalog. Figure: `baseline_events_per_s`; `catch_up_ratio` = catch-up / baseline.
+
+2. Latency. With both nodes peered and caught up, single items are published at the sender
+   through the API, one at a time with a pause between them; each is timed from just before
+   the publish request to the moment it is committed in the receiver's database (polled
+   every 2 ms; the receiver's API shows what is committed). Figures: `latency_p50_ms`,
+   `latency_p99_ms`. Baseline: the two HTTP calls any propagation needs at the least, timed
+   the same way: the publish request at the sender, then one read of an item at the
+   receiver's API. Figures: `latency_baseline_p50_ms`, `latency_baseline_p99_ms`.
+
+    .venv/bin/python bench/exchange.py [--events 100000] [--receivers sqlite,postgres]
+                                       [--samples 200] [--quick] [--skip every]
+
+Progress goes to stderr; the figures, last, to stdout as one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import (
+    PG_SERVER,
+    REPO,
+    VENV_BIN,
+    bench_env,
+    emit,
+    free_port,
+    log,
+    ms,
+    percentile,
+    pg_admin,
+    pg_drop,
+    run_child,
+)
+
+BUREAU = str(VENV_BIN / "bureau")
+PAGE = 1000
+PASSWORD = "correct-horse-battery"
+
+
+# --- nodes ---------------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    name: str
+    home: Path
+    env: dict[str, str]
+    pg_name: str = ""
+    public_key: str = ""
+
+    def bureau(self, *args: str) -> str:
+        done = subprocess.run(
+            [BUREAU, *args], env=self.env, cwd=REPO, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"bureau {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        return done.stdout
+
+    def scalar(self, sql: str) -> Any:
+        if self.pg_name:
+            import psycopg
+
+            with psycopg.connect(f"{PG_SERVER}/{self.pg_name}") as conn:
+                row = conn.execute(sql).fetchone()
+        else:
+            with contextlib.closing(
+                sqlite3.connect(self.home / "bureau.sqlite3", timeout=30)
+            ) as conn:
+                row = conn.execute(sql).fetchone()
+        return row[0] if row else None
+
+    def uid_query(self, uid: str) -> str:
+        """SQL counting the item ``uid`` (a uuid column on PostgreSQL, 32 hex digits on SQLite)."""
+        value = uid if self.pg_name else uid.replace("-", "")
+        return f"SELECT COUNT(*) FROM catalog_item WHERE uid = '{value}'"
+
+    def drop(self) -> None:
+        if self.pg_name:
+            pg_drop(self.pg_name)
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def make_node(root: Path, name: str, engine: str, **extra: str) -> Node:
+    home = root / name
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    pg_name = f"bureau_bench_exchange_{name.replace('-', '_')}" if engine == "postgres" else ""
+    if pg_name:
+        pg_drop(pg_name)
+        pg_admin(f'CREATE DATABASE "{pg_name}"')
+    env = bench_env(
+        home,
+        f"{PG_SERVER}/{pg_name}" if pg_name else "",
+        BUREAU_NODE_NAME=name,
+        BUREAU_NODE_TITLE=f"Bench node {name}",
+        BUREAU_EXCHANGE_POLL_SECONDS="5",
+        **extra,
+    )
+    node = Node(name, home, env, pg_name)
+    node.bureau("init", "--no-input")
+    shown = node.bureau("node", "show")
+    node.public_key = next(
+        line.split()[-1] for line in shown.splitlines() if line.startswith("public key")
+    )
+    return node
+
+
+@contextlib.contextmanager
+def serving(node: Node) -> Iterator[str]:
+    """`bureau serve` with its worker (which pulls and nudges); yields its base URL."""
+    import httpx
+
+    port = free_port()
+    command = [BUREAU, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, env=node.env, cwd=REPO, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"bureau serve exited with code {process.returncode}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(base + "/.well-known/bureau-node", timeout=5).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("bureau serve did not answer within 60 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_until(condition: Any, what: str, timeout: float, interval: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(interval)
+
+
+# --- child phases (run in the node's own environment) --------------------------------
+
+
+def child_generate(count: int) -> dict[str, Any]:
+    """Publish ``count`` trade leads through items_save; also create a staff member and token."""
+    import django
+
+    django.setup()
+    from bureau.accounts.services import organisation_create, token_create, user_create
+    from bureau.catalog.services import OrganisationResolver, item_prepare, items_save
+
+    chamber = organisation_create(
+        actor=None, data={"name": "Bench Chamber", "kind": "chamber", "country": "AZ"}
+    )
+    staff = user_create(
+        email="staff@bench.example", password=PASSWORD, organisation=chamber, role="staff"
+    )
+    resolver, done, started = OrganisationResolver(), 0, time.perf_counter()
+    rng = random.Random(7)
+    while done < count:
+        size = min(2000, count - done)
+        prepared = [
+            item_prepare(actor=None, data=_lead(done + n, chamber.slug, rng), resolver=resolver)
+            for n in range(size)
+        ]
+        items_save(prepared, actor=None, publish=True)
+        done += size
+        if done % 20_000 == 0 or done == count:
+            log(f"  generated {done:,} items ({done / (time.perf_counter() - started):,.0f}/s)")
+    return {"token": token_create(user=staff), "generated": done}
+
+
+PRODUCTS = [
+    ("100630", "Basmati rice"), ("520100", "Raw cotton"), ("271111", "Liquefied natural gas"),
+    ("080510", "Oranges"), ("300490", "Medicines"), ("630260", "Cotton towels"),
+]  # fmt: skip
+
+
+def _lead(n: int, organisation: str, rng: random.Random) -> dict[str, Any]:
+    code, product = PRODUCTS[n % len(PRODUCTS)]
+    return {
+        "kind": "lead",
+        "title": f"{product}, lot {n}",
+        "summary": f"{product} offered by a member of the chamber; lot {n}.",
+        "side": rng.choice(["sell", "buy"]),
+        "product": product,
+        "hs_code": code,
+        "quantity": str(rng.randint(5, 5000)),
+        "unit": "TNE",
+        "origin_country": "PK",
+        "destination_country": "AZ",
+        "value_amount": str(rng.randint(10_000, 5_000_000)),
+        "value_currency": rng.choice(["USD", "AZN", "PKR"]),
+        "organisation": organisation,
+    }
+
+
+def child_baseline(count: int, target: str, public_key: str, node: str) -> dict[str, Any]:
+    """Read the sender's events, check them as the receiver does, insert them raw."""
+    import django
+
+    django.setup()
+    from bureau.exchange import keys
+    from bureau.exchange.canonical import GENESIS
+    from bureau.exchange.models import LogEvent
+    from bureau.exchange.verify import check_chain
+
+    key = keys.parse_public(public_key)
+    store = _raw_store(target)
+    seq, digest, started = 0, GENESIS, time.perf_counter()
+    while seq < count:
+        rows = list(
+            LogEvent.objects.filter(node=node, seq__gt=seq)
+            .order_by("seq")
+            .values_list("data", flat=True)[:PAGE]
+        )
+        events = json.loads("[" + ",".join(rows) + "]")
+        check = check_chain(events, node=node, key=key, after_seq=seq, after_hash=digest)
+        assert not check.problem, check.problem
+        store([(v.seq, v.hash, json.dumps(v.event)) for v in check.verified])
+        seq, digest = check.verified[-1].seq, check.verified[-1].hash
+    elapsed = time.perf_counter() - started
+    return {"baseline_events_per_s": round(count / elapsed), "baseline_seconds": round(elapsed, 2)}
+
+
+def _raw_store(target: str) -> Any:
+    """A function that inserts (seq, hash, data) rows in one transaction, raw driver."""
+    create = "CREATE TABLE received (seq BIGINT PRIMARY KEY, hash CHAR(64), data TEXT)"
+    if target.startswith("postgres"):
+        import psycopg
+
+        conn = psycopg.connect(target)
+        conn.execute(create)
+        conn.commit()
+
+        def store_pg(rows: list[tuple[int, str, str]]) -> None:
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.executemany("INSERT INTO received VALUES (%s, %s, %s)", rows)
+
+        return store_pg
+    lite = sqlite3.connect(target, isolation_level=None)
+    lite.execute("PRAGMA journal_mode=WAL")
+    lite.execute("PRAGMA synchronous=NORMAL")
+    lite.execute(create)
+
+    def store_lite(rows: list[tuple[int, str, str]]) -> None:
+        lite.execute("BEGIN IMMEDIATE")
+        lite.executemany("INSERT INTO received VALUES (?, ?, ?)", rows)
+        lite.execute("COMMIT")
+
+    return store_lite
+
+
+# --- phases --------------------------------------------------------------------------
+
+
+def catch_up(sender: Node, sender_url: str, receiver: Node) -> tuple[float, int]:
+    """Seconds from `bureau peer add` at the receiver to its cursor reaching the sender's
+    log head, and how many events that was."""
+    count = int(sender.scalar("SELECT last_seq FROM exchange_loghead"))
+    with serving(receiver) as receiver_url:
+        sender.bureau("peer", "add", receiver.name, receiver_url, "--key", receiver.public_key)
+        started = time.monotonic()
+        receiver.bureau("peer", "add", sender.name, sender_url, "--key", sender.public_key)
+        cursor = f"SELECT cursor_seq FROM exchange_peer WHERE name = '{sender.name}'"
+        last_report = started
+        while (receiver.scalar(cursor) or 0) < count:
+            if time.monotonic() - last_report > 10:
+                last_report = time.monotonic()
+                log(f"  {receiver.scalar(cursor):,} of {count:,} applied")
+            if time.monotonic() - started > 3600:
+                raise RuntimeError("catch-up did not finish within an hour")
+            time.sleep(0.05)
+        elapsed = time.monotonic() - started
+        sender.bureau("peer", "remove", receiver.name)
+    mine = f"SELECT COUNT(*) FROM catalog_item WHERE origin_node = '{sender.name}'"
+    if receiver.scalar(mine) != sender.scalar(mine):
+        raise RuntimeError(f"the receiver holds {receiver.scalar(mine)} of the sender's items")
+    return elapsed, count
+
+
+def latency(
+    sender: Node, sender_url: str, receiver: Node, token: str, samples: int
+) -> dict[str, Any]:
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"}
+    with serving(receiver) as receiver_url, httpx.Client(timeout=30) as client:
+        sender.bureau("peer", "add", receiver.name, receiver_url, "--key", receiver.public_key)
+        times, baseline = [], []
+        probe = client.get(f"{receiver_url}/api/v1/items?limit=1").json()["items"][0]["uid"]
+        for n in range(samples):
+            title = f"Latency probe {n}"
+            data = {**_lead(n, "", random.Random(n)), "title": title}
+            data.pop("organisation")
+            started = time.monotonic()
+            response = client.post(
+                f"{sender_url}/api/v1/items?publish=true", json=data, headers=headers
+            )
+            response.raise_for_status()
+            found = receiver.uid_query(response.json()["uid"])
+            wait_until(lambda q=found: receiver.scalar(q) == 1, title, 60, interval=0.002)
+            times.append(time.monotonic() - started)
+            started = time.monotonic()
+            data["title"] = f"Baseline probe {n}"
+            client.post(
+                f"{sender_url}/api/v1/items?publish=true", json=data, headers=headers
+            ).raise_for_status()
+            client.get(f"{receiver_url}/api/v1/items/{probe}").raise_for_status()
+            baseline.append(time.monotonic() - started)
+            time.sleep(random.uniform(0.1, 0.3))
+            if (n + 1) % 50 == 0:
+                log(f"  {n + 1} of {samples} samples; p50 so far {ms(percentile(times, 0.5))} ms")
+        sender.bureau("peer", "remove", receiver.name)
+    return {
+        "latency_samples": samples,
+        "latency_p50_ms": ms(percentile(times, 0.5)),
+        "latency_p99_ms": ms(percentile(times, 0.99)),
+        "latency_max_ms": ms(max(times)),
+        "latency_baseline_p50_ms": ms(percentile(baseline, 0.5)),
+        "latency_baseline_p99_ms": ms(percentile(baseline, 0.99)),
+    }
+
+
+def run_engine(
+    root: Path, sender: Node, args: argparse.Namespace, engine: str, token: str
+) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    with serving(sender) as sender_url:
+        receiver = make_node(root, f"receiver-{engine}", engine, BUREAU_NODE_COUNTRY="PK")
+        try:
+            log(f"[{engine}] catch-up of {args.events:,} events")
+            elapsed, count = catch_up(sender, sender_url, receiver)
+            figures.update(
+                catch_up_seconds=round(elapsed, 2), catch_up_events_per_s=round(count / elapsed)
+            )
+            log(f"[{engine}] {figures['catch_up_events_per_s']:,} events/s")
+            log(f"[{engine}] latency, {args.samples} single items with the nudge")
+            figures.update(latency(sender, sender_url, receiver, token, args.samples))
+        finally:
+            receiver.drop()
+        if "every" not in args.skip:
+            receiver = make_node(
+                root,
+                f"every-{engine}",
+                engine,
+                BUREAU_NODE_COUNTRY="PK",
+                BUREAU_EXCHANGE_VERIFY="every",
+            )
+            try:
+                log(f"[{engine}] catch-up again, every signature checked")
+                elapsed, count = catch_up(sender, sender_url, receiver)
+                figures["catch_up_every_events_per_s"] = round(count / elapsed)
+            finally:
+                receiver.drop()
+    figures.update(baseline(root, sender, engine, args.events))
+    figures["catch_up_ratio"] = round(
+        figures["catch_up_events_per_s"] / figures["baseline_events_per_s"], 2
+    )
+    return figures
+
+
+def baseline(root: Path, sender: Node, engine: str, count: int) -> dict[str, Any]:
+    log(f"[{engine}] baseline: the same events checked and inserted raw, no HTTP")
+    if engine == "postgres":
+        name = "bureau_bench_exchange_baseline"
+        pg_drop(name)
+        pg_admin(f'CREATE DATABASE "{name}"')
+        target = f"{PG_SERVER}/{name}"
+    else:
+        target = str(root / "baseline.sqlite3")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+    try:
+        return run_child(
+            [__file__, "baseline", str(count), target, sender.public_key, sender.name], sender.env
+        )
+    finally:
+        if engine == "postgres":
+            pg_drop("bureau_bench_exchange_baseline")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--receivers", default="sqlite,postgres")
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--quick", action="store_true", help="10,000 events, 50 samples")
+    parser.add_argument("--skip", default="", help="comma-separated: every")
+    args = parser.parse_args()
+    if args.quick:
+        args.events, args.samples = 10_000, 50
+    root = Path(tempfile.mkdtemp(prefix="bench-exchange-"))
+    figures: dict[str, Any] = {
+        "bench": "exchange",
+        "events": args.events,
+        "date": time.strftime("%Y-%m-%d"),
+        "cpus": os.cpu_count(),
+        "loadavg_start": round(os.getloadavg()[0], 2),
+    }
+    sender = make_node(root, "sender", "sqlite")
+    try:
+        log(f"sender: publishing {args.events:,} items")
+        started = time.perf_counter()
+        generated = run_child([__file__, "generate", str(args.events)], sender.env)
+        figures["generate_items_per_s"] = round(args.events / (time.perf_counter() - started))
+        for engine in args.receivers.split(","):
+            figures[engine] = run_engine(root, sender, args, engine, generated["token"])
+    finally:
+        sender.drop()
+        shutil.rmtree(root, ignore_errors=True)
+    for name in (
+        "catch_up_events_per_s",
+        "latency_p50_ms",
+        "latency_p99_ms",
+        "baseline_events_per_s",
+    ):
+        first = args.receivers.split(",")[0]
+        figures[name] = figures[first][name]
+    figures["loadavg_end"] = round(os.getloadavg()[0], 2)
+    emit(figures)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["generate"]:
+        emit(child_generate(int(sys.argv[2])))
+    elif sys.argv[1:2] == ["baseline"]:
+        emit(child_baseline(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]))
+    else:
+        main()
