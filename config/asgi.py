@@ -8,6 +8,7 @@ which must hold thousands of idle connections, stays a native async view.
 """
 
 import os
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -19,11 +20,14 @@ from django.core.wsgi import get_wsgi_application
 ASYNC_PATHS = ("/api/v1/stream",)
 
 django_asgi = get_asgi_application()
-django_wsgi = WSGIMiddleware(get_wsgi_application(), workers=settings.BUREAU_WEB_THREADS)
+django_wsgi = WSGIMiddleware(
+    get_wsgi_application(),  # type: ignore[arg-type]  # Django's handler returns an iterable response
+    workers=settings.BUREAU_WEB_THREADS,
+)
 
 
-async def application(scope, receive, send):  # type: ignore[no-untyped-def]
+async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] == "http" and not scope["path"].startswith(ASYNC_PATHS):
-        await django_wsgi(scope, receive, send)
+        await django_wsgi(scope, receive, send)  # type: ignore[arg-type]
     else:
         await django_asgi(scope, receive, send)

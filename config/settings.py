@@ -151,7 +151,11 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 BUREAU_WEB_THREADS = int(
-    declare("BUREAU_WEB_THREADS", "16", "Threads per web process for pages and API calls (streams need none).")
+    declare(
+        "BUREAU_WEB_THREADS",
+        "16",
+        "Threads per web process for pages and API calls (streams need none).",
+    )
 )
 ASGI_APPLICATION = "config.asgi.application"
 
@@ -232,7 +236,11 @@ BUREAU_WEBHOOK_RETRY_DELAYS = [
     )
 ]
 BUREAU_WEBHOOK_TIMEOUT = float(
-    declare("BUREAU_WEBHOOK_TIMEOUT", "15", "Seconds a webhook receiver has to answer before the try counts as failed.")
+    declare(
+        "BUREAU_WEBHOOK_TIMEOUT",
+        "15",
+        "Seconds a webhook receiver has to answer before the try counts as failed.",
+    )
 )
 _smtp_host = declare(
     "BUREAU_SMTP_HOST",

@@ -33,6 +33,7 @@ def node_key_ensure() -> tuple[Ed25519PrivateKey, bool]:
         return node_key(), False
     path = key_path()
     if path.exists():
+        path.chmod(0o600)  # a key copied in by hand keeps no wider permissions
         return node_key(), False
     key = keys.generate()
     path.parent.mkdir(parents=True, exist_ok=True)

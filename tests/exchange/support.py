@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import http.server
 import json
 import select
@@ -351,10 +350,6 @@ class FakePeer:
         return httpx.post(
             f"{node_url}/exchange/v1/notify", content=body, headers=headers, timeout=10
         ).status_code
-
-
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 if __name__ == "__main__":
