@@ -12,6 +12,7 @@ from bureau.accounts.services import organisation_create, token_create, user_cre
 from bureau.catalog import services
 from bureau.catalog.models import Item
 from bureau.reference.loaders import load_rates
+from tests.samples import lead_data
 
 PASSWORD = "correct-horse-battery"
 
@@ -106,28 +107,6 @@ def admin_user(db: Any) -> User:
 @pytest.fixture
 def token_for() -> Callable[[User], str]:
     return lambda user: token_create(user=user)
-
-
-def lead_data(**overrides: Any) -> dict[str, Any]:
-    """A valid trade lead record; override any field."""
-    data: dict[str, Any] = {
-        "kind": "lead",
-        "title": "Basmati rice, 500 tonnes, for Baku",
-        "summary": "Long-grain basmati from Punjab, new crop.",
-        "side": "sell",
-        "product": "Basmati rice",
-        "hs_code": "100630",
-        "quantity": "500",
-        "unit": "TNE",
-        "incoterm": "CFR",
-        "origin_country": "PK",
-        "destination_country": "AZ",
-        "value_amount": "450000",
-        "value_currency": "USD",
-        "sectors": ["agriculture"],
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture

@@ -144,13 +144,17 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(env: dict[str, str], *, workers: int = 1, probe: str = "/") -> Iterator[Server]:
-    """Start ``bureau serve`` on a free port, wait until it answers, and stop it afterwards."""
+def serve(
+    env: dict[str, str], *, workers: int = 1, probe: str = "/", worker: bool = False
+) -> Iterator[Server]:
+    """Start ``bureau serve`` on a free port, wait until it answers, and stop it afterwards.
+
+    ``worker`` keeps the background worker in the server process (off for load tests)."""
     import httpx
 
     port = free_port()
     command = [str(VENV_BIN / "bureau"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--workers", str(workers), "--no-worker"]
+    command += ["--workers", str(workers), *([] if worker else ["--no-worker"])]
     process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -58,13 +58,13 @@ from bench._common import (
     VENV_BIN,
     bench_env,
     emit,
-    free_port,
     log,
     ms,
     percentile,
     pg_admin,
     pg_drop,
     run_child,
+    serve,
 )
 
 BUREAU = str(VENV_BIN / "bureau")
@@ -143,31 +143,8 @@ def make_node(root: Path, name: str, engine: str, **extra: str) -> Node:
 @contextlib.contextmanager
 def serving(node: Node) -> Iterator[str]:
     """`bureau serve` with its worker (which pulls and nudges); yields its base URL."""
-    import httpx
-
-    port = free_port()
-    command = [BUREAU, "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, env=node.env, cwd=REPO, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"bureau serve exited with code {process.returncode}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(base + "/.well-known/bureau-node", timeout=5).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("bureau serve did not answer within 60 s")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serve(node.env, probe="/.well-known/bureau-node", worker=True) as server:
+        yield server.base_url
 
 
 def wait_until(condition: Any, what: str, timeout: float, interval: float = 0.05) -> None:

@@ -8,7 +8,6 @@ as tests/live does. Staff publish through the API of that server.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,11 +20,10 @@ from tests.live.support import (
     Process,
     Store,
     lead,
-    make_store,
-    pg_server_of,
     publish,
     seed,
     serving,
+    store_for_this_run,
 )
 
 # The seeded member's own subscription asks for a word no item has, so only the one the test
@@ -41,9 +39,7 @@ PISTACHIO = {
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    url = os.environ.get("DATABASE_URL", "")
-    pg = pg_server_of(url) if url.startswith("postgres") else ""
-    made = make_store(Path(tmp_path_factory.mktemp("subscriptions")) / "home", pg_server=pg)
+    made = store_for_this_run(Path(tmp_path_factory.mktemp("subscriptions")) / "home")
     yield made
     made.drop()
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bureau.delivery.tests.receiver import Receiver
-from tests.live.support import BUREAU, REPO, make_store, pg_server_of, run
+from tests.live.support import BUREAU, REPO, run, store_for_this_run
 
 ITEMS = 1000
 WAIT = 240.0
@@ -80,10 +80,8 @@ def wait_for(predicate, what: str, describe=lambda: "") -> None:
 
 @pytest.fixture
 def store(tmp_path: Path):
-    url = os.environ.get("DATABASE_URL", "")
-    made = make_store(
+    made = store_for_this_run(
         tmp_path,
-        pg_server=pg_server_of(url) if url.startswith("postgres") else "",
         BUREAU_WEBHOOK_ALLOW_PRIVATE="true",
         BUREAU_WEBHOOK_TIMEOUT="2",
         BUREAU_WEBHOOK_RETRY_DELAYS=",".join(["0.5"] * 20),

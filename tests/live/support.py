@@ -26,6 +26,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from tests.samples import lead_data
+
 REPO = Path(__file__).resolve().parents[2]
 BUREAU = str(Path(sys.executable).with_name("bureau"))
 PASSWORD = "correct-horse-battery"
@@ -88,6 +90,14 @@ def make_store(home: Path, *, pg_server: str = "", **extra: str) -> Store:
     done = run(store, BUREAU, "init", "--no-input")
     assert done.returncode == 0, done.stderr
     return store
+
+
+def store_for_this_run(home: Path, **extra: str) -> Store:
+    """A store on PostgreSQL when this test run uses it (DATABASE_URL), else on SQLite."""
+    url = os.environ.get("DATABASE_URL", "")
+    return make_store(
+        home, pg_server=pg_server_of(url) if url.startswith("postgres") else "", **extra
+    )
 
 
 def run(store: Store, *args: str) -> subprocess.CompletedProcess[str]:
@@ -217,26 +227,7 @@ def working(store: Store, **extra: str) -> Iterator[Process]:
 
 # --- HTTP ----------------------------------------------------------------------------
 
-
-def lead(**overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "kind": "lead",
-        "title": "Basmati rice, 500 tonnes, for Baku",
-        "summary": "Long-grain basmati from Punjab, new crop.",
-        "side": "sell",
-        "product": "Basmati rice",
-        "hs_code": "100630",
-        "quantity": "500",
-        "unit": "TNE",
-        "incoterm": "CFR",
-        "origin_country": "PK",
-        "destination_country": "AZ",
-        "value_amount": "450000",
-        "value_currency": "USD",
-        "sectors": ["agriculture"],
-    }
-    data.update(overrides)
-    return data
+lead = lead_data  # the item record the process tests publish
 
 
 def publish(base_url: str, token: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -30,11 +30,10 @@ from tests.live.support import (
     Store,
     StreamReader,
     lead,
-    make_store,
-    pg_server_of,
     publish,
     seed,
     serving,
+    store_for_this_run,
 )
 
 MEMBERS = {
@@ -50,9 +49,7 @@ SAFFRON = {"hs_code": "091020", "product": "Saffron", "sectors": ["agriculture"]
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    url = os.environ.get("DATABASE_URL", "")
-    pg = pg_server_of(url) if url.startswith("postgres") else ""
-    made = make_store(tmp_path_factory.mktemp("live") / "home", pg_server=pg)
+    made = store_for_this_run(tmp_path_factory.mktemp("live") / "home")
     yield made
     made.drop()
 
