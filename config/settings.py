@@ -64,6 +64,20 @@ BUREAU_COUNTRY_PAIR = as_list(
     declare("BUREAU_COUNTRY_PAIR", "AZ,PK", "The two countries the bureau serves (ISO alpha-2).")
 )
 # Exchange: this node's key, and how it pulls from and nudges its peers.
+BUREAU_TRADE_DIR = Path(
+    declare(
+        "BUREAU_TRADE_DIR",
+        "",
+        "Folder of the trade statistics (Parquet files); default: BUREAU_HOME/trade.",
+    )
+    or BUREAU_HOME / "trade"
+)
+BUREAU_TRADE_TARGET_USD = float(
+    declare("BUREAU_TRADE_TARGET_USD", "2000000000", "Bilateral trade target, US$ a year.")
+)
+BUREAU_TRADE_TARGET_YEAR = int(
+    declare("BUREAU_TRADE_TARGET_YEAR", "2030", "The year the trade target is to be reached.")
+)
 BUREAU_NODE_KEY = declare(
     "BUREAU_NODE_KEY",
     "",
@@ -133,6 +147,7 @@ INSTALLED_APPS = [
     "bureau.alerts",
     "bureau.delivery",
     "bureau.exchange",
+    "bureau.trade",
     "bureau.web",
 ]
 

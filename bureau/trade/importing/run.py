@@ -1,0 +1,274 @@
+"""Import one statistics file: stage it, check every row, then store it whole or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from bureau.catalog.importing.report import RowError
+from bureau.core.errors import ValidationFailed
+from bureau.reference import hs
+from bureau.trade import codes, store
+from bureau.trade.importing.formats import STAGERS, FormatError, Options, Staging
+
+MAX_ERRORS = 100
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class TradeImport:
+    """The outcome of an import; ``errors`` non-empty means nothing was written."""
+
+    dataset: store.Dataset | None
+    rows: int = 0
+    unchanged: bool = False
+    replaced: str = ""  # id of the earlier edition of the same file that this one replaced
+    errors: list[RowError] = field(default_factory=list)
+    error_rows: int = 0  # all bad rows, even beyond the MAX_ERRORS reported
+    notes: list[str] = field(default_factory=list)
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def import_file(
+    path: Path,
+    *,
+    format: str,
+    options: Options | None = None,
+    imported_by: str = "",
+    progress: Progress | None = None,
+) -> TradeImport:
+    """Import ``path`` in ``format``; re-importing the same file changes nothing.
+
+    A file with the name and format of an earlier import but other content is a new edition:
+    it replaces the earlier dataset. Raises ValidationFailed when the format or options are
+    wrong; a file with bad rows returns their report and writes nothing.
+    """
+    if format not in STAGERS:
+        raise ValidationFailed.single("format", f"must be one of {', '.join(STAGERS)}")
+    options = options or Options()
+    options.file_name = options.file_name or path.name
+    step = progress or (lambda _: None)
+    step("reading")
+    sha = file_digest(path)
+    dataset_id = hashlib.sha256(
+        f"{format}:{options.year}:{options.source}:{sha}".encode()
+    ).hexdigest()[:16]
+    existing = {d.id: d for d in store.datasets()}
+    if dataset_id in existing:
+        return TradeImport(existing[dataset_id], existing[dataset_id].rows, unchanged=True)
+
+    con = duckdb.connect(":memory:")
+    try:
+        staging = _stage(con, path, format, options, lines=False)
+        _resolve(con, dataset_id)
+        bad = _count_bad()
+        bad_total = con.execute(bad).fetchone()
+        if bad_total and bad_total[0]:
+            step("checking")
+            _stage(con, path, format, options, lines=True)
+            _resolve(con, dataset_id)
+            errors = _row_errors(con, staging)
+            return TradeImport(None, _count(con), errors=errors, error_rows=int(bad_total[0]))
+        rows = _count(con)
+        if rows == 0:
+            return TradeImport(None, 0, errors=[RowError(0, "", "the file holds no trade flows")])
+        step("storing")
+        dataset = _describe(con, dataset_id, format, sha, options, imported_by, staging)
+        replaced = _store(con, dataset, existing.values())
+        return TradeImport(dataset, rows, replaced=replaced, notes=dataset.notes)
+    finally:
+        con.close()
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection, path: Path, format: str, options: Options, *, lines: bool
+) -> Staging:
+    try:
+        return STAGERS[format](con, path, options, lines)
+    except FormatError as error:
+        raise ValidationFailed.single("file", str(error)) from None
+    except (duckdb.InvalidInputException, duckdb.ConversionException, UnicodeError) as error:
+        first = str(error).splitlines()[0]
+        raise ValidationFailed.single("file", f"cannot be read as {format}: {first}") from None
+
+
+def _resolve(con: duckdb.DuckDBPyConnection, dataset_id: str) -> None:
+    """Turn the staged text into typed rows; a null marks a value that failed its check."""
+    con.execute("CREATE OR REPLACE TEMP TABLE codes (code VARCHAR PRIMARY KEY, iso3 VARCHAR)")
+    con.executemany("INSERT INTO codes VALUES (?, ?)", list(codes.code_table().items()))
+    key = "CASE WHEN regexp_full_match({0}, '[0-9]+') THEN coalesce(nullif(ltrim({0}, '0'), ''), '0') ELSE upper({0}) END"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE resolved AS
+        SELECT '{dataset_id}' AS dataset, s.line,
+            TRY_CAST(s.year AS SMALLINT) AS year, s.period, s.period_kind, s.flow,
+            e.iso3 AS exporter, i.iso3 AS importer,
+            CASE WHEN s.reported_by = '' THEN '' ELSE r.iso3 END AS reported_by,
+            s.product,
+            CASE WHEN s.scale > 0 THEN TRY_CAST(s.value AS DOUBLE) * s.scale END AS value_usd,
+            CASE WHEN s.quantity IN ('', 'NA') THEN NULL ELSE TRY_CAST(s.quantity AS DOUBLE) END
+                AS quantity,
+            s.source, s.source_url,
+            s.year AS year_raw, s.exporter AS exporter_raw, s.importer AS importer_raw,
+            s.reported_by AS reported_by_raw, s.value AS value_raw, s.quantity AS quantity_raw,
+            s.scale
+        FROM staged s
+        LEFT JOIN codes e ON e.code = {key.format("s.exporter")}
+        LEFT JOIN codes i ON i.code = {key.format("s.importer")}
+        LEFT JOIN codes r ON r.code = {key.format("s.reported_by")}"""
+    )
+
+
+# Each check: staged column, the condition that makes a row bad, the reason shown.
+_CHECKS = (
+    ("year", "year IS NULL OR year NOT BETWEEN 1900 AND 2100", "is not a year"),
+    (
+        "period_kind",
+        "period_kind = '?'",
+        "is not a period (2022, 2022-03, 2022-01/2022-06, 2020/2024 or FY2023-24)",
+    ),
+    ("flow", "flow NOT IN ('trade', 'turnover')", "must be export, import or turnover"),
+    ("exporter", "exporter IS NULL", "is not a known country code (ISO alpha-3, M49 or BACI)"),
+    ("importer", "importer IS NULL", "is not a known country code (ISO alpha-3, M49 or BACI)"),
+    (
+        "reported_by",
+        "reported_by IS NULL",
+        "is not a known country code (ISO alpha-3, M49 or BACI)",
+    ),
+    (
+        "product",
+        "NOT (product = '' OR product LIKE 'WITS:%' OR (regexp_full_match(product, '[0-9]{2}([0-9]{2}){0,2}') AND left(product, 2) NOT IN ('00', '77')))",
+        "is not an HS code (2, 4 or 6 digits of an HS chapter)",
+    ),
+    ("unit", "scale <= 0", "is not a unit (USD, USD thousand, USD million or USD billion)"),
+    ("value", "value_usd IS NULL AND scale > 0", "is not a number"),
+    ("value", "value_usd < 0", "is negative"),
+    ("quantity", "quantity IS NULL AND quantity_raw NOT IN ('', 'NA')", "is not a number"),
+)
+
+
+def _count_bad() -> str:
+    conditions = " OR ".join(f"({condition})" for _, condition, _ in _CHECKS)
+    return f"SELECT count(*) FROM resolved WHERE {conditions}"
+
+
+def _row_errors(con: duckdb.DuckDBPyConnection, staging: Staging) -> list[RowError]:
+    raw = {"exporter": "exporter_raw", "importer": "importer_raw", "reported_by": "reported_by_raw",
+           "value": "value_raw", "quantity": "quantity_raw", "year": "year_raw"}  # fmt: skip
+    parts = [
+        f"SELECT line, {index} AS check_no, {raw.get(column, 'NULL')}::VARCHAR AS raw FROM resolved WHERE {condition}"
+        for index, (column, condition, _) in enumerate(_CHECKS)
+    ]
+    found = con.execute(
+        f"SELECT line, check_no, raw FROM ({' UNION ALL '.join(parts)}) ORDER BY line, check_no LIMIT {MAX_ERRORS}"
+    ).fetchall()
+    errors = []
+    for line, check_no, raw_value in found:
+        column, _, reason = _CHECKS[check_no]
+        shown = f" ({raw_value!r})" if raw_value not in (None, "") else ""
+        errors.append(
+            RowError(int(line or 0), staging.fields.get(column, column), f"{reason}{shown}")
+        )
+    return errors
+
+
+def _count(con: duckdb.DuckDBPyConnection) -> int:
+    found = con.execute("SELECT count(*) FROM resolved").fetchone()
+    return int(found[0]) if found else 0
+
+
+def _describe(
+    con: duckdb.DuckDBPyConnection,
+    dataset_id: str,
+    format: str,
+    sha: str,
+    options: Options,
+    imported_by: str,
+    staging: Staging,
+) -> store.Dataset:
+    summary = con.execute(
+        """SELECT count(*), min(year), max(year),
+            max(CASE WHEN regexp_full_match(product, '[0-9]+') THEN length(product) ELSE 0 END),
+            list(DISTINCT reported_by) FILTER (WHERE reported_by <> ''),
+            any_value(source), any_value(source_url), bool_or(product = '')
+        FROM resolved"""
+    ).fetchone()
+    assert summary is not None
+    rows, first, last, level, reporters, source, source_url, has_totals = summary
+    notes = list(staging.notes)
+    unknown = _codes_outside_hs(con) if level else 0
+    if unknown:
+        notes.append(f"{unknown} product code(s) are not HS 2022 codes (an older HS revision?)")
+    return store.Dataset(
+        id=dataset_id,
+        format=format,
+        file_name=options.file_name,
+        sha256=sha,
+        rows=int(rows),
+        imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        imported_by=imported_by,
+        source=options.source or source or "",
+        source_url=options.source_url or source_url or "",
+        first_year=first,
+        last_year=last,
+        product_level=int(level or 0),
+        has_totals=bool(has_totals),
+        reporters=sorted(reporters or []),
+        notes=notes,
+    )
+
+
+def _codes_outside_hs(con: duckdb.DuckDBPyConnection) -> int:
+    known = {code.replace(".", "") for code in hs.all_codes()}
+    found = con.execute(
+        "SELECT DISTINCT product FROM resolved WHERE regexp_full_match(product, '[0-9]+')"
+    ).fetchall()
+    return sum(1 for (product,) in found if product not in known)
+
+
+def _store(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, earlier: object) -> str:
+    """Write the dataset's file and list it in the manifest; returns the id it replaced."""
+    columns = ", ".join(name for name, _ in store.COLUMNS)
+    with store.writing():
+        target = store.dataset_file(dataset.id)
+        partial = target.with_suffix(".parquet.partial")
+        con.execute(
+            f"COPY (SELECT {columns} FROM resolved) TO '{partial}' "
+            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
+        )
+        os.replace(partial, target)
+        current = store.datasets()
+        replaced = [
+            d for d in current if d.file_name == dataset.file_name and d.format == dataset.format
+        ]
+        kept = [d for d in current if d not in replaced and d.id != dataset.id]
+        store.save_manifest([*kept, dataset])
+        for old in replaced:
+            store.dataset_file(old.id).unlink(missing_ok=True)
+    return replaced[0].id if replaced else ""
+
+
+def remove_dataset(dataset_id: str) -> store.Dataset:
+    from bureau.core.errors import NotFound
+
+    with store.writing():
+        current = store.datasets()
+        found = next((d for d in current if d.id == dataset_id), None)
+        if found is None:
+            raise NotFound(f"no trade dataset {dataset_id}")
+        store.save_manifest([d for d in current if d.id != dataset_id])
+        store.dataset_file(dataset_id).unlink(missing_ok=True)
+    return found
