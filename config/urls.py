@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("bureau.delivery.urls")),
     path("", include("bureau.alerts.urls")),
     path("", include("bureau.exchange.urls")),
+    path("", include("bureau.trade.urls")),
 ]

@@ -9,6 +9,7 @@ keeps some withdrawn alpha-3 codes (ROM for Romania, ...). ``WLD`` stands for th
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 
 import pycountry
@@ -29,8 +30,13 @@ _TRADE_NUMERIC = {
     "757": "CHE",  # Switzerland and Liechtenstein
     "842": "USA",  # USA with Puerto Rico and the US Virgin Islands
     "841": "USA",
-    "899": UNSPECIFIED,  # areas not elsewhere specified
+    "97": "EUN",  # the European Union, as a Comtrade reporter
 }
+# Comtrade's partners that are no economy: regions "not elsewhere specified", bunkers, free
+# zones, special categories. Every full partner breakdown has some of them.
+_TRADE_UNSPECIFIED = (
+    "129 221 290 471 472 473 492 527 536 568 577 636 637 697 837 838 839 849 879 899"
+)
 
 # Alpha-3 codes that WITS and Comtrade still write, and their aggregates.
 _ALPHA3_ALIASES = {
@@ -66,14 +72,45 @@ _NAMES = {
     "world": WORLD,
     "unspecified": UNSPECIFIED,
     "special categories": UNSPECIFIED,
+    "areas nes": UNSPECIFIED,
+    "bunkers": UNSPECIFIED,
+    "free zones": UNSPECIFIED,
     "other asia nes": "TWN",
+    "taiwan china": "TWN",
     "hong kong china": "HKG",
+    "macao china": "MAC",
     "iran islamic rep": "IRN",
     "korea rep": "KOR",
+    "korea dem rep": "PRK",
+    "congo rep": "COG",
+    "congo dem rep": "COD",
+    "yemen rep": "YEM",
+    "venezuela rb": "VEN",
+    "lao pdr": "LAO",
+    "micronesia fed sts": "FSM",
+    "gambia the": "GMB",
+    "bahamas the": "BHS",
+    "st kitts and nevis": "KNA",
+    "st lucia": "LCA",
+    "st vincent and the grenadines": "VCT",
+    "macedonia fyr": "MKD",
+    "west bank and gaza": "PSE",
     "turkey": "TUR",
     "egypt arab rep": "EGY",
     "kyrgyz republic": "KGZ",
     "slovak republic": "SVK",
+    "russia": "RUS",
+    "syria": "SYR",
+    "brunei": "BRN",
+    "swaziland": "SWZ",
+    "cape verde": "CPV",
+    "east timor": "TLS",
+    "faeroe islands": "FRO",
+    "occ pal terr": "PSE",
+    "fr so ant tr": "ATF",
+    "ethiopia excludes eritrea": "ETH",
+    "serbia fr serbia montenegro": "SRB",
+    "european union": "EUN",
     "belgium luxembourg": "BEL",
     "soviet union": "SUN",
     "german democratic republic": "DDR",
@@ -88,6 +125,7 @@ def code_table() -> dict[str, str]:
         table[country.alpha_3] = country.alpha_3
         table[country.numeric.lstrip("0")] = country.alpha_3
     table.update(_ALPHA3_ALIASES)
+    table.update(dict.fromkeys(_TRADE_UNSPECIFIED.split(), UNSPECIFIED))
     table.update(_TRADE_NUMERIC)
     return table
 
@@ -102,29 +140,41 @@ def resolve(code: str) -> str | None:
 
 @cache
 def _name_table() -> dict[str, str]:
-    table = dict(_NAMES)
+    table: dict[str, str] = {}
     for country in pycountry.countries:
         for attribute in ("name", "common_name", "official_name"):
             name = getattr(country, attribute, None)
             if name:
                 table[_name_key(name)] = country.alpha_3
-    return table
+    return {**_short_names(), **table, **_NAMES}
+
+
+def _short_names() -> dict[str, str]:
+    """Names cut before a comma or bracket ("Iran" of "Iran, Islamic Republic of").
+
+    Only where a single country has the short form: "Korea" and "Virgin Islands" name two.
+    """
+    found: dict[str, set[str]] = {}
+    for country in pycountry.countries:
+        short = re.split(r"[,(]", country.name)[0]
+        if short != country.name:
+            found.setdefault(_name_key(short), set()).add(country.alpha_3)
+    return {key: codes.pop() for key, codes in found.items() if len(codes) == 1}
 
 
 def _name_key(name: str) -> str:
-    return re.sub(r"[^a-z]+", " ", name.lower()).strip()
+    # Accents folded ("Curaçao" and "Curacao" are one key), punctuation dropped.
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z]+", " ", plain.lower()).strip()
 
 
 def resolve_name(name: str) -> str | None:
-    """The alpha-3 code for an English country name as WITS or a press report writes it."""
-    key = _name_key(name)
-    found = _name_table().get(key)
-    if found:
-        return found
-    try:
-        return pycountry.countries.search_fuzzy(name)[0].alpha_3
-    except LookupError:
-        return None
+    """The alpha-3 code for an English country name as WITS or a press report writes it.
+
+    Only known names: a name that is not one is None rather than a guess, so an import
+    reports it instead of filing the figure under the wrong country.
+    """
+    return _name_table().get(_name_key(name))
 
 
 def display_name(alpha3: str) -> str:

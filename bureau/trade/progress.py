@@ -26,7 +26,8 @@ class Trend:
         return math.exp(self.intercept + self.slope * year)
 
     def year_reaching(self, target: float) -> float | None:
-        if self.slope <= 0:
+        """The (fractional) year the trend line reaches ``target``; None if it never does."""
+        if self.slope <= 0 or target <= 0:
             return None
         return (math.log(target) - self.intercept) / self.slope
 
@@ -84,7 +85,8 @@ def required_growth(
 ) -> float | None:
     """The compound annual growth from ``latest`` to ``target``; None if no year is left."""
     years = target_year - latest_year
-    if years <= 0 or latest <= 0:
+    # A root of a negative ratio is complex: no growth rate takes a value there.
+    if years <= 0 or latest <= 0 or target <= 0:
         return None
     return float((target / latest) ** (1 / years) - 1)
 
