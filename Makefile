@@ -16,7 +16,7 @@ $(BIN)/bureau: pyproject.toml
 install: $(BIN)/bureau
 
 run: install
-	$(BIN)/bureau demo
+	BUREAU_DEMO_DATA=$${BUREAU_DEMO_DATA-$(wildcard $(CURDIR)/../shared/data)} $(BIN)/bureau demo
 
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)

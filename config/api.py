@@ -23,6 +23,7 @@ from bureau.alerts.api import router as subscriptions_router
 from bureau.catalog.api import router as items_router
 from bureau.core.errors import DomainError, NotFound, ValidationFailed
 from bureau.reference.api import router as reference_router
+from bureau.trade.api import router as trade_router
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,9 @@ DESCRIPTION = """
 Trade and investment information of the bureau: items (trade leads, investment
 opportunities, tenders, agreements, market notices), the directory of organisations,
 reference look-ups (HS 2022, countries, currencies, Incoterms, sectors), and your
-subscriptions (saved searches) with their delivery log, redelivery and webhook endpoints.
+subscriptions (saved searches) with their delivery log, redelivery and webhook endpoints,
+and the trade monitor (progress against the bilateral trade target, mirror statistics,
+untapped potential).
 
 **Authentication.** Reads of published information are public. Every write needs either
 `Authorization: Bearer <token>` (create one with `bureau token create EMAIL`) or a signed-in
@@ -68,6 +71,7 @@ api.add_router("", items_router)
 api.add_router("", organisations_router)
 api.add_router("/reference", reference_router)
 api.add_router("", subscriptions_router)
+api.add_router("", trade_router)
 
 # Last, so that it only catches paths no router has: an unknown endpoint still answers in JSON.
 fallback = Router()

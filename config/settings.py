@@ -78,6 +78,11 @@ BUREAU_TRADE_TARGET_USD = float(
 BUREAU_TRADE_TARGET_YEAR = int(
     declare("BUREAU_TRADE_TARGET_YEAR", "2030", "The year the trade target is to be reached.")
 )
+BUREAU_DEMO_DATA = declare(
+    "BUREAU_DEMO_DATA",
+    "",
+    "Folder of public data sets the demo also imports (WITS trade summaries); empty: none.",
+)
 BUREAU_NODE_KEY = declare(
     "BUREAU_NODE_KEY",
     "",

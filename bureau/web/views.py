@@ -66,7 +66,12 @@ CAPABILITIES = [
     Capability(
         "track",
         _("Track"),
-        _("Progress towards the bilateral trade target, the investment pledge and the energy agreements."),
+        _("Progress towards the bilateral trade target, both sides' statistics, and the untapped potential linked to live leads."),
+        [
+            Link(_("Trade monitor"), "trade:dashboard"),
+            Link(_("Untapped potential"), "trade:potential"),
+            Link(_("Import statistics"), "trade:import", staff_only=True),
+        ],
     ),
     Capability(
         "move",

@@ -43,8 +43,9 @@ def test_home_explains_the_bureau_and_shows_every_capability(client: Client, mak
     html = _html(client, reverse("web:home"))
     for capability in ("Collect", "Exchange", "Pass on", "Track", "Move"):
         assert f'<h3 class="card__title">{capability}</h3>' in html
-    assert html.count("Coming to this node") == 2  # Track and Move
+    assert html.count("Coming to this node") == 1  # Move
     assert reverse("exchange:status") in html
+    assert reverse("trade:dashboard") in html
     assert "Basmati rice for Baku" in html
     trade_leads = re.search(
         r'badge--lead">Trade lead</span>\s*<span class="kind-counts__n">(\d+)', html

@@ -11,6 +11,7 @@ from bureau.accounts.models import User
 from bureau.core.errors import DomainError
 from bureau.demo import content
 from bureau.demo.loader import DemoResult, demo_load
+from bureau.demo.trade import load_trade
 
 
 class Command(BaseCommand):
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(f"the demo content could not be loaded: {error}") from error
         self._report(result)
+        self._load_trade()
         if not options["no_serve"]:
             call_command(
                 "serve",
@@ -41,6 +43,20 @@ class Command(BaseCommand):
                 stdout=self.stdout,
                 stderr=self.stderr,
             )
+
+    def _load_trade(self) -> None:
+        try:
+            imports = load_trade()
+        except DomainError as error:
+            raise CommandError(f"the demo trade figures could not be imported: {error}") from error
+        for done in imports:
+            if done.errors:
+                raise CommandError(f"the demo trade figures have errors: {done.errors[0]}")
+        rows = sum(done.rows for done in imports)
+        new = sum(not done.unchanged for done in imports)
+        self.stdout.write(
+            f"Demo trade statistics: {len(imports)} dataset(s) ({new} new), {rows} rows."
+        )
 
     def _report(self, result: DemoResult) -> None:
         self.stdout.write(
