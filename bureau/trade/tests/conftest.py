@@ -12,8 +12,11 @@ import pytest
 def _shared_data() -> Path:
     """The workplace's public data sets: BUREAU_TEST_DATA, or ../shared/data beside the repo."""
     repo = Path(__file__).resolve().parents[3]
-    candidates = [os.environ.get("BUREAU_TEST_DATA", ""), repo.parent / "shared" / "data"]
-    candidates.append("/work/shared/data")
+    candidates = [
+        os.environ.get("BUREAU_TEST_DATA", ""),
+        str(repo.parent / "shared" / "data"),
+        "/work/shared/data",
+    ]
     for candidate in candidates:
         if candidate and (Path(candidate) / "wits-trade-summary").is_dir():
             return Path(candidate)
