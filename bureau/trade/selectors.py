@@ -7,7 +7,7 @@ one headline figure per year by a stated order (``headline_series``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -122,40 +122,46 @@ def headline_series(table: Bilateral) -> list[tuple[int, float, Figure]]:
     order = {d.id: n for n, d in enumerate(store.datasets())}
     series = []
     for row in table.years:
-        candidates: list[tuple[tuple[int, int, int], Figure]] = []
+        candidates: list[Ranked] = []
         for rank, side in enumerate(("a", "b")):
             for figure in row.cells.get(f"turnover_by_{side}", []):
                 candidates.append(((rank, 0, -order.get(figure.dataset, 0)), figure))
             candidates += _summed(row, f"ab_by_{side}", f"ba_by_{side}", rank, order)
-        candidates += _summed(row, "ab_reconciled", "ba_reconciled", 2, order)
+        candidates += _reconciled(row, order)
         if candidates:
             figure = min(candidates, key=lambda c: c[0])[1]
             series.append((row.year, figure.value, figure))
     return series
 
 
-def _summed(
-    row: YearRow, there: str, back: str, rank: int, order: dict[str, int]
-) -> list[tuple[tuple[int, int, int], Figure]]:
-    """Exports plus imports from the same dataset, as one turnover figure."""
-    out = []
+Ranked = tuple[tuple[int, int, int], Figure]
+
+
+def _summed(row: YearRow, there: str, back: str, rank: int, order: dict[str, int]) -> list[Ranked]:
+    """Exports plus imports of the same report, as one turnover figure (both must be there)."""
     backs = {f.dataset: f for f in row.cells.get(back, [])}
-    for figure in row.cells.get(there, []):
-        other = backs.get(figure.dataset)
-        if other is None:
-            continue
-        total = Figure(
-            figure.value + other.value,
-            figure.source,
-            figure.source_url,
-            figure.dataset,
-            figure.period,
-            "year",
-            figure.reported_by,
-            derived=True,
-        )
-        out.append(((rank, 1, -order.get(figure.dataset, 0)), total))
-    return out
+    return [
+        ((rank, 1, -order.get(f.dataset, 0)), _total(f, backs[f.dataset]))
+        for f in row.cells.get(there, [])
+        if f.dataset in backs
+    ]
+
+
+def _reconciled(row: YearRow, order: dict[str, int]) -> list[Ranked]:
+    """Reconciled data cover every flow: a direction they lack is no trade at all."""
+    there = {f.dataset: f for f in row.cells.get("ab_reconciled", [])}
+    back = {f.dataset: f for f in row.cells.get("ba_reconciled", [])}
+    return [
+        ((2, 1, -order.get(dataset, 0)), _total(there.get(dataset), back.get(dataset)))
+        for dataset in sorted(there.keys() | back.keys())
+    ]
+
+
+def _total(one: Figure | None, other: Figure | None) -> Figure:
+    first = one or other
+    assert first is not None
+    value = sum(f.value for f in (one, other) if f is not None)
+    return replace(first, value=value, period_kind="year", derived=True)
 
 
 @dataclass(frozen=True)
@@ -214,24 +220,24 @@ def composition(
     if chosen is None:
         return [], None, None
     dataset, year = chosen
-    world = _world_condition(exporter, importer)
+    world, countries = _world_condition(exporter, importer)
     found = store.query(
         f"""SELECT left(product, 2) AS chapter, sum(value_usd)
             FROM flows WHERE dataset = $d AND year = $y AND length(product) = $level AND {world}
             GROUP BY chapter""",
-        {"d": dataset.id, "y": year, "level": dataset.product_level, "e": exporter, "i": importer},
+        {"d": dataset.id, "y": year, "level": dataset.product_level, **countries},
     )
     by_chapter = {chapter: value for chapter, value in found if value}
     return _shares(by_chapter, level), dataset, year
 
 
-def _world_condition(exporter: str, importer: str) -> str:
-    """Flows between two economies; for the world, the WLD rows or else the sum of partners."""
+def _world_condition(exporter: str, importer: str) -> tuple[str, dict[str, str]]:
+    """Flows between two economies, or between one and the sum of all its partners."""
     if importer == codes.WORLD:
-        return f"exporter = $e AND importer NOT IN ({AGGREGATES_SQL})"
+        return f"exporter = $e AND importer NOT IN ({AGGREGATES_SQL})", {"e": exporter}
     if exporter == codes.WORLD:
-        return f"importer = $i AND exporter NOT IN ({AGGREGATES_SQL})"
-    return "exporter = $e AND importer = $i"
+        return f"importer = $i AND exporter NOT IN ({AGGREGATES_SQL})", {"i": importer}
+    return "exporter = $e AND importer = $i", {"e": exporter, "i": importer}
 
 
 def _shares(by_chapter: dict[str, float], level: str) -> list[Share]:
