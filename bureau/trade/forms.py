@@ -32,7 +32,9 @@ class TradeImportForm(forms.Form):
         max_length=300,
         help_text=_("Who published the figures; leave empty for the format's usual source."),
     )
-    source_url = forms.URLField(label=_("Source address"), required=False, max_length=500)
+    source_url = forms.URLField(
+        label=_("Source address"), required=False, max_length=500, assume_scheme="https"
+    )
     year = forms.IntegerField(
         label=_("Year"),
         required=False,

@@ -45,7 +45,14 @@ WITS_URL = "https://wits.worldbank.org/"
 
 
 class FormatError(Exception):
-    """The file is not in the format asked for (names what is missing)."""
+    """The file is not in the format asked for (names what is missing).
+
+    ``field`` is what to fix: the file, or an option such as the year.
+    """
+
+    def __init__(self, message: str, field: str = "file") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -167,7 +174,8 @@ def stage_comtrade(
     con: duckdb.DuckDBPyConnection, path: Path, options: Options, lines: bool
 ) -> Staging:
     header = _csv_header(path)
-    names = _COMTRADE_PLUS if "primaryValue" in header else _COMTRADE_LEGACY
+    plus = "refYear" in header or "primaryValue" in header
+    names = _COMTRADE_PLUS if plus else _COMTRADE_LEGACY
     _require(header, [v for v in names.values() if v and v != names["quantity"]], "UN Comtrade")
 
     def col(key: str) -> str:
@@ -232,7 +240,7 @@ def stage_wits_matrix(
     if header[:3] == ["i", "j", "Fij"]:
         year = options.year or _year_in_name(options.file_name)
         if year is None:
-            raise FormatError("year: this file does not state its year; give it with --year")
+            raise FormatError("is required: neither the file nor its name states one", "year")
         _stage(
             con,
             f"""SELECT __line AS line, '{year}' AS year, '{year}' AS period, 'year' AS period_kind,
@@ -300,7 +308,8 @@ def insert_rows(con: duckdb.DuckDBPyConnection, rows: list[StagedRow]) -> None:
         )
         _stage(
             con,
-            f"SELECT line, {text} FROM read_csv({_quote(out.name)}, header=true, columns={{{types}}})",
+            f"SELECT line, {text} FROM read_csv({_quote(out.name)}, header=true, "
+            f"""delim=',', quote='"', escape='"', columns={{{types}}})""",
         )
 
 
@@ -312,7 +321,8 @@ def _text_rows(path: Path, encoding: str = "utf-8-sig") -> Iterator[tuple[int, d
         text = data.decode("latin-1")  # WITS writes Latin-1
     reader = csv.DictReader(io.StringIO(text, newline=""))
     for number, record in enumerate(reader, start=2):
-        yield number, {(k or "").strip(): (v or "").strip() for k, v in record.items()}
+        # Cells beyond the header (a trailing comma) come under the key None: not data.
+        yield number, {k.strip(): (v or "").strip() for k, v in record.items() if k is not None}
 
 
 _SUMMARY_TOTALS = {"Exports (in US$ Mil)": "export", "Imports (in US$ Mil)": "import"}
@@ -465,7 +475,11 @@ def _press_rows(
     )
     if pair is None:
         raise FormatError("not a figures file: no column named <a>_exports_to_<b>_usd_m")
-    a, b = (codes.alpha3_of(code) for code in pair)
+    _require(header, ["period"], "figures")
+    try:
+        a, b = (codes.alpha3_of(code) for code in pair)
+    except ValueError as error:
+        raise FormatError(f"not a figures file: {error}") from None
     columns = {
         "turnover_usd_m": ("turnover", a, b),
         f"{pair[0]}_exports_to_{pair[1]}_usd_m": ("trade", a, b),

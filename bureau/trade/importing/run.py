@@ -18,6 +18,8 @@ from bureau.trade import codes, store
 from bureau.trade.importing.formats import STAGERS, FormatError, Options, Staging
 
 MAX_ERRORS = 100
+# The dataset's source when its rows name several (each row keeps its own).
+MANY_SOURCES = "several: each figure names its source"
 
 Progress = Callable[[str], None]
 
@@ -72,6 +74,7 @@ def import_file(
         return TradeImport(existing[dataset_id], existing[dataset_id].rows, unchanged=True)
 
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")  # the command draws its own
     try:
         staging = _stage(con, path, format, options, lines=False)
         _resolve(con, dataset_id)
@@ -100,7 +103,7 @@ def _stage(
     try:
         return STAGERS[format](con, path, options, lines)
     except FormatError as error:
-        raise ValidationFailed.single("file", str(error)) from None
+        raise ValidationFailed.single(error.field, str(error)) from None
     except (duckdb.InvalidInputException, duckdb.ConversionException, UnicodeError) as error:
         first = str(error).splitlines()[0]
         raise ValidationFailed.single("file", f"cannot be read as {format}: {first}") from None
@@ -108,19 +111,24 @@ def _stage(
 
 def _resolve(con: duckdb.DuckDBPyConnection, dataset_id: str) -> None:
     """Turn the staged text into typed rows; a null marks a value that failed its check."""
-    con.execute("CREATE OR REPLACE TEMP TABLE codes (code VARCHAR PRIMARY KEY, iso3 VARCHAR)")
-    con.executemany("INSERT INTO codes VALUES (?, ?)", list(codes.code_table().items()))
+    # The table as one string: inserting row by row, or passing lists, takes up to a second.
+    pairs = ";".join(f"{code}={iso3}" for code, iso3 in codes.code_table().items())
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE codes AS SELECT split_part(pair, '=', 1) AS code, "
+        "split_part(pair, '=', 2) AS iso3 FROM unnest(string_split(?, ';')) AS t(pair)",
+        [pairs],
+    )
     key = "CASE WHEN regexp_full_match({0}, '[0-9]+') THEN coalesce(nullif(ltrim({0}, '0'), ''), '0') ELSE upper({0}) END"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE resolved AS
         SELECT '{dataset_id}' AS dataset, s.line,
-            TRY_CAST(s.year AS SMALLINT) AS year, s.period, s.period_kind, s.flow,
+            CASE WHEN regexp_full_match(s.year, '[0-9]{{4}}') THEN CAST(s.year AS SMALLINT) END
+                AS year, s.period, s.period_kind, s.flow,
             e.iso3 AS exporter, i.iso3 AS importer,
             CASE WHEN s.reported_by = '' THEN '' ELSE r.iso3 END AS reported_by,
             s.product,
-            CASE WHEN s.scale > 0 THEN TRY_CAST(s.value AS DOUBLE) * s.scale END AS value_usd,
-            CASE WHEN s.quantity IN ('', 'NA') THEN NULL ELSE TRY_CAST(s.quantity AS DOUBLE) END
-                AS quantity,
+            CASE WHEN s.scale > 0 THEN {_number("s.value")} * s.scale END AS value_usd,
+            CASE WHEN s.quantity NOT IN ('', 'NA') THEN {_number("s.quantity")} END AS quantity,
             s.source, s.source_url,
             s.year AS year_raw, s.exporter AS exporter_raw, s.importer AS importer_raw,
             s.reported_by AS reported_by_raw, s.value AS value_raw, s.quantity AS quantity_raw,
@@ -132,9 +140,19 @@ def _resolve(con: duckdb.DuckDBPyConnection, dataset_id: str) -> None:
     )
 
 
+def _number(text: str) -> str:
+    """SQL for the number in ``text``; null unless finite (DuckDB reads 'nan' and 'inf')."""
+    return f"CASE WHEN isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS DOUBLE) END"
+
+
 # Each check: staged column, the condition that makes a row bad, the reason shown.
 _CHECKS = (
-    ("year", "year IS NULL OR year NOT BETWEEN 1900 AND 2100", "is not a year"),
+    (
+        "year",
+        # An unreadable period is reported once, as a period.
+        "(year IS NULL OR year NOT BETWEEN 1900 AND 2100) AND period_kind <> '?'",
+        "is not a year",
+    ),
     (
         "period_kind",
         "period_kind = '?'",
@@ -157,6 +175,7 @@ _CHECKS = (
     ("value", "value_usd IS NULL AND scale > 0", "is not a number"),
     ("value", "value_usd < 0", "is negative"),
     ("quantity", "quantity IS NULL AND quantity_raw NOT IN ('', 'NA')", "is not a number"),
+    ("quantity", "quantity < 0", "is negative"),
 )
 
 
@@ -167,7 +186,8 @@ def _count_bad() -> str:
 
 def _row_errors(con: duckdb.DuckDBPyConnection, staging: Staging) -> list[RowError]:
     raw = {"exporter": "exporter_raw", "importer": "importer_raw", "reported_by": "reported_by_raw",
-           "value": "value_raw", "quantity": "quantity_raw", "year": "year_raw"}  # fmt: skip
+           "value": "value_raw", "quantity": "quantity_raw", "year": "year_raw",
+           "period_kind": "period", "flow": "flow", "product": "product"}  # fmt: skip
     parts = [
         f"SELECT line, {index} AS check_no, {raw.get(column, 'NULL')}::VARCHAR AS raw FROM resolved WHERE {condition}"
         for index, (column, condition, _) in enumerate(_CHECKS)
@@ -203,7 +223,9 @@ def _describe(
         """SELECT count(*), min(year), max(year),
             max(CASE WHEN regexp_full_match(product, '[0-9]+') THEN length(product) ELSE 0 END),
             list(DISTINCT reported_by) FILTER (WHERE reported_by <> ''),
-            any_value(source), any_value(source_url), bool_or(product = '')
+            CASE WHEN count(DISTINCT source) = 1 THEN any_value(source) END,
+            CASE WHEN count(DISTINCT source_url) = 1 THEN any_value(source_url) END,
+            bool_or(product = '')
         FROM resolved"""
     ).fetchone()
     assert summary is not None
@@ -220,7 +242,7 @@ def _describe(
         rows=int(rows),
         imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
         imported_by=imported_by,
-        source=options.source or source or "",
+        source=options.source or source or MANY_SOURCES,
         source_url=options.source_url or source_url or "",
         first_year=first,
         last_year=last,
@@ -245,14 +267,18 @@ def _store(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, earlier: obje
     with store.writing():
         target = store.dataset_file(dataset.id)
         partial = target.with_suffix(".parquet.partial")
+        quoted = str(partial).replace("'", "''")
         con.execute(
-            f"COPY (SELECT {columns} FROM resolved) TO '{partial}' "
+            f"COPY (SELECT {columns} FROM resolved) TO '{quoted}' "
             "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
         )
         os.replace(partial, target)
         current = store.datasets()
+        # Not this id: the same file stored meanwhile by another import is this very file.
         replaced = [
-            d for d in current if d.file_name == dataset.file_name and d.format == dataset.format
+            d
+            for d in current
+            if d.file_name == dataset.file_name and d.format == dataset.format and d.id != dataset.id
         ]
         kept = [d for d in current if d not in replaced and d.id != dataset.id]
         store.save_manifest([*kept, dataset])

@@ -1,0 +1,191 @@
+"""The trade monitor's pages, downloads, staff import and API, through the Django client."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from bureau.trade import store
+from bureau.trade.importing import import_file
+from bureau.trade.tests.builders import SMALL_WORLD, write_baci, write_figures
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def press_figures(tmp_path: Path) -> Path:
+    path = write_figures(tmp_path / "press.csv", [("2020", "AZE", "PAK", "turnover", "13.2"),
+                                                  ("2022", "AZE", "PAK", "turnover", "28.1"),
+                                                  ("2023", "AZE", "PAK", "turnover", "27")])  # fmt: skip
+    assert not import_file(path, format="figures").errors
+    return path
+
+
+@pytest.fixture
+def small_world(tmp_path: Path) -> None:
+    assert not import_file(write_baci(tmp_path / "baci.csv", SMALL_WORLD), format="baci").errors
+
+
+def _csv(client: Client, name: str, **params: str) -> list[dict[str, str]]:
+    response = client.get(reverse("trade:table_csv", args=[name]), params)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+def test_dashboard_without_statistics_says_how_to_import(client: Client):
+    html = client.get(reverse("trade:dashboard")).content.decode()
+    assert "No trade statistics on this node yet" in html
+    assert "bureau trade import FILE" in html
+
+
+def test_dashboard_shows_the_tracker_with_sources(client: Client, press_figures: Path):
+    response = client.get(reverse("trade:dashboard"), {"target_year": "2030"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="latest">US$ 27.0 m<' in html
+    required = (2e9 / 27e6) ** (1 / 7) - 1
+    assert f'data-testid="required-growth">{required * 100:.0f} %<' in html
+    assert 'href="https://example.org/2022"' in html  # every figure links to its source
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') >= 2  # tracker and mirror
+    assert "Azerbaijan\N{EN DASH}Pakistan trade monitor" in html
+
+
+def test_target_year_changes_the_required_growth(client: Client, press_figures: Path):
+    html = client.get(reverse("trade:dashboard"), {"target_year": "2040"}).content.decode()
+    required = (2e9 / 27e6) ** (1 / 17) - 1
+    assert f'data-testid="required-growth">{required * 100:.0f} %<' in html
+    response = client.get(reverse("trade:dashboard"), {"target_year": "soon"})
+    assert response.status_code == 400
+    assert "Enter a whole number" in response.content.decode()
+
+
+def test_every_table_downloads_as_csv(client: Client, press_figures: Path, small_world: None):
+    progress = _csv(client, "progress", target_year="2030")
+    assert [row["year"] for row in progress][-1] == "2023"
+    assert progress[-1]["turnover_usd"] == "27000000"
+    assert progress[-1]["gap_to_target_usd"] == "1973000000"
+    assert progress[-1]["source_url"] == "https://example.org/2023"
+    bilateral = _csv(client, "bilateral")
+    assert {"year", "series", "value_usd", "source", "source_url"} <= set(bilateral[0])
+    composition = _csv(client, "composition-ba")
+    assert composition == [{"year": "2022", "hs_section": "II",
+                            "description": composition[0]["description"], "value_usd": "10000"}]  # fmt: skip
+    potential = _csv(client, "potential-ba")
+    assert [(r["hs_code"], r["untapped_usd"]) for r in potential] == [("100630", "40000"),
+                                                                     ("520100", "20000")]  # fmt: skip
+    datasets = _csv(client, "datasets")
+    assert sorted(d["format"] for d in datasets) == ["baci", "figures"]
+    assert client.get(reverse("trade:table_csv", args=["nothing"])).status_code == 404
+
+
+def test_charts_download_as_svg(client: Client, press_figures: Path):
+    response = client.get(reverse("trade:chart_svg", args=["progress"]), {"download": "1"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/svg+xml")
+    assert "attachment" in response["Content-Disposition"]
+    svg = response.content.decode()
+    assert svg.startswith("<svg") and 'role="img"' in svg
+    assert "Recorded turnover, 2023: US$ 27.0 m" in svg  # each point names its value
+    assert "Target 2030: US$ 2.00 bn" in svg
+    assert client.get(reverse("trade:chart_svg", args=["datasets"])).status_code == 404
+
+
+def test_potential_rows_link_to_live_leads_and_a_subscription(
+    client: Client, small_world: None, make_item
+):
+    make_item(publish=True)  # a published rice lead, HS 100630
+    make_item(publish=False, title="A draft rice lead")  # drafts are not live
+    html = client.get(reverse("trade:potential"), {"direction": "ba"}).content.decode()
+    assert "Untapped potential: Pakistan → Azerbaijan" in html
+    assert "1 live lead" in html
+    assert 'href="/items/?kind=lead&amp;hs=100630"' in html
+    subscribe = next(
+        part.split('"')[0]
+        for part in html.split('href="')[1:]
+        if part.startswith("/subscriptions/new/")
+    )
+    query = parse_qs(urlparse(subscribe.replace("&amp;", "&")).query)
+    assert query["hs_prefixes"] == ["100630"] and query["kinds"] == ["lead"]
+
+
+def test_dashboard_links_subscribe_to_the_prefilled_form(client: Client, member, small_world: None):
+    client.force_login(member)
+    url = reverse("alerts:new") + "?kinds=lead&hs_prefixes=100630&name=Leads+for+HS+100630"
+    html = client.get(url).content.decode()
+    assert 'value="100630"' in html
+
+
+def test_only_chamber_staff_import(client: Client, member, staff_az, tmp_path: Path):
+    assert client.get(reverse("trade:import")).status_code == 302  # to the sign-in page
+    client.force_login(member)
+    assert client.get(reverse("trade:import")).status_code == 403
+    client.force_login(staff_az)
+    assert client.get(reverse("trade:import")).status_code == 200
+
+
+def test_staff_upload_reports_bad_rows_and_stores_nothing(client: Client, staff_az, tmp_path: Path):
+    client.force_login(staff_az)
+    bad = write_figures(tmp_path / "bad.csv", [("2022", "AZE", "PAK", "turnover", "28.1"),
+                                               ("2023", "AZE", "XXQ", "turnover", "27")])  # fmt: skip
+    with open(bad, "rb") as upload:
+        response = client.post(reverse("trade:import"), {"file": upload, "format": "figures"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "nothing was imported" in html
+    assert '<td class="num">3</td>' in html and "XXQ" in html
+    assert store.datasets() == []
+
+
+def test_staff_upload_imports_once_and_can_remove(client: Client, staff_az, tmp_path: Path):
+    client.force_login(staff_az)
+    good = write_figures(tmp_path / "good.csv", [("2022", "AZE", "PAK", "turnover", "28.1")])
+    for expected in ("1 row imported", "was imported before: nothing changed"):
+        with open(good, "rb") as upload:
+            response = client.post(reverse("trade:import"), {"file": upload, "format": "figures"})
+        assert response.status_code == 200
+        assert expected in response.content.decode()
+    (dataset,) = store.datasets()
+    assert dataset.file_name == "good.csv" and dataset.imported_by == staff_az.email
+    response = client.post(reverse("trade:dataset_remove", args=[dataset.id]))
+    assert response.status_code == 302 and store.datasets() == []
+
+
+def test_import_form_needs_the_csrf_token(staff_az, tmp_path: Path):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff_az)
+    good = write_figures(tmp_path / "good.csv", [("2022", "AZE", "PAK", "turnover", "28.1")])
+    with open(good, "rb") as upload:
+        response = browser.post(reverse("trade:import"), {"file": upload, "format": "figures"})
+    assert response.status_code == 403
+    assert store.datasets() == []
+
+
+def test_api_progress(client: Client, press_figures: Path):
+    body = client.get("/api/v1/trade/progress", {"target_year": 2030}).json()
+    assert body["latest_year"] == 2023 and body["latest_usd"] == 27e6
+    assert body["required_annual_growth"] == pytest.approx((2e9 / 27e6) ** (1 / 7) - 1)
+    assert body["years"][-1]["source"]["source_url"] == "https://example.org/2023"
+    assert body["on_track"] is False
+    refused = client.get("/api/v1/trade/progress", {"target_year": 1990})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "target_year"
+
+
+def test_api_potential_bilateral_and_datasets(
+    client: Client, press_figures: Path, small_world: None
+):
+    potential = client.get("/api/v1/trade/potential", {"direction": "ba"}).json()
+    assert potential["exporter"] == "PAK" and potential["method"] == "indicative"
+    assert potential["products"][0]["hs_code"] == "100630"
+    assert potential["products"][0]["untapped_usd"] == 40000.0
+    bilateral = client.get("/api/v1/trade/bilateral").json()
+    assert {f["series"] for f in bilateral["figures"]} >= {"turnover_by_a", "ba_reconciled"}
+    datasets = client.get("/api/v1/trade/datasets").json()
+    assert len(datasets) == 2
