@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,32 @@ from bureau.reference.loaders import load_rates
 from tests.samples import lead_data
 
 PASSWORD = "correct-horse-battery"
+
+
+def _shared_data() -> Path:
+    """The public data sets: BUREAU_TEST_DATA, or the shared/data folder beside the checkout."""
+    repo = Path(__file__).resolve().parent
+    candidates = [
+        os.environ.get("BUREAU_TEST_DATA", ""),
+        str(repo.parent / "shared" / "data"),
+        "/work/shared/data",
+    ]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "wits-trade-summary").is_dir():
+            return Path(candidate)
+    raise RuntimeError("the public data sets are missing: set BUREAU_TEST_DATA to shared/data")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    return _shared_data()
+
+
+@pytest.fixture(autouse=True)
+def trade_dir(tmp_path: Path, settings: Any) -> Path:
+    """Every test starts from an empty trade statistics store of its own."""
+    settings.BUREAU_TRADE_DIR = tmp_path / "trade"
+    return Path(settings.BUREAU_TRADE_DIR)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,114 @@
+"""The trade monitor in a real browser: staff import the published figures, anyone reads the
+tracker, changes the target year from the keyboard, and saves a chart as PNG and its data as
+CSV; a trader goes from an untapped product to a prefilled subscription."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from playwright.sync_api import Page, expect
+
+from bureau.accounts.models import User
+from bureau.trade.importing import import_file
+from bureau.trade.tests.builders import SMALL_WORLD, write_baci
+from conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PRESS = Path("aze-pak-trade-press-figures") / "aze_pak_trade_press_figures.csv"
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Page]:
+    cache.clear()
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def _sign_in(page: Page, user: User) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_staff_import_the_press_figures_and_read_the_tracker(
+    page: Page, staff_az: User, shared_data: Path, tmp_path: Path
+) -> None:
+    _sign_in(page, staff_az)
+    page.goto("/trade/import/")
+    page.get_by_label("File").set_input_files(str(shared_data / PRESS))
+    page.get_by_label("Format").select_option("figures")
+    page.get_by_role("button", name="Check and import").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "aze_pak_trade_press_figures.csv: 21 rows imported"
+    )
+
+    page.get_by_role("link", name="See the trade monitor").click()
+    expect(page.get_by_test_id("latest")).to_have_text("US$ 27.0 m")
+    tracker = page.get_by_role(
+        "img", name="Azerbaijan\N{EN DASH}Pakistan trade turnover against the target"
+    )
+    expect(tracker).to_be_visible()
+    assert tracker.locator("circle").count() == 4  # 2020 to 2023, as reported by Azerbaijan
+
+    # The target year, from the keyboard alone.
+    target = page.get_by_label("Target year")
+    target.fill("2040")
+    target.press("Enter")
+    expected = f"{((2e9 / 27e6) ** (1 / 17) - 1) * 100:.0f} %"
+    expect(page.get_by_test_id("required-growth")).to_have_text(expected)
+
+    figure = page.locator("#figure-progress")
+    with page.expect_download() as png:
+        figure.get_by_role("button", name="Chart (PNG)").click()
+    saved = tmp_path / "chart.png"
+    png.value.save_as(saved)
+    data = saved.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000
+    width = int.from_bytes(data[16:20], "big")
+    assert width == 2 * 760  # drawn at twice the chart's size
+
+    with page.expect_download() as table:
+        figure.get_by_role("link", name="Data (CSV)").click()
+    rows = Path(table.value.path()).read_text().splitlines()
+    assert rows[0].startswith("year,turnover_usd,gap_to_target_usd")
+    assert rows[-1].startswith("2023,27000000,1973000000")
+
+
+def test_trader_goes_from_an_untapped_product_to_a_subscription(
+    page: Page, member: User, make_item: Any, tmp_path: Path
+) -> None:
+    assert not import_file(write_baci(tmp_path / "baci.csv", SMALL_WORLD), format="baci").errors
+    make_item(publish=True)  # a live rice lead
+    _sign_in(page, member)
+    page.goto("/trade/")
+    section = page.locator("section", has=page.get_by_role("heading", name="Untapped potential"))
+    row = section.get_by_role("row", name="100630")
+    expect(row).to_contain_text("1 live lead")
+    row.get_by_role("link", name="Subscribe").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("subscription")
+    expect(page.locator("#id_hs_prefixes")).to_have_value("100630")
+
+
+def test_the_monitor_fits_a_phone(browser: Any, live_server: Any, shared_data: Path) -> None:
+    assert not import_file(shared_data / PRESS, format="figures").errors
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto("/trade/")
+        expect(page.get_by_test_id("latest")).to_be_visible()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0  # wide tables and charts scroll inside their own boxes
+    finally:
+        context.close()
