@@ -76,7 +76,11 @@ BUREAU_TRADE_TARGET_USD = float(
     declare("BUREAU_TRADE_TARGET_USD", "2000000000", "Bilateral trade target, US$ a year.")
 )
 BUREAU_TRADE_TARGET_YEAR = int(
-    declare("BUREAU_TRADE_TARGET_YEAR", "2030", "The year the trade target is to be reached.")
+    declare(
+        "BUREAU_TRADE_TARGET_YEAR",
+        "2030",
+        "Year the trade target is to be reached (the announcement named none).",
+    )
 )
 BUREAU_DEMO_DATA = declare(
     "BUREAU_DEMO_DATA",
