@@ -1,0 +1,49 @@
+"""The demo's trade statistics: published figures, each with its source, loaded idempotently."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bureau.demo import trade
+from bureau.trade import selectors, store
+
+
+def test_demo_figures_give_the_tracker_cited_real_numbers(settings):
+    settings.BUREAU_DEMO_DATA = ""
+    (figures,) = trade.load_trade()
+    assert not figures.errors and figures.rows == len(trade.FIGURES)
+    tracker = selectors.tracker(target_year=2030)
+    assert [(year, round(value)) for year, value, _ in tracker.headline] == [
+        (2009, 5_121_772),  # Azerbaijan's report to UN Comtrade: 94.096 + 5,027.676 thousand
+        (2020, 13_200_000),
+        (2021, 11_700_000),
+        (2022, 28_100_000),
+        (2023, 27_000_000),
+    ]
+    assert all(
+        figure.source and figure.source_url.startswith("https://")
+        for *_, figure in tracker.headline
+    )
+    mirror = selectors.bilateral().years[0].cells
+    assert mirror["ba_by_b"][0].value == pytest.approx(5_475_697)  # Pakistan's side of 2009
+
+
+def test_loading_again_changes_nothing(settings):
+    settings.BUREAU_DEMO_DATA = ""
+    first = trade.load_trade()
+    again = trade.load_trade()
+    assert again[0].unchanged and [d.id for d in store.datasets()] == [first[0].dataset.id]
+
+
+def test_with_the_public_data_the_demo_adds_both_wits_summaries(shared_data: Path):
+    loaded = trade.load_trade(shared_data)
+    assert [d.file_name for d in store.datasets()][1:] == [
+        "en_AZE_AllYears_WITS_Trade_Summary.CSV",
+        "en_PAK_AllYears_WITS_Trade_Summary.CSV",
+    ]
+    assert all(not result.errors for result in loaded)
+    groups, year = selectors.product_groups("PAK")
+    assert year == 2019 and groups[0].label == "Textiles and Clothing"
+    assert groups[0].value == pytest.approx(13_656.05e6)
