@@ -34,7 +34,8 @@ def test_loading_again_changes_nothing(settings):
     settings.BUREAU_DEMO_DATA = ""
     first = trade.load_trade()
     again = trade.load_trade()
-    assert again[0].unchanged and [d.id for d in store.datasets()] == [first[0].dataset.id]
+    assert first[0].dataset is not None and again[0].unchanged
+    assert [d.id for d in store.datasets()] == [first[0].dataset.id]
 
 
 def test_with_the_public_data_the_demo_adds_both_wits_summaries(shared_data: Path):
