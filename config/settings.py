@@ -75,6 +75,8 @@ BUREAU_TRADE_DIR = Path(
 BUREAU_TRADE_TARGET_USD = float(
     declare("BUREAU_TRADE_TARGET_USD", "2000000000", "Bilateral trade target, US$ a year.")
 )
+if BUREAU_TRADE_TARGET_USD <= 0:
+    raise ImproperlyConfigured("BUREAU_TRADE_TARGET_USD must be a positive amount of US dollars")
 BUREAU_TRADE_TARGET_YEAR = int(
     declare(
         "BUREAU_TRADE_TARGET_YEAR",

@@ -33,7 +33,8 @@ _TRADE_NUMERIC = {
     "97": "EUN",  # the European Union, as a Comtrade reporter
 }
 # Comtrade's partners that are no economy: regions "not elsewhere specified", bunkers, free
-# zones, special categories. Every full partner breakdown has some of them.
+# zones, special categories. Every full partner breakdown has some of them. 492 is "Europe EU,
+# nes" there, although M49 gives it to Monaco (which Comtrade and BACI count with France).
 _TRADE_UNSPECIFIED = (
     "129 221 290 471 472 473 492 527 536 568 577 636 637 697 837 838 839 849 879 899"
 )
@@ -78,7 +79,9 @@ _NAMES = {
     "other asia nes": "TWN",
     "taiwan china": "TWN",
     "hong kong china": "HKG",
+    "hong kong sar china": "HKG",
     "macao china": "MAC",
+    "macao sar china": "MAC",
     "iran islamic rep": "IRN",
     "korea rep": "KOR",
     "korea dem rep": "PRK",

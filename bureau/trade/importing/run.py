@@ -67,7 +67,7 @@ def import_file(
     step("reading")
     sha = file_digest(path)
     dataset_id = hashlib.sha256(
-        f"{format}:{options.year}:{options.source}:{sha}".encode()
+        f"{format}:{options.year}:{options.source}:{options.source_url}:{sha}".encode()
     ).hexdigest()[:16]
     existing = {d.id: d for d in store.datasets()}
     if dataset_id in existing:
@@ -278,7 +278,9 @@ def _store(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, earlier: obje
         replaced = [
             d
             for d in current
-            if d.file_name == dataset.file_name and d.format == dataset.format and d.id != dataset.id
+            if d.file_name == dataset.file_name
+            and d.format == dataset.format
+            and d.id != dataset.id
         ]
         kept = [d for d in current if d not in replaced and d.id != dataset.id]
         store.save_manifest([*kept, dataset])

@@ -14,11 +14,13 @@ from bureau.core.errors import NotFound, ValidationFailed
 from bureau.trade import store
 from bureau.trade.importing import Options, TradeImport, import_file, remove_dataset
 from bureau.trade.importing.formats import WITS_URL
+from bureau.trade.importing.run import MANY_SOURCES
 
 MATRIX = "wits-trade-matrix-2009"
 SUMMARY = "wits-trade-summary"
 PRESS = "aze-pak-trade-press-figures/aze_pak_trade_press_figures.csv"
 FIGURES_HEADER = "period,reporter,partner,flow,value,unit,source,source_url\n"
+ONE_FIGURE = FIGURES_HEADER + "2022,AZE,PAK,export,7.6,USD million,,\n"
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -168,6 +170,8 @@ def test_press_figures_keep_each_rows_period_side_and_source(shared_data):
     result = import_file(path, format="figures")
     assert result.errors == [] and result.rows == figures
     assert result.notes == ["1 row(s) without a figure (statements of a range) left out"]
+    # Each figure names its own source; the dataset does not pick one of them.
+    assert result.dataset is not None and result.dataset.source == MANY_SOURCES
     year_2022 = rows(
         "SELECT flow, exporter, importer, reported_by, value_usd, period_kind FROM flows "
         "WHERE period = '2022' ORDER BY flow, exporter"
@@ -193,6 +197,33 @@ def test_press_figures_keep_each_rows_period_side_and_source(shared_data):
     urls = {number: record["source_url"] for number, record in enumerate(records, start=2)}
     for line, url, source in rows("SELECT line, source_url, source FROM flows"):
         assert url == urls[line] and source
+
+
+def test_figures_in_the_simple_layout_read_direction_units_names_and_periods(tmp_path):
+    text = FIGURES_HEADER + (
+        "2023,AZE,PAK,export,7.6,USD million,State Customs Committee,https://customs.gov.az/\n"
+        "2023,Azerbaijan,Pakistan,import,20500,USD thousand,State Customs Committee,"
+        "https://customs.gov.az/\n"
+        "2024-03,586,031,turnover,2.5,usd million,Pakistan Bureau of Statistics,"
+        "https://www.pbs.gov.pk/\n"
+        "FY2023-24,PAK,AZE,export,0.006,USD billion,,\n"
+    )
+    options = Options(source="Press review", source_url="https://example.org/press")
+    result = import_file(write(tmp_path, "figures.csv", text), format="figures", options=options)
+    assert result.errors == [] and result.rows == 4
+    assert rows(
+        "SELECT line, year, period_kind, flow, exporter, importer, reported_by, value_usd, "
+        "source, source_url FROM flows ORDER BY line"
+    ) == [
+        (2, 2023, "year", "trade", "AZE", "PAK", "AZE", pytest.approx(7.6e6),
+         "State Customs Committee", "https://customs.gov.az/"),
+        (3, 2023, "year", "trade", "PAK", "AZE", "AZE", pytest.approx(20.5e6),
+         "State Customs Committee", "https://customs.gov.az/"),
+        (4, 2024, "month", "turnover", "PAK", "AZE", "PAK", pytest.approx(2.5e6),
+         "Pakistan Bureau of Statistics", "https://www.pbs.gov.pk/"),
+        (5, 2024, "fiscal", "trade", "PAK", "AZE", "PAK", pytest.approx(6e6),
+         "Press review", "https://example.org/press"),
+    ]  # fmt: skip
 
 
 # --- BACI and Comtrade, written in their real layouts ----------------------------------------
@@ -256,8 +287,7 @@ def test_comtrade_plus_keeps_totals_and_leaves_out_breakdowns_and_re_exports(tmp
         {"partner2Code": "364", "primaryValue": "300000"},
         {"mosCode": "3", "primaryValue": "200000"},
         {"flowCode": "RX", "primaryValue": "12345"},
-        {"cmdCode": "100630", "isAggregate": "False", "qtyUnitCode": "8", "qty": "1500000",
-         "primaryValue": "1800000"},  # fmt: skip
+        {"cmdCode": "100630", "qtyUnitCode": "8", "qty": "1500000", "primaryValue": "1800000"},
     )
     result = import_file(write(tmp_path, "comtrade_AZE_2022.csv", text), format="comtrade")
     assert result.errors == [] and result.rows == 4
@@ -278,17 +308,17 @@ COMTRADE_LEGACY = (
     '"Trade Flow Code","Trade Flow","Reporter Code","Reporter","Reporter ISO","Partner Code",'
     '"Partner","Partner ISO","Commodity Code","Commodity","Qty Unit Code","Qty Unit","Qty",'
     '"Netweight (kg)","Trade Value (US$)","Flag"\n'
-    'H4,2016,201603,March 2016,0,0,1,Import,586,Pakistan,PAK,31,Azerbaijan,AZE,TOTAL,'
+    "H4,2016,201603,March 2016,0,0,1,Import,586,Pakistan,PAK,31,Azerbaijan,AZE,TOTAL,"
     'All Commodities,1,No Quantity,,,"123456",0\n'
-    'H4,2016,201603,March 2016,0,0,2,Export,586,Pakistan,PAK,31,Azerbaijan,AZE,TOTAL,'
+    "H4,2016,201603,March 2016,0,0,2,Export,586,Pakistan,PAK,31,Azerbaijan,AZE,TOTAL,"
     'All Commodities,1,No Quantity,,,"987654",0\n'
-    'H4,2016,201603,March 2016,6,1,2,Export,586,Pakistan,PAK,31,Azerbaijan,AZE,100630,'
+    "H4,2016,201603,March 2016,6,1,2,Export,586,Pakistan,PAK,31,Azerbaijan,AZE,100630,"
     '"Rice; semi-milled or wholly milled",8,Weight in kilograms,250000,250000,"300000",0\n'
-    'H4,2016,201603,March 2016,0,0,2,Export,586,Pakistan,PAK,0,World,WLD,TOTAL,'
+    "H4,2016,201603,March 2016,0,0,2,Export,586,Pakistan,PAK,0,World,WLD,TOTAL,"
     'All Commodities,1,No Quantity,,,"1700000000",0\n'
-    'H4,2016,201603,March 2016,0,0,3,Re-Export,586,Pakistan,PAK,31,Azerbaijan,AZE,TOTAL,'
+    "H4,2016,201603,March 2016,0,0,3,Re-Export,586,Pakistan,PAK,31,Azerbaijan,AZE,TOTAL,"
     'All Commodities,1,No Quantity,,,"5000",0\n'
-    'H4,2016,201603,March 2016,0,0,4,Re-Import,586,Pakistan,PAK,31,Azerbaijan,AZE,TOTAL,'
+    "H4,2016,201603,March 2016,0,0,4,Re-Import,586,Pakistan,PAK,31,Azerbaijan,AZE,TOTAL,"
     'All Commodities,1,No Quantity,,,"6000",0\n'
 )
 
@@ -374,7 +404,7 @@ def test_bad_figures_name_the_column_the_reader_can_fix(tmp_path, trade_dir):
 def test_unknown_partner_names_are_errors_not_guesses(tmp_path):
     text = (
         "Reporter,Partner,Product categories,Indicator Type,Indicator,2019,2018\n"
-        "Azerbaijan,\"Korea, Rep.\",All Products,Export,"
+        'Azerbaijan,"Korea, Rep.",All Products,Export,'
         "Trade (US$ Mil)-Top 5 Export Partner,   10.5,\n"
         "Azerbaijan,Mars,All Products,Export,Trade (US$ Mil)-Top 5 Export Partner,   3.25,\n"
     )
@@ -442,7 +472,7 @@ def test_unknown_format_and_a_file_without_flows(tmp_path, trade_dir):
 
 
 def test_a_bad_new_edition_leaves_the_earlier_one_in_place(tmp_path):
-    path = write(tmp_path, "figures.csv", FIGURES_HEADER + "2022,AZE,PAK,export,7.6,USD million,,\n")
+    path = write(tmp_path, "figures.csv", ONE_FIGURE)
     first = import_file(path, format="figures")
     write(tmp_path, "figures.csv", FIGURES_HEADER + "2023,AZE,PAK,export,7.6,pounds,,\n")
     assert problems(import_file(path, format="figures")) == [(2, "unit")]
@@ -477,7 +507,7 @@ def test_importing_the_same_file_again_changes_nothing(shared_data, trade_dir):
 
 
 def test_a_new_edition_of_a_file_replaces_the_earlier_one(tmp_path, trade_dir):
-    path = write(tmp_path, "figures.csv", FIGURES_HEADER + "2022,AZE,PAK,export,7.6,USD million,,\n")
+    path = write(tmp_path, "figures.csv", ONE_FIGURE)
     first = import_file(path, format="figures").dataset
     write(tmp_path, "figures.csv", FIGURES_HEADER + "2023,AZE,PAK,export,9.5,USD million,,\n")
     second = import_file(path, format="figures")
@@ -507,7 +537,7 @@ def test_files_not_in_the_manifest_are_never_read(tmp_path, trade_dir):
     # What killed imports leave: a half-written file, and a whole one never listed.
     (listed.parent / "0123456789abcdef.parquet.partial").write_bytes(b"PAR1 half written")
     (listed.parent / "fedcba9876543210.parquet").write_bytes(listed.read_bytes())
-    press = write(tmp_path, "figures.csv", FIGURES_HEADER + "2022,AZE,PAK,export,7.6,USD million,,\n")
+    press = write(tmp_path, "figures.csv", ONE_FIGURE)
     assert import_file(press, format="figures").errors == []  # the view is built anew
     assert one("SELECT count(*) FROM flows") == 5 + 1
     assert one("SELECT count(*) FROM flows WHERE dataset = ?", baci.id) == 5
