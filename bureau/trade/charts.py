@@ -18,6 +18,7 @@ INK = "#17212b"
 MUTED = "#4a5563"
 GRID = "#d3dae2"
 PALETTE = ("#0a5a61", "#a34a06", "#2f3a9e", "#6a2491", "#146c2e", "#93184d")
+TARGET = "#93184d"
 # A direction's two reports: its exporter's (dark) and its importer's mirror (lighter).
 MIRROR = ("#0a5a61", "#3b8e95", "#a34a06", "#cf7a2e", "#2f3a9e", "#6a72c9")
 
@@ -134,14 +135,14 @@ def line_chart(
         y = py(target[1])
         svg.add(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
-            f'stroke="{PALETTE[1]}" stroke-width="2" stroke-dasharray="2 4"/>'
+            f'stroke="{TARGET}" stroke-width="2" stroke-dasharray="2 4"/>'
         )
         svg.text(
             width - right,
             y - 6,
             f"{target[0]}: {money(target[1])}",
             anchor="end",
-            color=PALETTE[1],
+            color=TARGET,
             weight="600",
         )
     for index, line in enumerate(lines):
