@@ -247,9 +247,11 @@ def bare_import(path: Path, target: Path, rows: int) -> dict[str, Any]:
 # on SQLite ($name parameters, substr, CASE instead of least/FILTER).
 BARE_SQL = {
     "bilateral": """
-        SELECT year, exporter, sum(value_usd) FROM flows
-        WHERE ((exporter = $a AND importer = $b) OR (exporter = $b AND importer = $a))
-          AND (product = '' OR length(product) = 6)
+        SELECT year, exporter, sum(value_usd) FROM (
+            SELECT * FROM flows WHERE exporter = $a AND importer = $b
+            UNION ALL
+            SELECT * FROM flows WHERE exporter = $b AND importer = $a)
+        WHERE product = '' OR length(product) = 6
         GROUP BY year, exporter ORDER BY year, exporter""",
     "composition": """
         SELECT substr(product, 1, 2) AS chapter, sum(value_usd) FROM flows

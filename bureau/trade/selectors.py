@@ -93,11 +93,13 @@ def _column(pair: Pair, flow: str, exporter: str, reported_by: str) -> str:
 def bilateral(pair: Pair | None = None) -> Bilateral:
     pair = pair or country_pair()
     found = store.query(
+        # Two plain scans, not one with OR: DuckDB pushes each into the Parquet row groups.
         f"""SELECT year, flow, exporter, reported_by, period, period_kind,
                 sum(value_usd), source, source_url, dataset
-            FROM flows
-            WHERE ((exporter = $a AND importer = $b) OR (exporter = $b AND importer = $a))
-              AND {_totals_condition()}
+            FROM (SELECT * FROM flows WHERE exporter = $a AND importer = $b
+                  UNION ALL
+                  SELECT * FROM flows WHERE exporter = $b AND importer = $a)
+            WHERE {_totals_condition()}
             GROUP BY ALL ORDER BY year, period""",
         {"a": pair.a, "b": pair.b},
     )
@@ -314,33 +316,32 @@ def potential(
     if chosen is None:
         return PotentialRanking(exporter, importer, None, None, "", [])
     dataset, year = chosen
+    # Each part filters on one country so that DuckDB reads only its row groups; world
+    # totals were summed at import (importing.run._store_world_totals).
+    level = "dataset = $d AND year = $y AND length(product) = $level"
     found = store.query(
-        f"""WITH d AS (
-                SELECT exporter, importer, product, value_usd FROM flows
-                WHERE dataset = $d AND year = $y AND length(product) = $level),
-            supply AS (
+        f"""WITH supply AS (
                 SELECT product, coalesce(sum(value_usd) FILTER (importer = 'WLD'),
                                          sum(value_usd) FILTER (importer NOT IN ({AGGREGATES_SQL}))) AS x
-                FROM d WHERE exporter = $e GROUP BY product),
+                FROM flows WHERE {level} AND exporter = $e GROUP BY product),
             demand AS (
                 SELECT product, coalesce(sum(value_usd) FILTER (exporter = 'WLD'),
                                          sum(value_usd) FILTER (exporter NOT IN ({AGGREGATES_SQL}))) AS m
-                FROM d WHERE importer = $i GROUP BY product),
-            world AS (
-                SELECT product, sum(value_usd) AS w, count(DISTINCT exporter) AS exporters
-                FROM d WHERE exporter NOT IN ({AGGREGATES_SQL}) AND importer NOT IN ({AGGREGATES_SQL})
-                GROUP BY product),
+                FROM flows WHERE {level} AND importer = $i GROUP BY product),
             actual AS (
-                SELECT product, sum(value_usd) AS a FROM d
-                WHERE exporter = $e AND importer = $i GROUP BY product)
-            SELECT s.product, s.x, m.m, w.w, coalesce(a.a, 0),
-                   (SELECT count(DISTINCT exporter) FROM d) AS exporters
+                SELECT product, sum(value_usd) AS a FROM flows
+                WHERE {level} AND exporter = $e AND importer = $i GROUP BY product),
+            world AS (
+                SELECT product, world_usd AS w, exporters FROM world_totals
+                WHERE dataset = $d AND year = $y)
+            SELECT s.product, s.x, m.m, w.w, coalesce(a.a, 0), coalesce(w.exporters, 0)
             FROM supply s JOIN demand m USING (product)
             LEFT JOIN world w USING (product) LEFT JOIN actual a USING (product)
             WHERE s.x > 0 AND m.m > 0""",
         {"d": dataset.id, "y": year, "level": dataset.product_level, "e": exporter, "i": importer},
     )
-    world_data = bool(found) and found[0][5] >= WORLD_COVERAGE
+    exporters = max((row[5] for row in found), default=0)
+    world_data = exporters >= WORLD_COVERAGE
     rows = [_potential_row(p, x, m, w, a, world_data) for p, x, m, w, a, _ in found]
     rows = [row for row in rows if row.untapped > 0]
     rows.sort(key=lambda r: (-r.untapped, r.product))

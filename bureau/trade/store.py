@@ -93,6 +93,20 @@ def dataset_file(dataset_id: str) -> Path:
     return trade_dir() / "datasets" / f"{dataset_id}.parquet"
 
 
+def world_file(dataset_id: str) -> Path:
+    """World exports by year and product of a product-level dataset (see importing.run)."""
+    return trade_dir() / "datasets" / f"{dataset_id}.world.parquet"
+
+
+WORLD_COLUMNS = (
+    ("dataset", "VARCHAR"),
+    ("year", "SMALLINT"),
+    ("product", "VARCHAR"),
+    ("world_usd", "DOUBLE"),
+    ("exporters", "BIGINT"),  # distinct exporters in the dataset's year
+)
+
+
 @contextmanager
 def writing() -> Iterator[Path]:
     """Hold the store's write lock; yields the folder."""
@@ -154,17 +168,29 @@ class _Engine:
             if stamp == self._stamp:
                 return
             database = duckdb.connect(":memory:")
-            files = [str(dataset_file(d.id)) for d in datasets()]
-            files = [f for f in files if os.path.exists(f)]
-            if files:
-                listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-                database.execute(f"CREATE VIEW flows AS SELECT * FROM read_parquet([{listed}])")
-            else:
-                columns = ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in COLUMNS)
-                database.execute(f"CREATE VIEW flows AS SELECT {columns} WHERE false")
+            listed = datasets()
+            _create_view(database, "flows", [dataset_file(d.id) for d in listed], COLUMNS)
+            _create_view(
+                database, "world_totals", [world_file(d.id) for d in listed], WORLD_COLUMNS
+            )
             self._database = database
             self._stamp = stamp
             self._generation += 1
+
+
+def _create_view(
+    database: duckdb.DuckDBPyConnection,
+    name: str,
+    paths: list[Path],
+    columns: tuple[tuple[str, str], ...],
+) -> None:
+    files = [str(path) for path in paths if path.exists()]
+    if files:
+        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        database.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}])")
+    else:
+        empty = ", ".join(f"CAST(NULL AS {kind}) AS {column}" for column, kind in columns)
+        database.execute(f"CREATE VIEW {name} AS SELECT {empty} WHERE false")
 
 
 _engine = _Engine()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -110,22 +111,28 @@ def _stage(
 
 
 def _resolve(con: duckdb.DuckDBPyConnection, dataset_id: str) -> None:
-    """Turn the staged text into typed rows; a null marks a value that failed its check."""
-    # The table as one string: inserting row by row, or passing lists, takes up to a second.
-    pairs = ";".join(f"{code}={iso3}" for code, iso3 in codes.code_table().items())
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE codes AS SELECT split_part(pair, '=', 1) AS code, "
-        "split_part(pair, '=', 2) AS iso3 FROM unnest(string_split(?, ';')) AS t(pair)",
-        [pairs],
+    """Turn the staged text into typed rows; a null marks a value that failed its check.
+
+    ``resolved`` is a view: every later pass (checks, summary, the Parquet file) reads the
+    staged rows once more through it, which costs less than a second copy of ten million
+    rows. Country codes and years are few, so each distinct one is resolved once, in Python,
+    and the rows join to that small table on the text as written.
+    """
+    raw_codes = con.execute(
+        "SELECT DISTINCT code FROM (SELECT exporter AS code FROM staged "
+        "UNION ALL SELECT importer FROM staged UNION ALL SELECT reported_by FROM staged)"
+    ).fetchall()
+    _small_table(con, "code_map", [(raw, codes.resolve(raw) or "") for (raw,) in raw_codes])
+    raw_years = con.execute("SELECT DISTINCT year FROM staged").fetchall()
+    _small_table(
+        con, "year_map", [(raw, raw if re.fullmatch(r"\d{4}", raw) else "") for (raw,) in raw_years]
     )
-    key = "CASE WHEN regexp_full_match({0}, '[0-9]+') THEN coalesce(nullif(ltrim({0}, '0'), ''), '0') ELSE upper({0}) END"
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE resolved AS
+        f"""CREATE OR REPLACE TEMP VIEW resolved AS
         SELECT '{dataset_id}' AS dataset, s.line,
-            CASE WHEN regexp_full_match(s.year, '[0-9]{{4}}') THEN CAST(s.year AS SMALLINT) END
-                AS year, s.period, s.period_kind, s.flow,
-            e.iso3 AS exporter, i.iso3 AS importer,
-            CASE WHEN s.reported_by = '' THEN '' ELSE r.iso3 END AS reported_by,
+            CAST(nullif(y.value, '') AS SMALLINT) AS year, s.period, s.period_kind, s.flow,
+            nullif(e.value, '') AS exporter, nullif(i.value, '') AS importer,
+            CASE WHEN s.reported_by = '' THEN '' ELSE nullif(r.value, '') END AS reported_by,
             s.product,
             CASE WHEN s.scale > 0 THEN {_number("s.value")} * s.scale END AS value_usd,
             CASE WHEN s.quantity NOT IN ('', 'NA') THEN {_number("s.quantity")} END AS quantity,
@@ -134,10 +141,21 @@ def _resolve(con: duckdb.DuckDBPyConnection, dataset_id: str) -> None:
             s.reported_by AS reported_by_raw, s.value AS value_raw, s.quantity AS quantity_raw,
             s.scale
         FROM staged s
-        LEFT JOIN codes e ON e.code = {key.format("s.exporter")}
-        LEFT JOIN codes i ON i.code = {key.format("s.importer")}
-        LEFT JOIN codes r ON r.code = {key.format("s.reported_by")}"""
+        LEFT JOIN year_map y ON y.raw = s.year
+        LEFT JOIN code_map e ON e.raw = s.exporter
+        LEFT JOIN code_map i ON i.raw = s.importer
+        LEFT JOIN code_map r ON r.raw = s.reported_by"""
     )
+
+
+def _small_table(con: duckdb.DuckDBPyConnection, name: str, rows: list[tuple[str, str]]) -> None:
+    """A two-column text table from Python, in one statement (row by row takes a second)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (raw VARCHAR, value VARCHAR)")
+    if rows:
+        con.execute(
+            f"INSERT INTO {name} SELECT unnest($raw), unnest($value)",
+            {"raw": [raw for raw, _ in rows], "value": [value for _, value in rows]},
+        )
 
 
 def _number(text: str) -> str:
@@ -273,6 +291,8 @@ def _store(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, earlier: obje
             "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
         )
         os.replace(partial, target)
+        if dataset.product_level >= 2:
+            _store_world_totals(con, dataset, target)
         current = store.datasets()
         # Not this id: the same file stored meanwhile by another import is this very file.
         replaced = [
@@ -285,8 +305,35 @@ def _store(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, earlier: obje
         kept = [d for d in current if d not in replaced and d.id != dataset.id]
         store.save_manifest([*kept, dataset])
         for old in replaced:
-            store.dataset_file(old.id).unlink(missing_ok=True)
+            _unlink(old.id)
     return replaced[0].id if replaced else ""
+
+
+def _store_world_totals(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, data: Path) -> None:
+    """World exports of each product and year, beside the dataset: the potential ranking needs
+    them for every product, and summing a world's flows at each query costs a full scan."""
+    target = store.world_file(dataset.id)
+    partial = target.with_suffix(".parquet.partial")
+    outside = ", ".join(f"'{code}'" for code in codes.AGGREGATES)
+    con.execute(
+        f"""COPY (
+            WITH d AS (SELECT year, exporter, importer, product, value_usd
+                       FROM read_parquet($data) WHERE length(product) = $level
+                         AND exporter NOT IN ({outside}) AND importer NOT IN ({outside}))
+            SELECT '{dataset.id}' AS dataset, year, product, sum(value_usd) AS world_usd,
+                   any_value(e.exporters) AS exporters
+            FROM d JOIN (SELECT year, count(DISTINCT exporter) AS exporters FROM d GROUP BY year) e
+                 USING (year)
+            GROUP BY year, product ORDER BY year, product
+        ) TO '{str(partial).replace("'", "''")}' (FORMAT parquet, COMPRESSION zstd)""",
+        {"data": str(data), "level": dataset.product_level},
+    )
+    os.replace(partial, target)
+
+
+def _unlink(dataset_id: str) -> None:
+    store.dataset_file(dataset_id).unlink(missing_ok=True)
+    store.world_file(dataset_id).unlink(missing_ok=True)
 
 
 def remove_dataset(dataset_id: str) -> store.Dataset:
@@ -298,5 +345,5 @@ def remove_dataset(dataset_id: str) -> store.Dataset:
         if found is None:
             raise NotFound(f"no trade dataset {dataset_id}")
         store.save_manifest([d for d in current if d.id != dataset_id])
-        store.dataset_file(dataset_id).unlink(missing_ok=True)
+        _unlink(dataset_id)
     return found
