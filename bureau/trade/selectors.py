@@ -317,7 +317,7 @@ def potential(
         return PotentialRanking(exporter, importer, None, None, "", [])
     dataset, year = chosen
     # Each part filters on one country so that DuckDB reads only its row groups; world
-    # totals were summed at import (importing.run._store_world_totals).
+    # exports and each importer's imports were summed at import (importing.run._store_totals).
     level = "dataset = $d AND year = $y AND length(product) = $level"
     found = store.query(
         f"""WITH supply AS (
@@ -325,9 +325,8 @@ def potential(
                                          sum(value_usd) FILTER (importer NOT IN ({AGGREGATES_SQL}))) AS x
                 FROM flows WHERE {level} AND exporter = $e GROUP BY product),
             demand AS (
-                SELECT product, coalesce(sum(value_usd) FILTER (exporter = 'WLD'),
-                                         sum(value_usd) FILTER (exporter NOT IN ({AGGREGATES_SQL}))) AS m
-                FROM flows WHERE {level} AND importer = $i GROUP BY product),
+                SELECT product, imports_usd AS m FROM import_totals
+                WHERE dataset = $d AND year = $y AND importer = $i),
             actual AS (
                 SELECT product, sum(value_usd) AS a FROM flows
                 WHERE {level} AND exporter = $e AND importer = $i GROUP BY product),

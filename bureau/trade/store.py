@@ -98,6 +98,19 @@ def world_file(dataset_id: str) -> Path:
     return trade_dir() / "datasets" / f"{dataset_id}.world.parquet"
 
 
+def imports_file(dataset_id: str) -> Path:
+    """Each importer's imports by year and product of a product-level dataset."""
+    return trade_dir() / "datasets" / f"{dataset_id}.imports.parquet"
+
+
+IMPORTS_COLUMNS = (
+    ("dataset", "VARCHAR"),
+    ("year", "SMALLINT"),
+    ("importer", "VARCHAR"),
+    ("product", "VARCHAR"),
+    ("imports_usd", "DOUBLE"),
+)
+
 WORLD_COLUMNS = (
     ("dataset", "VARCHAR"),
     ("year", "SMALLINT"),
@@ -172,6 +185,9 @@ class _Engine:
             _create_view(database, "flows", [dataset_file(d.id) for d in listed], COLUMNS)
             _create_view(
                 database, "world_totals", [world_file(d.id) for d in listed], WORLD_COLUMNS
+            )
+            _create_view(
+                database, "import_totals", [imports_file(d.id) for d in listed], IMPORTS_COLUMNS
             )
             self._database = database
             self._stamp = stamp

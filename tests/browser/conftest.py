@@ -45,3 +45,18 @@ def browser() -> Iterator[Any]:
             os.environ.pop(ASYNC_UNSAFE, None)
         else:
             os.environ[ASYNC_UNSAFE] = previous
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A page on pytest-django's live server (modules that serve otherwise override it)."""
+    from django.core.cache import cache
+
+    cache.clear()  # sign-in rate limits and cached facet counts of earlier tests
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
 from bureau.accounts.models import User
-from conftest import PASSWORD
+from tests.browser.support import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PRODUCT = "Saffron threads"
-
-
-@pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Page]:
-    cache.clear()  # sign-in rate limits and cached facet counts of earlier tests
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def _sign_in(page: Page, user: User) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def _create_lead(page: Page) -> None:
@@ -49,7 +29,7 @@ def _create_lead(page: Page) -> None:
 
 
 def test_staff_creates_publishes_and_finds_an_item(page: Page, staff_az: User) -> None:
-    _sign_in(page, staff_az)
+    sign_in(page, staff_az)
     _create_lead(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{PRODUCT}, 20 kg, for Lahore")
     panel = page.locator("#item-panel")
@@ -71,7 +51,7 @@ def test_staff_creates_publishes_and_finds_an_item(page: Page, staff_az: User) -
 
 
 def test_form_errors_are_shown_beside_the_fields(page: Page, staff_az: User) -> None:
-    _sign_in(page, staff_az)
+    sign_in(page, staff_az)
     page.goto("/items/new/?kind=lead")
     page.get_by_label("Title").fill("Incomplete lead")
     page.locator("#id_hs_code").fill("12")

@@ -4,48 +4,26 @@ CSV; a trader goes from an untapped product to a prefilled subscription."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
 from bureau.accounts.models import User
 from bureau.trade.importing import import_file
 from bureau.trade.tests.builders import SMALL_WORLD, write_baci
-from conftest import PASSWORD
+from tests.browser.support import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PRESS = Path("aze-pak-trade-press-figures") / "aze_pak_trade_press_figures.csv"
 
 
-@pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Page]:
-    cache.clear()
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 900}, accept_downloads=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def _sign_in(page: Page, user: User) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
 def test_staff_import_the_press_figures_and_read_the_tracker(
     page: Page, staff_az: User, shared_data: Path, tmp_path: Path
 ) -> None:
-    _sign_in(page, staff_az)
+    sign_in(page, staff_az)
     page.goto("/trade/import/")
     page.get_by_label("File").set_input_files(str(shared_data / PRESS))
     page.get_by_label("Format").select_option("figures")
@@ -91,7 +69,7 @@ def test_trader_goes_from_an_untapped_product_to_a_subscription(
 ) -> None:
     assert not import_file(write_baci(tmp_path / "baci.csv", SMALL_WORLD), format="baci").errors
     make_item(publish=True)  # a live rice lead
-    _sign_in(page, member)
+    sign_in(page, member)
     page.goto("/trade/")
     section = page.locator("section", has=page.get_by_role("heading", name="Untapped potential"))
     row = section.get_by_role("row", name="100630")

@@ -292,7 +292,7 @@ def _store(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, earlier: obje
         )
         os.replace(partial, target)
         if dataset.product_level >= 2:
-            _store_world_totals(con, dataset, target)
+            _store_totals(con, dataset, target)
         current = store.datasets()
         # Not this id: the same file stored meanwhile by another import is this very file.
         replaced = [
@@ -309,31 +309,48 @@ def _store(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, earlier: obje
     return replaced[0].id if replaced else ""
 
 
-def _store_world_totals(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, data: Path) -> None:
-    """World exports of each product and year, beside the dataset: the potential ranking needs
-    them for every product, and summing a world's flows at each query costs a full scan."""
-    target = store.world_file(dataset.id)
-    partial = target.with_suffix(".parquet.partial")
+def _store_totals(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, data: Path) -> None:
+    """Sums the potential ranking needs for every product, written beside the dataset: world
+    exports by year and product, and each importer's imports. Summing them at each request
+    would scan a whole year of the world (the importer column is in no useful order)."""
     outside = ", ".join(f"'{code}'" for code in codes.AGGREGATES)
-    con.execute(
-        f"""COPY (
-            WITH d AS (SELECT year, exporter, importer, product, value_usd
-                       FROM read_parquet($data) WHERE length(product) = $level
-                         AND exporter NOT IN ({outside}) AND importer NOT IN ({outside}))
+    rows = f"FROM read_parquet($data) WHERE length(product) = {int(dataset.product_level)}"
+    _copy(
+        con,
+        f"""WITH d AS (SELECT year, exporter, product, value_usd {rows}
+                       AND exporter NOT IN ({outside}) AND importer NOT IN ({outside}))
             SELECT '{dataset.id}' AS dataset, year, product, sum(value_usd) AS world_usd,
                    any_value(e.exporters) AS exporters
             FROM d JOIN (SELECT year, count(DISTINCT exporter) AS exporters FROM d GROUP BY year) e
                  USING (year)
-            GROUP BY year, product ORDER BY year, product
-        ) TO '{str(partial).replace("'", "''")}' (FORMAT parquet, COMPRESSION zstd)""",
-        {"data": str(data), "level": dataset.product_level},
+            GROUP BY year, product ORDER BY year, product""",
+        store.world_file(dataset.id),
+        data,
+    )
+    _copy(
+        con,
+        f"""SELECT '{dataset.id}' AS dataset, year, importer, product,
+                coalesce(sum(value_usd) FILTER (exporter = 'WLD'),
+                         sum(value_usd) FILTER (exporter NOT IN ({outside}))) AS imports_usd
+            {rows} AND importer NOT IN ({outside})
+            GROUP BY year, importer, product ORDER BY year, importer, product""",
+        store.imports_file(dataset.id),
+        data,
+    )
+
+
+def _copy(con: duckdb.DuckDBPyConnection, select: str, target: Path, data: Path) -> None:
+    partial = target.with_suffix(".parquet.partial")
+    quoted = str(partial).replace("'", "''")
+    con.execute(
+        f"COPY ({select}) TO '{quoted}' (FORMAT parquet, COMPRESSION zstd)", {"data": str(data)}
     )
     os.replace(partial, target)
 
 
 def _unlink(dataset_id: str) -> None:
-    store.dataset_file(dataset_id).unlink(missing_ok=True)
-    store.world_file(dataset_id).unlink(missing_ok=True)
+    for path in (store.dataset_file, store.world_file, store.imports_file):
+        path(dataset_id).unlink(missing_ok=True)
 
 
 def remove_dataset(dataset_id: str) -> store.Dataset:
