@@ -24,6 +24,7 @@ from bureau.trade.importing import FORMATS, Options, TradeImport, import_file, r
 # The stages an import reports, in order; the bar counts the ones already done.
 STAGES = ("reading", "checking", "storing")
 MILLION = 1e6
+SHOWN_REPORTERS = 12
 
 
 class Command(BaseCommand):
@@ -141,7 +142,10 @@ class Command(BaseCommand):
             )
             return
         self.stdout.write(f"{path.name}: {result.rows} row(s) imported as dataset {dataset.id}.")
-        reporters = ", ".join(dataset.reporters) or "none (reconciled data)"
+        shown = dataset.reporters[:SHOWN_REPORTERS]
+        more = len(dataset.reporters) - len(shown)
+        reporters = ", ".join(shown) + (f" and {more} more" if more else "")
+        reporters = reporters or "none (reconciled data)"
         self.stdout.write(f"Years: {dataset.years or 'none'}; reporters: {reporters}.")
         if result.replaced:
             self.stdout.write(f"It replaced earlier edition {result.replaced}.")
