@@ -79,20 +79,18 @@ def import_file(
     try:
         staging = _stage(con, path, format, options, lines=False)
         _resolve(con, dataset_id)
-        bad = _count_bad()
-        bad_total = con.execute(bad).fetchone()
-        if bad_total and bad_total[0]:
+        bad, rows = _count_rows(con)
+        if bad:
             step("checking")
             _stage(con, path, format, options, lines=True)
             _resolve(con, dataset_id)
             errors = _row_errors(con, staging)
-            return TradeImport(None, _count(con), errors=errors, error_rows=int(bad_total[0]))
-        rows = _count(con)
+            return TradeImport(None, rows, errors=errors, error_rows=bad)
         if rows == 0:
             return TradeImport(None, 0, errors=[RowError(0, "", "the file holds no trade flows")])
         step("storing")
         dataset = _describe(con, dataset_id, format, sha, options, imported_by, staging)
-        replaced = _store(con, dataset, existing.values())
+        replaced = _store(con, dataset)
         return TradeImport(dataset, rows, replaced=replaced, notes=dataset.notes)
     finally:
         con.close()
@@ -163,6 +161,8 @@ def _number(text: str) -> str:
     return f"CASE WHEN isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS DOUBLE) END"
 
 
+UNKNOWN_CODE = "is not a known country code (ISO alpha-3, M49 or BACI)"
+
 # Each check: staged column, the condition that makes a row bad, the reason shown.
 _CHECKS = (
     (
@@ -177,13 +177,9 @@ _CHECKS = (
         "is not a period (2022, 2022-03, 2022-01/2022-06, 2020/2024 or FY2023-24)",
     ),
     ("flow", "flow NOT IN ('trade', 'turnover')", "must be export, import or turnover"),
-    ("exporter", "exporter IS NULL", "is not a known country code (ISO alpha-3, M49 or BACI)"),
-    ("importer", "importer IS NULL", "is not a known country code (ISO alpha-3, M49 or BACI)"),
-    (
-        "reported_by",
-        "reported_by IS NULL",
-        "is not a known country code (ISO alpha-3, M49 or BACI)",
-    ),
+    ("exporter", "exporter IS NULL", UNKNOWN_CODE),
+    ("importer", "importer IS NULL", UNKNOWN_CODE),
+    ("reported_by", "reported_by IS NULL", UNKNOWN_CODE),
     (
         "product",
         "NOT (product = '' OR product LIKE 'WITS:%' OR (regexp_full_match(product, '[0-9]{2}([0-9]{2}){0,2}') AND left(product, 2) NOT IN ('00', '77')))",
@@ -197,9 +193,12 @@ _CHECKS = (
 )
 
 
-def _count_bad() -> str:
+def _count_rows(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """(bad rows, all rows), in one pass over the resolved rows."""
     conditions = " OR ".join(f"({condition})" for _, condition, _ in _CHECKS)
-    return f"SELECT count(*) FROM resolved WHERE {conditions}"
+    found = con.execute(f"SELECT count(*) FILTER ({conditions}), count(*) FROM resolved").fetchone()
+    assert found is not None
+    return int(found[0]), int(found[1])
 
 
 def _row_errors(con: duckdb.DuckDBPyConnection, staging: Staging) -> list[RowError]:
@@ -221,11 +220,6 @@ def _row_errors(con: duckdb.DuckDBPyConnection, staging: Staging) -> list[RowErr
             RowError(int(line or 0), staging.fields.get(column, column), f"{reason}{shown}")
         )
     return errors
-
-
-def _count(con: duckdb.DuckDBPyConnection) -> int:
-    found = con.execute("SELECT count(*) FROM resolved").fetchone()
-    return int(found[0]) if found else 0
 
 
 def _describe(
@@ -279,7 +273,7 @@ def _codes_outside_hs(con: duckdb.DuckDBPyConnection) -> int:
     return sum(1 for (product,) in found if product not in known)
 
 
-def _store(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, earlier: object) -> str:
+def _store(con: duckdb.DuckDBPyConnection, dataset: store.Dataset) -> str:
     """Write the dataset's file and list it in the manifest; returns the id it replaced."""
     columns = ", ".join(name for name, _ in store.COLUMNS)
     with store.writing():
