@@ -291,7 +291,7 @@ def app_calls(pair: Any) -> dict[str, Callable[[], Any]]:
         "bilateral": lambda: selectors.bilateral(pair),
         "composition": lambda: selectors.composition(pair.a, pair.b, level="section"),
         "potential": lambda: selectors.potential(pair.a, pair.b),
-        "tracker": lambda: selectors.tracker(pair=pair),
+        "tracker": lambda: selectors.tracker(table=selectors.bilateral(pair)),
     }
 
 

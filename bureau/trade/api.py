@@ -112,21 +112,12 @@ class BilateralOut(Schema):
 def trade_bilateral(request: HttpRequest) -> dict[str, Any]:
     """Every figure of trade between the pair, by year, direction and reporting side."""
     table = selectors.bilateral()
-    figures = [
-        (row.year, key, figure)
-        for row in table.years
-        for key, fs in row.cells.items()
-        for figure in fs
-    ]
-    figures += [
-        (int(f.period[:4]) if f.period[:4].isdigit() else 0, key, f) for key, f in table.other
-    ]
     return {
         "country_pair": [table.pair.a, table.pair.b],
         "series_labels": dict(selectors.mirror_columns(table.pair)),
         "figures": [
             {
-                "year": year,
+                "year": f.year,
                 "series": key,
                 "period": f.period,
                 "period_kind": f.period_kind,
@@ -134,7 +125,7 @@ def trade_bilateral(request: HttpRequest) -> dict[str, Any]:
                 "reported_by": f.reported_by,
                 "source": _source(f),
             }
-            for year, key, f in sorted(figures, key=lambda t: (t[0], t[1]))
+            for key, f in sorted(table.figures(), key=lambda t: (t[1].year, t[0]))
         ],
     }
 

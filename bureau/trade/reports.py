@@ -45,8 +45,8 @@ class Params:
 # --- Target tracker -------------------------------------------------------------------
 
 
-def progress_report(params: Params) -> Report:
-    tracker = selectors.tracker(params.target_year)
+def progress_report(params: Params, table: selectors.Bilateral | None = None) -> Report:
+    tracker = selectors.tracker(params.target_year, table)
     result = tracker.progress
     rows = [
         [year.year, round(year.actual), round(year.gap), round(year.share_of_target, 6),
@@ -115,18 +115,12 @@ def _progress_chart(tracker: selectors.Tracker) -> str:
 # --- Bilateral trade, as each side reports it --------------------------------------------
 
 
-def bilateral_report(params: Params) -> Report:
-    table = selectors.bilateral()
+def bilateral_report(params: Params, table: selectors.Bilateral | None = None) -> Report:
+    table = table or selectors.bilateral()
     columns = selectors.mirror_columns(table.pair)
     used = [(key, label) for key, label in columns if any(key in r.cells for r in table.years)]
-    rows = []
-    for key, label in columns:
-        for row in table.years:
-            for figure in row.cells.get(key, []):
-                rows.append(_figure_row(row.year, label, figure))
-    for key, figure in table.other:
-        rows.append(_figure_row(int(figure.period[:4]) if figure.period[:4].isdigit() else 0,
-                                dict(columns)[key], figure))  # fmt: skip
+    labels = dict(columns)
+    rows = [_figure_row(labels[key], figure) for key, figure in table.figures()]
     rows.sort(key=lambda r: (r[0], r[1]))
     return Report(
         "bilateral",
@@ -143,12 +137,12 @@ def bilateral_report(params: Params) -> Report:
         ],
         rows,
         chart=lambda: _bilateral_chart(table, used),
-        extra={"table": table, "columns": used, "labels": dict(columns)},
+        extra={"table": table, "columns": used, "labels": labels},
     )
 
 
-def _figure_row(year: int, label: str, figure: selectors.Figure) -> list[Any]:
-    return [year, label, figure.period, figure.period_kind, round(figure.value),
+def _figure_row(label: str, figure: selectors.Figure) -> list[Any]:
+    return [figure.year, label, figure.period, figure.period_kind, round(figure.value),
             figure.reported_by or "reconciled", figure.source, figure.source_url]  # fmt: skip
 
 

@@ -35,6 +35,7 @@ def country_pair() -> Pair:
 
 @dataclass(frozen=True)
 class Figure:
+    year: int  # as the importer read it from the period (FY2023-24 is 2024)
     value: float
     source: str
     source_url: str
@@ -71,6 +72,11 @@ class Bilateral:
     pair: Pair
     years: list[YearRow]
     other: list[tuple[str, Figure]]  # (column, figure) for months, part-years and statements
+
+    def figures(self) -> list[tuple[str, Figure]]:
+        """Every figure with its column: the calendar years', then the others."""
+        annual = [(key, f) for row in self.years for key, fs in row.cells.items() for f in fs]
+        return annual + self.other
 
 
 def _totals_condition() -> str:
@@ -109,7 +115,7 @@ def bilateral(pair: Pair | None = None) -> Bilateral:
         if reported_by not in ("", pair.a, pair.b):
             continue  # a third country's report on the pair: not a mirror of either side
         column = _column(pair, flow, exporter, reported_by)
-        figure = Figure(value, source, url, dataset, period, kind, reported_by)
+        figure = Figure(year, value, source, url, dataset, period, kind, reported_by)
         if kind == "year":
             rows.setdefault(year, YearRow(year)).cells.setdefault(column, []).append(figure)
         else:
@@ -173,9 +179,11 @@ class Tracker:
     pair: Pair
 
 
-def tracker(target_year: int | None = None, pair: Pair | None = None) -> Tracker:
-    pair = pair or country_pair()
-    series = headline_series(bilateral(pair))
+def tracker(target_year: int | None = None, table: Bilateral | None = None) -> Tracker:
+    """Progress to the target, from ``table`` if the caller has read it already."""
+    table = table or bilateral()
+    pair = table.pair
+    series = headline_series(table)
     result = progress.progress(
         [(year, value) for year, value, _ in series],
         settings.BUREAU_TRADE_TARGET_USD,
@@ -197,14 +205,6 @@ def product_dataset(year: int | None = None) -> tuple[store.Dataset, int] | None
         if dataset.first_year is not None and dataset.first_year <= year <= dataset.last_year:
             return dataset, year
     return None
-
-
-def product_years() -> list[int]:
-    years: set[int] = set()
-    for dataset in store.datasets():
-        if dataset.product_level >= 2 and dataset.first_year and dataset.last_year:
-            years.update(range(dataset.first_year, dataset.last_year + 1))
-    return sorted(years)
 
 
 @dataclass(frozen=True)
@@ -234,11 +234,9 @@ def composition(
 
 
 def _world_condition(exporter: str, importer: str) -> tuple[str, dict[str, str]]:
-    """Flows between two economies, or between one and the sum of all its partners."""
+    """Flows between two economies, or from one to the sum of all its partners."""
     if importer == codes.WORLD:
         return f"exporter = $e AND importer NOT IN ({AGGREGATES_SQL})", {"e": exporter}
-    if exporter == codes.WORLD:
-        return f"importer = $i AND exporter NOT IN ({AGGREGATES_SQL})", {"i": importer}
     return "exporter = $e AND importer = $i", {"e": exporter, "i": importer}
 
 

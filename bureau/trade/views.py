@@ -32,11 +32,12 @@ def _params(request: HttpRequest) -> tuple[reports.Params, DashboardForm]:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     params, form = _params(request)
+    table = selectors.bilateral()  # the tracker and the mirror table read the same figures
     context = {
         "form": form,
         "datasets": store.datasets(),
-        "progress": reports.progress_report(params),
-        "bilateral": reports.bilateral_report(params),
+        "progress": reports.progress_report(params, table),
+        "bilateral": reports.bilateral_report(params, table),
         "compositions": [reports.composition_report(d, params) for d in ("ab", "ba")],
         "groups": [reports.groups_report(s, params) for s in ("a", "b")],
         "potentials": [
