@@ -161,8 +161,7 @@ class PotentialOut(Schema):
 @router.get("/trade/potential", response=PotentialOut, auth=None, summary="Untapped potential")
 def trade_potential(request: HttpRequest, params: Query[PotentialQuery]) -> dict[str, Any]:
     """HS products ranked by export potential not yet realised between the pair."""
-    pair = selectors.country_pair()
-    exporter, importer = (pair.a, pair.b) if params.direction == "ab" else (pair.b, pair.a)
+    exporter, importer = selectors.country_pair().directed(params.direction)
     ranking = selectors.potential(exporter, importer, year=params.year, limit=params.limit)
     return {
         "exporter": exporter,

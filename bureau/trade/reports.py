@@ -174,8 +174,7 @@ def _first_value(figures: list[selectors.Figure] | None) -> float | None:
 
 
 def composition_report(direction: str, params: Params) -> Report:
-    pair = selectors.country_pair()
-    exporter, importer = (pair.a, pair.b) if direction == "ab" else (pair.b, pair.a)
+    exporter, importer = selectors.country_pair().directed(direction)
     shares, dataset, year = selectors.composition(
         exporter, importer, level=params.level, year=params.year
     )
@@ -223,8 +222,7 @@ def groups_report(side: str, params: Params) -> Report:
 
 
 def potential_report(direction: str, params: Params, limit: int | None = 50) -> Report:
-    pair = selectors.country_pair()
-    exporter, importer = (pair.a, pair.b) if direction == "ab" else (pair.b, pair.a)
+    exporter, importer = selectors.country_pair().directed(direction)
     ranking = selectors.potential(exporter, importer, year=params.year, limit=limit)
     leads = live_lead_counts([row.product for row in ranking.rows])
     rows = [

@@ -27,6 +27,10 @@ class Pair:
     def names(self) -> tuple[str, str]:
         return codes.display_name(self.a), codes.display_name(self.b)
 
+    def directed(self, direction: str) -> tuple[str, str]:
+        """(exporter, importer): "ab" is the first country selling to the second, "ba" back."""
+        return (self.a, self.b) if direction == "ab" else (self.b, self.a)
+
 
 def country_pair() -> Pair:
     first, second = settings.BUREAU_COUNTRY_PAIR[:2]
