@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
+from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -122,13 +125,10 @@ def _import_upload(request: HttpRequest, form: TradeImportForm) -> TradeImport |
         year=form.cleaned_data["year"],
         file_name=Path(upload.name).name,
     )
-    with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix) as copy:
-        for chunk in upload.chunks():
-            copy.write(chunk)
-        copy.flush()
+    with _on_disk(upload) as path:
         try:
             return import_file(
-                Path(copy.name),
+                path,
                 format=form.cleaned_data["format"],
                 options=options,
                 imported_by=getattr(request.user, "email", ""),
@@ -137,6 +137,20 @@ def _import_upload(request: HttpRequest, form: TradeImportForm) -> TradeImport |
             for error in failed.errors:
                 form.add_error("year" if error.field == "year" else "file", error.message)
             return None
+
+
+@contextmanager
+def _on_disk(upload: UploadedFile) -> Iterator[Path]:
+    """The upload as a file DuckDB can read: Django's own temporary file for a large upload
+    (no second copy), else a copy of the small one held in memory."""
+    if isinstance(upload, TemporaryUploadedFile):
+        yield Path(upload.temporary_file_path())
+        return
+    with tempfile.NamedTemporaryFile(suffix=Path(upload.name or "").suffix) as copy:
+        for chunk in upload.chunks():
+            copy.write(chunk)
+        copy.flush()
+        yield Path(copy.name)
 
 
 @login_required

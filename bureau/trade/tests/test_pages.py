@@ -189,3 +189,17 @@ def test_api_potential_bilateral_and_datasets(
     assert {f["series"] for f in bilateral["figures"]} >= {"turnover_by_a", "ba_reconciled"}
     datasets = client.get("/api/v1/trade/datasets").json()
     assert len(datasets) == 2
+
+
+def test_a_large_upload_is_imported_from_django_s_own_temporary_file(
+    client: Client, staff_az, tmp_path: Path, settings
+):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload goes to a temporary file
+    client.force_login(staff_az)
+    good = write_figures(tmp_path / "good.csv", [("2022", "AZE", "PAK", "turnover", "28.1")])
+    with open(good, "rb") as upload:
+        response = client.post(reverse("trade:import"), {"file": upload, "format": "figures"})
+    assert response.status_code == 200
+    assert "1 row imported" in response.content.decode()
+    (dataset,) = store.datasets()
+    assert dataset.file_name == "good.csv" and dataset.rows == 1
