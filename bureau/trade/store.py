@@ -89,6 +89,11 @@ def datasets() -> list[Dataset]:
     return [Dataset(**entry) for entry in raw["datasets"]]
 
 
+def sql_literal(text: str) -> str:
+    """``text`` as a quoted SQL string, for what DuckDB takes no parameter for (file paths)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def dataset_file(dataset_id: str) -> Path:
     return trade_dir() / "datasets" / f"{dataset_id}.parquet"
 
@@ -202,7 +207,7 @@ def _create_view(
 ) -> None:
     files = [str(path) for path in paths if path.exists()]
     if files:
-        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        listed = ", ".join(sql_literal(f) for f in files)
         database.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}])")
     else:
         empty = ", ".join(f"CAST(NULL AS {kind}) AS {column}" for column, kind in columns)

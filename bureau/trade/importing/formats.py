@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from bureau.trade import codes
+from bureau.trade import codes, store
 
 # The staging table: every value as text until checked (line is the file's row number).
 STAGED = (
@@ -69,8 +69,7 @@ class Staging:
     notes: list[str] = field(default_factory=list)
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+_quote = store.sql_literal
 
 
 def _csv_header(path: Path, delimiter: str | None = None) -> list[str]:

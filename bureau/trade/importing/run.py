@@ -278,13 +278,7 @@ def _store(con: duckdb.DuckDBPyConnection, dataset: store.Dataset) -> str:
     columns = ", ".join(name for name, _ in store.COLUMNS)
     with store.writing():
         target = store.dataset_file(dataset.id)
-        partial = target.with_suffix(".parquet.partial")
-        quoted = str(partial).replace("'", "''")
-        con.execute(
-            f"COPY (SELECT {columns} FROM resolved) TO '{quoted}' "
-            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
-        )
-        os.replace(partial, target)
+        _copy(con, f"SELECT {columns} FROM resolved", target, row_group_size=122_880)
         if dataset.product_level >= 2:
             _store_totals(con, dataset, target)
         current = store.datasets()
@@ -333,11 +327,23 @@ def _store_totals(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, data: 
     )
 
 
-def _copy(con: duckdb.DuckDBPyConnection, select: str, target: Path, data: Path) -> None:
+def _copy(
+    con: duckdb.DuckDBPyConnection,
+    select: str,
+    target: Path,
+    data: Path | None = None,
+    *,
+    row_group_size: int | None = None,
+) -> None:
+    """Write ``select`` to ``target`` as Parquet under a temporary name, then rename it, so
+    a killed process leaves no half-written file under the real name. ``data`` is $data."""
     partial = target.with_suffix(".parquet.partial")
-    quoted = str(partial).replace("'", "''")
+    options = "FORMAT parquet, COMPRESSION zstd"
+    if row_group_size:
+        options += f", ROW_GROUP_SIZE {int(row_group_size)}"
     con.execute(
-        f"COPY ({select}) TO '{quoted}' (FORMAT parquet, COMPRESSION zstd)", {"data": str(data)}
+        f"COPY ({select}) TO {store.sql_literal(str(partial))} ({options})",
+        {"data": str(data)} if data is not None else {},
     )
     os.replace(partial, target)
 
