@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from bureau.accounts import permissions
+from bureau.accounts.changes import OrganisationVerified
 from bureau.accounts.models import ApiToken, Organisation, User
-from bureau.core import parsing
+from bureau.core import changes, parsing
 from bureau.core.errors import FieldError, PermissionDenied, ValidationFailed
-from bureau.exchange import log as exchange_log
 from bureau.reference import countries, hs
 from bureau.reference.vocab import Sector
 
@@ -111,7 +111,7 @@ def organisation_verify(
     organisation.verified_at = timezone.now() if verified else None
     organisation.verified_by = actor if verified else None
     organisation.save(update_fields=["verified_at", "verified_by", "updated_at"])
-    exchange_log.record_verified(organisation)
+    changes.announce(OrganisationVerified(organisation))
     return organisation
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from bureau.accounts import permissions
 from bureau.accounts.models import Organisation, User
 from bureau.catalog import facets
+from bureau.catalog.changes import ItemsPublished, ItemStatusChanged, ItemUpdated
 from bureau.catalog.models import (
     Agreement,
     AgreementExtension,
@@ -32,9 +33,8 @@ from bureau.catalog.models import (
 )
 from bureau.catalog.selectors import item_as_record
 from bureau.catalog.validation import CleanItem, clean_item
+from bureau.core import changes
 from bureau.core.errors import Conflict, PermissionDenied, ValidationFailed
-from bureau.delivery import outbox
-from bureau.exchange import log as exchange_log
 from bureau.reference import money
 
 DETAIL_MODELS: dict[str, type[models.Model]] = {
@@ -157,8 +157,7 @@ def items_save(
             _first_transitions(items, actor, now, publish), batch_size=1000
         )
         if publish:
-            outbox.record_published(item.pk for item in items)
-            exchange_log.record_published(items)
+            changes.announce(ItemsPublished(items))
     return items
 
 
@@ -187,7 +186,7 @@ def _save_agreement_children(prepared: list[PreparedItem]) -> None:
 def item_create(*, actor: User | None, data: Mapping[str, Any], publish: bool = False) -> Item:
     """Create one item as a draft (or published at once when ``publish`` and allowed).
 
-    Publishing writes an outbox event in the same transaction, so no published item goes unannounced.
+    Publishing announces the items in the same transaction, so no published item goes unannounced.
     """
     prepared = item_prepare(actor=actor, data=data)
     if (
@@ -217,7 +216,7 @@ def item_update(*, actor: User, item: Item, data: Mapping[str, Any]) -> Item:
     item.save()
     _replace_detail(item, clean)
     _replace_facets(item, facets.keys_for(clean.common, clean.detail))
-    exchange_log.record_updated(item)
+    changes.announce(ItemUpdated(item))
     return item
 
 
@@ -291,8 +290,9 @@ def _record(item: Item, to: str, actor: User | None, note: str) -> None:
         item.published_at = now
     item.save(update_fields=["status", "updated_at", "published_at"])
     if to == Status.PUBLISHED:
-        outbox.record_published([item.pk])
-    exchange_log.record_status_change(item, from_status=from_status)
+        changes.announce(ItemsPublished([item]))
+    else:
+        changes.announce(ItemStatusChanged(item, from_status=from_status))
 
 
 def items_expire_due() -> int:

@@ -1,4 +1,5 @@
-"""Announce published items. Called by the catalog inside the transaction that publishes."""
+"""Announce published items: an outbox event per item, written in the transaction that publishes it
+(the catalog's ``ItemsPublished`` change, heard at the seam)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import transaction
 
+from bureau.catalog.changes import ItemsPublished
 from bureau.delivery.models import OutboxEvent
 
 _listeners: list[Callable[[], object]] = []
@@ -24,3 +26,7 @@ def record_published(item_ids: Iterable[int]) -> None:
     OutboxEvent.objects.bulk_create(events, batch_size=1000)
     for callback in _listeners:
         transaction.on_commit(callback)
+
+
+def on_items_published(change: ItemsPublished) -> None:
+    record_published(item.pk for item in change.items)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from bureau.accounts.models import Organisation
 from bureau.catalog import facets
+from bureau.catalog.changes import ItemsPublished
 from bureau.catalog.fields import FIELD_NAMES
 from bureau.catalog.models import (
     Agreement,
@@ -33,8 +34,8 @@ from bureau.catalog.models import (
 )
 from bureau.catalog.services import DETAIL_MODELS
 from bureau.catalog.validation import CleanItem, clean_item
+from bureau.core import changes
 from bureau.core.errors import ValidationFailed
-from bureau.delivery import outbox
 from bureau.exchange import bulk
 from bureau.exchange import canonical as c
 from bureau.exchange.directory import Organisations, Refused
@@ -168,7 +169,8 @@ def _write(
             announce.append(existing[uid].pk)
     outcome.created, outcome.changed = len(fresh), len(plans) - len(fresh)
     # Newly published here: local subscribers get it through the normal delivery path.
-    outbox.record_published(announce)
+    if announce:
+        changes.announce(ItemsPublished(list(Item.objects.filter(pk__in=announce))))
 
 
 def _values(plan: Plan, rates: dict[str, Any] | None) -> dict[str, Any]:
