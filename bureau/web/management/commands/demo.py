@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bureau.accounts.models import User
 from bureau.core.errors import DomainError
-from bureau.demo import content
+from bureau.demo import content, parts
 from bureau.demo.loader import DemoResult, demo_load
 from bureau.demo.trade import load_trade
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             raise CommandError(f"the demo content could not be loaded: {error}") from error
         self._report(result)
         self._load_trade()
+        self._load_parts()
         if not options["no_serve"]:
             call_command(
                 "serve",
@@ -43,6 +45,10 @@ class Command(BaseCommand):
                 stdout=self.stdout,
                 stderr=self.stderr,
             )
+
+    def _load_parts(self) -> None:
+        for name, summary in parts.load_all(settings.BUREAU_NODE_NAME):
+            self.stdout.write(f"Demo {name}: {summary}")
 
     def _load_trade(self) -> None:
         try:
