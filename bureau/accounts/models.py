@@ -10,6 +10,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+DESCRIPTION_LENGTH = 5000  # characters of an organisation's description
+
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def verified(self) -> OrganisationQuerySet:

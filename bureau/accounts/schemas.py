@@ -13,7 +13,8 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from bureau.accounts.models import Organisation
+from bureau.accounts.models import DESCRIPTION_LENGTH, Organisation
+from bureau.core.schemas import Checked
 from bureau.reference.vocab import Sector
 
 KINDS = ", ".join(Organisation.Kind.values)
@@ -41,24 +42,31 @@ class OrganisationPatch(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=200, description="Name. Required on creation.")
-    kind: str | None = Field(None, description=f"{KINDS}. Required on creation.")
-    country: str | None = Field(None, description="ISO 3166 alpha-2 code. Required on creation.")
-    city: str | None = Field(None, max_length=120)
-    description: str | None = None
-    website: str | None = Field(None, max_length=200)
-    email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=40)
+    name: Annotated[str | None, Checked(200)] = Field(
+        None, description="Name. Required on creation."
+    )
+    kind: Annotated[str | None, Checked(100)] = Field(
+        None, description=f"{KINDS}. Required on creation. Chamber staff only."
+    )
+    country: Annotated[str | None, Checked(100)] = Field(
+        None, description="ISO 3166 alpha-2 code. Required on creation."
+    )
+    city: Annotated[str | None, Checked(120)] = None
+    description: Annotated[str | None, Checked(DESCRIPTION_LENGTH)] = None
+    website: Annotated[str | None, Checked(200)] = Field(None, description="An http(s) URL")
+    email: Annotated[str | None, Checked(254)] = None
+    phone: Annotated[str | None, Checked(40)] = None
     sectors: StringList = Field(None, description=f"Sectors ({', '.join(Sector.values)})")
     hs_codes: StringList = Field(None, description="HS 2022 codes of interest")
-    source_title: str | None = Field(None, max_length=300, description="Where the entry comes from")
-    source_url: str | None = Field(None, max_length=500)
+    source_title: Annotated[str | None, Checked(300)] = Field(
+        None, description="Where the entry comes from"
+    )
+    source_url: Annotated[str | None, Checked(500)] = Field(None, description="An http(s) URL")
 
 
 class OrganisationIn(OrganisationPatch):
-    chamber: str | None = Field(
+    chamber: Annotated[str | None, Checked(220)] = Field(
         None,
-        max_length=220,
         description="Slug of the chamber it is a member of; default: the chamber you work for",
     )
 
@@ -89,9 +97,9 @@ class OrganisationPage(Schema):
 
 
 class OrganisationQuery(Schema):
-    q: str = Field("", max_length=200, description="Words in the name")
-    kind: str = Field("", description=KINDS)
-    country: str = Field("", description="ISO 3166 alpha-2 code")
+    q: Annotated[str, Checked(200)] = Field("", description="Words in the name")
+    kind: Annotated[str, Checked(100)] = Field("", description=KINDS)
+    country: Annotated[str, Checked(100)] = Field("", description="ISO 3166 alpha-2 code")
     verified: bool | None = Field(None, description="Only verified (true) or unverified (false)")
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=1_000_000)

@@ -6,13 +6,15 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from bureau.accounts import permissions
 from bureau.accounts.changes import OrganisationVerified
-from bureau.accounts.models import ApiToken, Organisation, User
+from bureau.accounts.models import DESCRIPTION_LENGTH, ApiToken, Organisation, User
 from bureau.core import changes, parsing
 from bureau.core.errors import FieldError, PermissionDenied, ValidationFailed
 from bureau.reference import countries, hs
@@ -30,23 +32,49 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+# Text fields of an organisation and the most characters each takes.
+TEXT_FIELDS = {
+    "name": 200,
+    "city": 120,
+    "description": DESCRIPTION_LENGTH,
+    "email": 254,
+    "phone": 40,
+    "source_title": 300,
+}
+URL_FIELDS = {"website": 200, "source_url": 500}  # shown as links: http(s) only
+
+
+def _parsed(name: str, parse: Any, value: Any, errors: list[FieldError], **options: Any) -> Any:
+    """``parse(value, **options)``, or None with the reason added to ``errors``."""
+    try:
+        return parse(value, **options)
+    except ValueError as error:
+        errors.append(FieldError(name, str(error)))
+        return None
+
+
+def _clean_texts(data: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for name, limit in TEXT_FIELDS.items():
+        if name in data:
+            clean[name] = _parsed(name, parsing.text, data[name], errors, max_length=limit)
+    for name, limit in URL_FIELDS.items():
+        if name in data:
+            clean[name] = _parsed(name, parsing.http_url, data[name], errors, max_length=limit)
+    if clean.get("email"):
+        try:
+            validate_email(clean["email"])
+        except DjangoValidationError:
+            shown = parsing.shown(clean["email"])
+            errors.append(FieldError("email", f"'{shown}' is not an email address"))
+    if "name" in data and clean.get("name") == "":
+        errors.append(FieldError("name", "is required"))
+    return clean
+
+
 def _clean_organisation(data: dict[str, Any]) -> dict[str, Any]:
     errors: list[FieldError] = []
-    clean: dict[str, Any] = {}
-    for name in (
-        "name",
-        "city",
-        "description",
-        "website",
-        "email",
-        "phone",
-        "source_title",
-        "source_url",
-    ):
-        if name in data:
-            clean[name] = parsing.text(data[name])
-    if "name" in data and not clean["name"]:
-        errors.append(FieldError("name", "is required"))
+    clean = _clean_texts(data, errors)
     if "kind" in data:
         if data["kind"] not in Organisation.Kind.values:
             errors.append(
@@ -54,17 +82,18 @@ def _clean_organisation(data: dict[str, Any]) -> dict[str, Any]:
             )
         clean["kind"] = data["kind"]
     if "country" in data:
-        code = parsing.text(data["country"]).upper()
+        code = str(_parsed("country", parsing.text, data["country"], errors) or "").upper()
         if reason := countries.country_error(code):
             errors.append(FieldError("country", reason))
         clean["country"] = code
     if "sectors" in data:
-        clean["sectors"] = parsing.string_list(data["sectors"])
+        clean["sectors"] = _parsed("sectors", parsing.string_list, data["sectors"], errors) or []
         bad = [s for s in clean["sectors"] if s not in Sector.values]
         if bad:
             errors.append(FieldError("sectors", f"unknown sector(s): {', '.join(bad)}"))
     if "hs_codes" in data:
-        clean["hs_codes"] = [hs.normalise(c) for c in parsing.string_list(data["hs_codes"])]
+        codes = _parsed("hs_codes", parsing.string_list, data["hs_codes"], errors) or []
+        clean["hs_codes"] = [hs.normalise(c) for c in codes]
         errors += [
             FieldError("hs_codes", r) for c in clean["hs_codes"] if (r := hs.validation_error(c))
         ]
@@ -89,15 +118,29 @@ def organisation_create(
     )
 
 
+# What the verified mark vouches for: a change of any of them needs staff to look again.
+IDENTITY_FIELDS = ("name", "kind", "country")
+
+
 @transaction.atomic
 def organisation_update(
     *, actor: User, organisation: Organisation, data: dict[str, Any]
 ) -> Organisation:
+    """Change the fields in ``data``. Only chamber staff change the kind; a change of name,
+    kind or country by anyone who may not verify the organisation clears its verified mark."""
     if not permissions.can_edit_organisation(actor, organisation):
         raise PermissionDenied("you cannot edit this organisation")
-    for name, value in _clean_organisation(data).items():
+    clean = _clean_organisation(data)
+    if clean.get("kind", organisation.kind) != organisation.kind and not permissions.moderates(
+        actor, organisation
+    ):
+        raise PermissionDenied("only chamber staff can change the kind of an organisation")
+    changed = [n for n in IDENTITY_FIELDS if n in clean and clean[n] != getattr(organisation, n)]
+    for name, value in clean.items():
         setattr(organisation, name, value)
     organisation.save()
+    if changed and organisation.is_verified and not permissions.can_verify(actor, organisation):
+        _set_verified(organisation, by=None)
     return organisation
 
 
@@ -108,11 +151,16 @@ def organisation_verify(
     """Set or clear the verified mark, recording who verified and when."""
     if not permissions.can_verify(actor, organisation):
         raise PermissionDenied("only staff of the organisation's chamber can verify it")
-    organisation.verified_at = timezone.now() if verified else None
-    organisation.verified_by = actor if verified else None
+    _set_verified(organisation, by=actor if verified else None)
+    return organisation
+
+
+def _set_verified(organisation: Organisation, *, by: User | None) -> None:
+    """Mark ``organisation`` verified by ``by`` now, or clear the mark; peers are told."""
+    organisation.verified_at = timezone.now() if by is not None else None
+    organisation.verified_by = by
     organisation.save(update_fields=["verified_at", "verified_by", "updated_at"])
     changes.announce(OrganisationVerified(organisation))
-    return organisation
 
 
 def user_create(

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from bureau.alerts.models import Channel
 from bureau.catalog.models import Kind
+from bureau.core.schemas import Checked
 from bureau.delivery.models import Delivery
 from bureau.reference.vocab import Sector
 
@@ -56,9 +57,13 @@ def _list(description: str, example: list[str]) -> Any:
 class ChannelIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    kind: str = Field(description=", ".join(Channel.Kind.values), examples=["webhook"])
+    kind: Annotated[str, Checked(100)] = Field(
+        description=", ".join(Channel.Kind.values), examples=["webhook"]
+    )
     endpoint: int | None = Field(None, description="Webhook only: the id of your endpoint")
-    email_mode: str | None = Field(None, description="Email only: instant (default) or digest")
+    email_mode: Annotated[str | None, Checked(100)] = Field(
+        None, description="Email only: instant (default) or digest"
+    )
     digest_hour: int | None = Field(None, description="Email digest only: the UTC hour, 0-23")
 
 
@@ -68,7 +73,9 @@ class SubscriptionIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, description="Required on create", examples=["Rice to Baku"])
+    name: Annotated[str | None, Checked(200)] = Field(
+        None, description="Required on create", examples=["Rice to Baku"]
+    )
     kinds: LooseList = _list(f"Any of: {', '.join(Kind.values)}", ["lead"])
     hs_prefixes: LooseList = _list("HS 2022 chapters, headings or subheadings", ["1006", "10"])
     sectors: LooseList = _list(f"Any of: {', '.join(Sector.values)}", ["agriculture"])
@@ -160,7 +167,9 @@ class DeliveryPage(Schema):
 
 
 class DeliveryQuery(Schema):
-    status: str = Field("", description=f"Only this status: {', '.join(Delivery.Status.values)}")
+    status: Annotated[str, Checked(100)] = Field(
+        "", description=f"Only this status: {', '.join(Delivery.Status.values)}"
+    )
     limit: int = Field(50, ge=1, le=200, description="Deliveries per page")
     offset: int = Field(0, ge=0, le=1_000_000, description="Deliveries to skip")
 
@@ -172,8 +181,10 @@ class RedeliveredOut(Schema):
 class EndpointIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(description="A public http(s) URL", examples=["https://example.org/hooks"])
-    description: str = Field("", max_length=200, description="What it is, for you")
+    url: Annotated[str, Checked(500)] = Field(
+        description="A public http(s) URL", examples=["https://example.org/hooks"]
+    )
+    description: Annotated[str, Checked(200)] = Field("", description="What it is, for you")
 
 
 class EndpointOut(Schema):

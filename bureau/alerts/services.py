@@ -29,7 +29,10 @@ from bureau.delivery.webhooks import redeliver
 def _clean_name(data: Mapping[str, Any], *, required: bool) -> str | None:
     if "name" not in data and not required:
         return None
-    name = parsing.text(data.get("name"), max_length=200)
+    try:
+        name = parsing.text(data.get("name"), max_length=200)
+    except ValueError as error:
+        raise ValidationFailed.single("name", str(error)) from None
     if not name:
         raise ValidationFailed.single("name", "is required")
     return name
@@ -159,12 +162,20 @@ def _new_secret() -> str:
 
 def endpoint_create(*, owner: User, url: str, description: str = "") -> tuple[WebhookEndpoint, str]:
     """Register a webhook endpoint; returns it with its signing secret, shown only this once."""
-    url = parsing.text(url, max_length=500)
+    errors: list[FieldError] = []
+    for name, value, limit in (("url", url, 500), ("description", description, 200)):
+        try:
+            parsing.text(value, max_length=limit)
+        except ValueError as error:
+            errors.append(FieldError(name, str(error)))
+    if errors:
+        raise ValidationFailed(errors)
+    url, description = parsing.text(url), parsing.text(description)
     if reason := webhook_url_error(url):
         raise ValidationFailed.single("url", reason)
     secret = _new_secret()
     endpoint = WebhookEndpoint.objects.create(
-        owner=owner, url=url, description=description[:200], secret=secret
+        owner=owner, url=url, description=description, secret=secret
     )
     return endpoint, secret
 

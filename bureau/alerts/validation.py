@@ -36,7 +36,7 @@ def clean_criteria(data: Mapping[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for name in LIST_FIELDS:
         try:
-            clean[name] = list(dict.fromkeys(parsing.string_list(data.get(name))))
+            clean[name] = list(dict.fromkeys(parsing.string_list(data.get(name), max_length=200)))
         except ValueError as error:
             errors.append(FieldError(name, str(error)))
             clean[name] = []
@@ -58,7 +58,7 @@ def clean_criteria(data: Mapping[str, Any]) -> dict[str, Any]:
     )
     for name in ("value_min_usd", "value_max_usd"):
         try:
-            clean[name] = parsing.decimal(data.get(name))
+            clean[name] = parsing.amount(data.get(name))
         except ValueError as error:
             errors.append(FieldError(name, str(error)))
             clean[name] = None

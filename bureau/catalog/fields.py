@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pycountry
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import models
 
 from bureau.catalog.models import Agreement, InvestmentOpportunity, Kind, MarketNotice, TradeLead
@@ -21,6 +19,8 @@ from bureau.reference import countries, hs
 from bureau.reference.vocab import Incoterm, Sector, Unit
 
 Parser = Callable[[Any], Any]
+
+BODY_LENGTH = 50_000  # characters of an item's full text
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class FieldSpec:
     example: str = ""
 
 
-def _text(max_length: int | None = None) -> Parser:
+def _text(max_length: int = parsing.MAX_TEXT) -> Parser:
     return lambda value: parsing.text(value, max_length=max_length)
 
 
@@ -77,24 +77,10 @@ def _language(value: Any) -> str:
 
 
 def _url(value: Any) -> str:
-    url = parsing.text(value, max_length=500)
-    if url:
-        try:
-            URLValidator(schemes=["http", "https"])(url)
-        except ValidationError:
-            raise ValueError(f"'{url}' is not an http(s) URL") from None
-    return url
+    return parsing.http_url(value)
 
 
-# Amounts and quantities fit their columns (18 digits, 2-3 decimals) with room for USD conversion.
-MAX_INTEGER_DIGITS = 15
-
-
-def _bounded(value: Any) -> Any:
-    number = parsing.decimal(value)
-    if number is not None and abs(number) >= 10**MAX_INTEGER_DIGITS:
-        raise ValueError(f"is too large: at most {MAX_INTEGER_DIGITS} digits before the point")
-    return number
+_bounded = parsing.amount
 
 
 def _non_negative(value: Any) -> Any:
@@ -152,7 +138,7 @@ COMMON = [
     FieldSpec(
         "summary", _text(2000), "One or two sentences", example="Long-grain rice from Punjab."
     ),
-    FieldSpec("body", _text(), "Full text"),
+    FieldSpec("body", _text(BODY_LENGTH), f"Full text, at most {BODY_LENGTH:,} characters"),
     FieldSpec("language", _language, "ISO 639-1 code of the text (en, az, ur, ...)", example="en"),
     FieldSpec(
         "countries", _checked_list(country), "ISO alpha-2 codes separated by ';'", example="PK;AZ"

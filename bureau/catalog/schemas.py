@@ -19,14 +19,13 @@ from pydantic import (
     PlainValidator,
     WithJsonSchema,
     create_model,
-    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from bureau.catalog.fields import ALL_FIELDS, NESTED_FIELDS, FieldSpec
 from bureau.catalog.models import Kind, Status
 from bureau.catalog.selectors import SORTS
-from bureau.core import parsing
+from bureau.core.schemas import Checked
 
 
 def field_shape(spec: FieldSpec) -> str:
@@ -184,34 +183,47 @@ MAX_OFFSET = 1_000_000  # deeper pages are better reached with narrower filters
 class ItemQuery(Schema):
     """The browse filters; the same names as on the web page's query string."""
 
-    q: str = Field("", description="Words that must all appear (full-text search)")
-    kind: list[str] = Field([], description=f"Repeatable: {', '.join(Kind.values)}")
-    hs: str = Field("", description="HS 2022 chapter, heading or subheading (2, 4 or 6 digits)")
-    section: str = Field("", description="HS section, a Roman numeral (I-XXI)")
-    sector: str = Field("", description="Sector code, see /reference/sectors")
-    country: str = Field("", description="ISO 3166 alpha-2 country")
-    value_min: str = Field("", description="Least value in USD")
-    value_max: str = Field("", description="Greatest value in USD")
-    published_from: str = Field("", description="Published on or after (YYYY-MM-DD)")
-    published_to: str = Field("", description="Published on or before (YYYY-MM-DD)")
-    organisation: str = Field("", description="Slug of the organisation")
-    status: str = Field(
+    q: Annotated[str, Checked(200)] = Field(
+        "", description="Words that must all appear (full-text search)"
+    )
+    kind: list[Annotated[str, Checked(100)]] = Field(
+        [], description=f"Repeatable: {', '.join(Kind.values)}"
+    )
+    hs: Annotated[str, Checked(200)] = Field(
+        "", description="HS 2022 chapter, heading or subheading (2, 4 or 6 digits)"
+    )
+    section: Annotated[str, Checked(200)] = Field(
+        "", description="HS section, a Roman numeral (I-XXI)"
+    )
+    sector: Annotated[str, Checked(200)] = Field(
+        "", description="Sector code, see /reference/sectors"
+    )
+    country: Annotated[str, Checked(200)] = Field("", description="ISO 3166 alpha-2 country")
+    value_min: Annotated[str, Checked(200)] = Field("", description="Least value in USD")
+    value_max: Annotated[str, Checked(200)] = Field("", description="Greatest value in USD")
+    published_from: Annotated[str, Checked(200)] = Field(
+        "", description="Published on or after (YYYY-MM-DD)"
+    )
+    published_to: Annotated[str, Checked(200)] = Field(
+        "", description="Published on or before (YYYY-MM-DD)"
+    )
+    organisation: Annotated[str, Checked(200)] = Field("", description="Slug of the organisation")
+    status: Annotated[str, Checked(200)] = Field(
         "published",
         description="Other statuses: your organisation's items, or those you moderate",
     )
-    sort: str = Field("", description=f"{', '.join(SORTS)}; default relevance when searching")
+    sort: Annotated[str, Checked(200)] = Field(
+        "", description=f"{', '.join(SORTS)}; default relevance when searching"
+    )
     limit: int = Field(20, ge=1, le=100, description="Items per page")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip")
     facets: bool = Field(False, description="Also count the matching items per facet value")
 
 
 class TransitionIn(Schema):
-    note: str = Field("", description="Why, at most 300 characters (kept in the audit trail)")
-
-    @field_validator("note")
-    @classmethod
-    def _plain_text(cls, value: str) -> str:
-        return parsing.text(value, max_length=300)
+    note: Annotated[str, Checked(300)] = Field(
+        "", description="Why, at most 300 characters (kept in the audit trail)"
+    )
 
 
 class TransitionOut(Schema):

@@ -1,30 +1,69 @@
 """Parse loosely typed input (form fields, CSV cells, JSON) into typed values.
 
-Each parser raises ``ValueError`` with a message fit to show beside the field.
+Each parser raises ``ValueError`` with a message fit to show beside the field. Every text that
+comes in — through the API, a form, an import file or a peer — goes through ``text``, which
+bounds its length and refuses control characters (PostgreSQL cannot store NUL; the others are
+never meaningful in the bureau's texts and can hide content from a reader).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
 TRUE_WORDS = {"1", "true", "yes", "y", "on"}
 FALSE_WORDS = {"0", "false", "no", "n", "off", ""}
+
+# The longest text any field takes unless it says otherwise (a long description).
+MAX_TEXT = 10_000
+MAX_URL = 500
+MAX_LIST_ITEMS = 200
+# C0 controls but tab and line breaks, DEL, C1 controls, and lone surrogates (JSON can carry
+# "\ud800", which no database can store as UTF-8).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def text(value: Any, *, max_length: int | None = None) -> str:
+def text(value: Any, *, max_length: int = MAX_TEXT) -> str:
+    """``value`` as stripped text of at most ``max_length`` characters, without control characters."""
     result = "" if value is None else str(value).strip()
-    if "\x00" in result:  # PostgreSQL cannot store it; never meaningful in text
-        raise ValueError("must not contain NUL characters")
-    if max_length is not None and len(result) > max_length:
+    if found := CONTROL.search(result):
+        raise ValueError(
+            f"must not contain control characters (U+{ord(found.group()):04X} "
+            f"at character {found.start() + 1})"
+        )
+    if len(result) > max_length:
         raise ValueError(f"is {len(result)} characters long; at most {max_length} are allowed")
     return result
+
+
+_http_url = URLValidator(schemes=["http", "https"])
+
+
+def http_url(value: Any, *, max_length: int = MAX_URL) -> str:
+    """An http(s) URL, or "" for nothing: never ``javascript:``, ``data:`` or a bare path."""
+    url = text(value, max_length=max_length)
+    if url:
+        try:
+            _http_url(url)
+        except ValidationError:
+            raise ValueError(f"'{shown(url)}' is not an http(s) URL") from None
+    return url
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """``value`` as quoted in a message: cut short, so that a huge input is not echoed back."""
+    raw = str(value)
+    return raw if len(raw) <= limit else raw[: limit - 1] + "…"
 
 
 def decimal(value: Any) -> Decimal | None:
@@ -35,10 +74,22 @@ def decimal(value: Any) -> Decimal | None:
     try:
         result = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation:
-        raise ValueError(f"'{value}' is not a number") from None
+        raise ValueError(f"'{shown(value)}' is not a number") from None
     if not result.is_finite():
-        raise ValueError(f"'{value}' is not a finite number")
+        raise ValueError(f"'{shown(value)}' is not a finite number")
     return result
+
+
+# Amounts fit the database's columns (18 digits, 2-3 decimals) with room for USD conversion.
+MAX_INTEGER_DIGITS = 15
+
+
+def amount(value: Any) -> Decimal | None:
+    """A number of at most MAX_INTEGER_DIGITS digits before the point (a value, a quantity)."""
+    number = decimal(value)
+    if number is not None and abs(number) >= 10**MAX_INTEGER_DIGITS:
+        raise ValueError(f"is too large: at most {MAX_INTEGER_DIGITS} digits before the point")
+    return number
 
 
 def date(value: Any) -> dt.date | None:
@@ -51,7 +102,7 @@ def date(value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ValueError(f"'{value}' is not a date in the form YYYY-MM-DD") from None
+        raise ValueError(f"'{shown(value)}' is not a date in the form YYYY-MM-DD") from None
 
 
 def datetime(value: Any) -> dt.datetime | None:
@@ -63,7 +114,7 @@ def datetime(value: Any) -> dt.datetime | None:
         try:
             parsed = dt.datetime.fromisoformat(str(value).strip())
         except ValueError:
-            raise ValueError(f"'{value}' is not a date-time in ISO 8601 form") from None
+            raise ValueError(f"'{shown(value)}' is not a date-time in ISO 8601 form") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
@@ -75,18 +126,25 @@ def boolean(value: Any) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError(f"'{value}' is not yes or no")
+    raise ValueError(f"'{shown(value)}' is not yes or no")
 
 
-def string_list(value: Any) -> list[str]:
-    """A list given as a JSON array or as text separated by ';', ',' or '|'."""
+def string_list(value: Any, *, max_length: int = MAX_TEXT) -> list[str]:
+    """A list given as a JSON array or as text separated by ';', ',' or '|'; each part is
+    ``text`` of at most ``max_length`` characters, and there are at most MAX_LIST_ITEMS."""
     if is_blank(value):
         return []
     if isinstance(value, str):
+        parts: list[Any] = [value]
         for separator in (";", "|", ","):
             if separator in value:
-                return [part.strip() for part in value.split(separator) if part.strip()]
-        return [value.strip()]
-    if isinstance(value, Iterable):
-        return [str(part).strip() for part in value if not is_blank(part)]
-    raise ValueError("must be a list")
+                parts = value.split(separator)
+                break
+    elif isinstance(value, Iterable) and not isinstance(value, bytes | dict):
+        parts = [part for part in value if not is_blank(part)]
+    else:
+        raise ValueError("must be a list")
+    result = [part for part in (text(p, max_length=max_length) for p in parts) if part]
+    if len(result) > MAX_LIST_ITEMS:
+        raise ValueError(f"has {len(result)} entries; at most {MAX_LIST_ITEMS} are allowed")
+    return result

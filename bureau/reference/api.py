@@ -5,11 +5,14 @@ All public and read-only; served from the packages' data in memory, without the 
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.db import models
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from bureau.core.errors import NotFound
+from bureau.core.schemas import Checked
 from bureau.reference import countries, hs
 from bureau.reference.vocab import Incoterm, Sector, Unit
 
@@ -30,7 +33,9 @@ class HsCodeDetailOut(HsCodeOut):
 
 
 class HsSearch(Schema):
-    q: str = Field("", max_length=200, description="Code prefix ('2711') or words ('natural gas')")
+    q: Annotated[str, Checked(200)] = Field(
+        "", description="Code prefix ('2711') or words ('natural gas')"
+    )
     limit: int = Field(20, ge=1, le=100, description="At most this many codes")
 
 
