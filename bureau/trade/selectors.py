@@ -15,7 +15,7 @@ from django.conf import settings
 from bureau.reference import hs
 from bureau.trade import codes, progress, store
 
-AGGREGATES_SQL = ", ".join(f"'{code}'" for code in codes.AGGREGATES)
+AGGREGATES_SQL = ", ".join(store.sql_literal(code) for code in codes.AGGREGATES)
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,10 @@ def _totals_condition() -> str:
     """Rows that count all products: '' rows, or a dataset's finest codes if it has no totals."""
     detailed = [d for d in store.datasets() if not d.has_totals and d.product_level]
     parts = ["product = ''"]
-    parts += [f"(dataset = '{d.id}' AND length(product) = {d.product_level})" for d in detailed]
+    parts += [
+        f"(dataset = {store.sql_literal(d.id)} AND length(product) = {int(d.product_level)})"
+        for d in detailed
+    ]
     return "(" + " OR ".join(parts) + ")"
 
 
@@ -110,7 +113,7 @@ def bilateral(pair: Pair | None = None) -> Bilateral:
                   UNION ALL
                   SELECT * FROM flows WHERE exporter = $b AND importer = $a)
             WHERE {_totals_condition()}
-            GROUP BY ALL ORDER BY year, period""",
+            GROUP BY ALL ORDER BY year, period""",  # noqa: S608 - values are parameters; the rest is constant
         {"a": pair.a, "b": pair.b},
     )
     rows: dict[int, YearRow] = {}
@@ -230,7 +233,7 @@ def composition(
     found = store.query(
         f"""SELECT left(product, 2) AS chapter, sum(value_usd)
             FROM flows WHERE dataset = $d AND year = $y AND length(product) = $level AND {world}
-            GROUP BY chapter""",
+            GROUP BY chapter""",  # noqa: S608 - values are parameters; the rest is constant
         {"d": dataset.id, "y": year, "level": dataset.product_level, **countries},
     )
     by_chapter = {chapter: value for chapter, value in found if value}
@@ -338,7 +341,7 @@ def potential(
             SELECT s.product, s.x, m.m, w.w, coalesce(a.a, 0), coalesce(w.exporters, 0)
             FROM supply s JOIN demand m USING (product)
             LEFT JOIN world w USING (product) LEFT JOIN actual a USING (product)
-            WHERE s.x > 0 AND m.m > 0""",
+            WHERE s.x > 0 AND m.m > 0""",  # noqa: S608 - values are parameters; the rest is constant
         {"d": dataset.id, "y": year, "level": dataset.product_level, "e": exporter, "i": importer},
     )
     exporters = max((row[5] for row in found), default=0)

@@ -9,6 +9,10 @@ the new one. Imports and removals take a file lock; readers never wait for them.
 Each process keeps one in-memory DuckDB database whose view ``flows`` reads every listed
 file; it is rebuilt when the manifest changes. See docs/decisions.md for why not the system
 database.
+
+Every DuckDB connection comes from ``connect``: it reaches only the files and folders it is
+given (no other file, no URL, no extension), and its configuration is locked, so no SQL that
+runs on it can widen that, whatever a file it reads contains.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -92,6 +96,38 @@ def datasets() -> list[Dataset]:
 def sql_literal(text: str) -> str:
     """``text`` as a quoted SQL string, for what DuckDB takes no parameter for (file paths)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def sql_identifier(name: str) -> str:
+    """``name`` as a quoted SQL identifier (a column of a file being read)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def connect(
+    *, files: Sequence[Path] = (), folders: Sequence[Path] = (), scratch: Path | None = None
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that may read ``files`` and read or write inside ``folders``, and
+    nothing else: no other file, no URL, no extension; ``scratch`` is where it may spill.
+
+    The settings are made in this order because DuckDB refuses to change the allowed paths
+    once external access is off, and refuses every change once the configuration is locked.
+    """
+    con = duckdb.connect(":memory:")
+    paths = [str(path) for path in files]
+    directories = [f"{str(folder).rstrip('/')}/" for folder in folders]
+    statements = [
+        f"SET allowed_paths = [{', '.join(sql_literal(p) for p in paths)}]",
+        f"SET allowed_directories = [{', '.join(sql_literal(d) for d in directories)}]",
+        "SET enable_progress_bar = false",
+        "SET autoinstall_known_extensions = false",
+        "SET autoload_known_extensions = false",
+    ]
+    if scratch is not None:
+        statements.append(f"SET temp_directory = {sql_literal(str(scratch))}")
+    statements += ["SET enable_external_access = false", "SET lock_configuration = true"]
+    for statement in statements:
+        con.execute(statement)
+    return con
 
 
 def dataset_file(dataset_id: str) -> Path:
@@ -185,7 +221,7 @@ class _Engine:
         with self._lock:
             if stamp == self._stamp:
                 return
-            database = duckdb.connect(":memory:")
+            database = connect(folders=[trade_dir() / "datasets"])
             listed = datasets()
             _create_view(database, "flows", [dataset_file(d.id) for d in listed], COLUMNS)
             _create_view(
@@ -208,7 +244,7 @@ def _create_view(
     files = [str(path) for path in paths if path.exists()]
     if files:
         listed = ", ".join(sql_literal(f) for f in files)
-        database.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}])")
+        database.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}])")  # noqa: S608 - paths are quoted literals, names constants
     else:
         empty = ", ".join(f"CAST(NULL AS {kind}) AS {column}" for column, kind in columns)
         database.execute(f"CREATE VIEW {name} AS SELECT {empty} WHERE false")

@@ -135,7 +135,7 @@ def _import_upload(request: HttpRequest, form: TradeImportForm) -> TradeImport |
             )
         except ValidationFailed as failed:
             for error in failed.errors:
-                form.add_error("year" if error.field == "year" else "file", error.message)
+                form.add_error(error.field if error.field in form.fields else "file", error.message)
             return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,12 +14,14 @@ from pathlib import Path
 import duckdb
 
 from bureau.catalog.importing.report import RowError
+from bureau.core import parsing
 from bureau.core.errors import ValidationFailed
 from bureau.reference import hs
 from bureau.trade import codes, store
 from bureau.trade.importing.formats import STAGERS, FormatError, Options, Staging
 
 MAX_ERRORS = 100
+SOURCE_LENGTH = 500  # characters of a source's name or address
 # The dataset's source when its rows name several (each row keeps its own).
 MANY_SOURCES = "several: each figure names its source"
 
@@ -64,6 +67,8 @@ def import_file(
         raise ValidationFailed.single("format", f"must be one of {', '.join(STAGERS)}")
     options = options or Options()
     options.file_name = options.file_name or path.name
+    _check_options(options)
+    path = path.resolve()  # DuckDB is allowed this path exactly (see store.connect)
     step = progress or (lambda _: None)
     step("reading")
     sha = file_digest(path)
@@ -74,26 +79,60 @@ def import_file(
     if dataset_id in existing:
         return TradeImport(existing[dataset_id], existing[dataset_id].rows, unchanged=True)
 
-    con = duckdb.connect(":memory:")
-    con.execute("SET enable_progress_bar = false")  # the command draws its own
-    try:
-        staging = _stage(con, path, format, options, lines=False)
+    with tempfile.TemporaryDirectory(prefix="bureau-trade-") as scratch:
+        # DuckDB may read the file named and write the store's datasets, nothing else.
+        con = store.connect(
+            files=[path],
+            folders=[store.trade_dir().resolve() / "datasets", Path(scratch)],
+            scratch=Path(scratch),
+        )
+        try:
+            return _import(con, path, format, options, dataset_id, sha, imported_by, step)
+        finally:
+            con.close()
+
+
+def _check_options(options: Options) -> None:
+    """The file's name, and the source and its address given for the whole file: text
+    without control characters, and an http(s) URL."""
+    checks = (
+        ("source", "source", parsing.text),
+        ("source_url", "source_url", parsing.http_url),
+        ("file_name", "file", parsing.text),
+    )
+    for name, shown_as, parse in checks:
+        try:
+            setattr(options, name, parse(getattr(options, name), max_length=SOURCE_LENGTH))
+        except ValueError as error:
+            raise ValidationFailed.single(shown_as, str(error)) from None
+
+
+def _import(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    format: str,
+    options: Options,
+    dataset_id: str,
+    sha: str,
+    imported_by: str,
+    step: Progress,
+) -> TradeImport:
+    """Stage, check and store the file on ``con``; nothing is stored when a row is bad."""
+    staging = _stage(con, path, format, options, lines=False)
+    _resolve(con, dataset_id)
+    bad, rows = _count_rows(con)
+    if bad:
+        step("checking")
+        _stage(con, path, format, options, lines=True)
         _resolve(con, dataset_id)
-        bad, rows = _count_rows(con)
-        if bad:
-            step("checking")
-            _stage(con, path, format, options, lines=True)
-            _resolve(con, dataset_id)
-            errors = _row_errors(con, staging)
-            return TradeImport(None, rows, errors=errors, error_rows=bad)
-        if rows == 0:
-            return TradeImport(None, 0, errors=[RowError(0, "", "the file holds no trade flows")])
-        step("storing")
-        dataset = _describe(con, dataset_id, format, sha, options, imported_by, staging)
-        replaced = _store(con, dataset)
-        return TradeImport(dataset, rows, replaced=replaced, notes=dataset.notes)
-    finally:
-        con.close()
+        errors = _row_errors(con, staging)
+        return TradeImport(None, rows, errors=errors, error_rows=bad)
+    if rows == 0:
+        return TradeImport(None, 0, errors=[RowError(0, "", "the file holds no trade flows")])
+    step("storing")
+    dataset = _describe(con, dataset_id, format, sha, options, imported_by, staging)
+    replaced = _store(con, dataset)
+    return TradeImport(dataset, rows, replaced=replaced, notes=dataset.notes)
 
 
 def _stage(
@@ -103,7 +142,12 @@ def _stage(
         return STAGERS[format](con, path, options, lines)
     except FormatError as error:
         raise ValidationFailed.single(error.field, str(error)) from None
-    except (duckdb.InvalidInputException, duckdb.ConversionException, UnicodeError) as error:
+    except (
+        duckdb.InvalidInputException,
+        duckdb.ConversionException,
+        duckdb.PermissionException,
+        UnicodeError,
+    ) as error:
         first = str(error).splitlines()[0]
         raise ValidationFailed.single("file", f"cannot be read as {format}: {first}") from None
 
@@ -127,7 +171,7 @@ def _resolve(con: duckdb.DuckDBPyConnection, dataset_id: str) -> None:
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW resolved AS
-        SELECT '{dataset_id}' AS dataset, s.line,
+        SELECT {store.sql_literal(dataset_id)} AS dataset, s.line,
             CAST(nullif(y.value, '') AS SMALLINT) AS year, s.period, s.period_kind, s.flow,
             nullif(e.value, '') AS exporter, nullif(i.value, '') AS importer,
             CASE WHEN s.reported_by = '' THEN '' ELSE nullif(r.value, '') END AS reported_by,
@@ -142,7 +186,7 @@ def _resolve(con: duckdb.DuckDBPyConnection, dataset_id: str) -> None:
         LEFT JOIN year_map y ON y.raw = s.year
         LEFT JOIN code_map e ON e.raw = s.exporter
         LEFT JOIN code_map i ON i.raw = s.importer
-        LEFT JOIN code_map r ON r.raw = s.reported_by"""
+        LEFT JOIN code_map r ON r.raw = s.reported_by"""  # noqa: S608 - constants, quoted literals and integers only
     )
 
 
@@ -160,6 +204,9 @@ def _number(text: str) -> str:
     """SQL for the number in ``text``; null unless finite (DuckDB reads 'nan' and 'inf')."""
     return f"CASE WHEN isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS DOUBLE) END"
 
+
+# Characters that never belong in text (RE2 syntax): C0 controls but tab and line breaks, DEL.
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
 UNKNOWN_CODE = "is not a known country code (ISO alpha-3, M49 or BACI)"
 
@@ -190,13 +237,29 @@ _CHECKS = (
     ("value", "value_usd < 0", "is negative"),
     ("quantity", "quantity IS NULL AND quantity_raw NOT IN ('', 'NA')", "is not a number"),
     ("quantity", "quantity < 0", "is negative"),
+    # A source's address becomes a link on the trade pages: http(s) only, never javascript:.
+    (
+        "source_url",
+        "source_url <> '' AND NOT regexp_full_match(source_url, '(?i)https?://[^\\s/?#]+[^\\s]*')",
+        "is not an http(s) URL",
+    ),
+    (
+        "source_url",
+        f"length(source_url) > {SOURCE_LENGTH} OR regexp_matches(source_url, '{CONTROL}')",
+        f"must be at most {SOURCE_LENGTH} characters, without control characters",
+    ),
+    (
+        "source",
+        f"length(source) > {SOURCE_LENGTH} OR regexp_matches(source, '{CONTROL}')",
+        f"must be at most {SOURCE_LENGTH} characters, without control characters",
+    ),
 )
 
 
 def _count_rows(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """(bad rows, all rows), in one pass over the resolved rows."""
     conditions = " OR ".join(f"({condition})" for _, condition, _ in _CHECKS)
-    found = con.execute(f"SELECT count(*) FILTER ({conditions}), count(*) FROM resolved").fetchone()
+    found = con.execute(f"SELECT count(*) FILTER ({conditions}), count(*) FROM resolved").fetchone()  # noqa: S608 - constants, quoted literals and integers only
     assert found is not None
     return int(found[0]), int(found[1])
 
@@ -204,13 +267,14 @@ def _count_rows(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
 def _row_errors(con: duckdb.DuckDBPyConnection, staging: Staging) -> list[RowError]:
     raw = {"exporter": "exporter_raw", "importer": "importer_raw", "reported_by": "reported_by_raw",
            "value": "value_raw", "quantity": "quantity_raw", "year": "year_raw",
-           "period_kind": "period", "flow": "flow", "product": "product"}  # fmt: skip
+           "period_kind": "period", "flow": "flow", "product": "product",
+           "source": "source", "source_url": "source_url"}  # fmt: skip
     parts = [
-        f"SELECT line, {index} AS check_no, {raw.get(column, 'NULL')}::VARCHAR AS raw FROM resolved WHERE {condition}"
+        f"SELECT line, {index} AS check_no, {raw.get(column, 'NULL')}::VARCHAR AS raw FROM resolved WHERE {condition}"  # noqa: S608 - constants, quoted literals and integers only
         for index, (column, condition, _) in enumerate(_CHECKS)
     ]
     found = con.execute(
-        f"SELECT line, check_no, raw FROM ({' UNION ALL '.join(parts)}) ORDER BY line, check_no LIMIT {MAX_ERRORS}"
+        f"SELECT line, check_no, raw FROM ({' UNION ALL '.join(parts)}) ORDER BY line, check_no LIMIT {MAX_ERRORS}"  # noqa: S608 - constants, quoted literals and integers only
     ).fetchall()
     errors = []
     for line, check_no, raw_value in found:
@@ -278,7 +342,7 @@ def _store(con: duckdb.DuckDBPyConnection, dataset: store.Dataset) -> str:
     columns = ", ".join(name for name, _ in store.COLUMNS)
     with store.writing():
         target = store.dataset_file(dataset.id)
-        _copy(con, f"SELECT {columns} FROM resolved", target, row_group_size=122_880)
+        _copy(con, f"SELECT {columns} FROM resolved", target, row_group_size=122_880)  # noqa: S608 - constants, quoted literals and integers only
         if dataset.product_level >= 2:
             _store_totals(con, dataset, target)
         current = store.datasets()
@@ -301,23 +365,24 @@ def _store_totals(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, data: 
     """Sums the potential ranking needs for every product, written beside the dataset: world
     exports by year and product, and each importer's imports. Summing them at each request
     would scan a whole year of the world (the importer column is in no useful order)."""
-    outside = ", ".join(f"'{code}'" for code in codes.AGGREGATES)
+    outside = ", ".join(store.sql_literal(code) for code in codes.AGGREGATES)
+    dataset_id = store.sql_literal(dataset.id)
     rows = f"FROM read_parquet($data) WHERE length(product) = {int(dataset.product_level)}"
     _copy(
         con,
         f"""WITH d AS (SELECT year, exporter, product, value_usd {rows}
                        AND exporter NOT IN ({outside}) AND importer NOT IN ({outside}))
-            SELECT '{dataset.id}' AS dataset, year, product, sum(value_usd) AS world_usd,
+            SELECT {dataset_id} AS dataset, year, product, sum(value_usd) AS world_usd,
                    any_value(e.exporters) AS exporters
             FROM d JOIN (SELECT year, count(DISTINCT exporter) AS exporters FROM d GROUP BY year) e
                  USING (year)
-            GROUP BY year, product ORDER BY year, product""",
+            GROUP BY year, product ORDER BY year, product""",  # noqa: S608 - constants, quoted literals and integers only
         store.world_file(dataset.id),
         data,
     )
     _copy(
         con,
-        f"""SELECT '{dataset.id}' AS dataset, year, importer, product,
+        f"""SELECT {dataset_id} AS dataset, year, importer, product,
                 coalesce(sum(value_usd) FILTER (exporter = 'WLD'),
                          sum(value_usd) FILTER (exporter NOT IN ({outside}))) AS imports_usd
             {rows} AND importer NOT IN ({outside})
