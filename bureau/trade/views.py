@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bureau.accounts import permissions
+from bureau.core import cells
 from bureau.core.errors import NotFound, ValidationFailed
 from bureau.trade import reports, selectors, store
 from bureau.trade.forms import FORMAT_LABELS, DashboardForm, TradeImportForm
@@ -73,8 +75,8 @@ def table_csv(request: HttpRequest, name: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="bureau-trade-{name}.csv"'
     writer = csv.writer(response)
-    writer.writerow(report.columns)
-    writer.writerows(report.rows)
+    writer.writerow(cells.safe_row(report.columns))
+    writer.writerows(cells.safe_rows(report.rows))
     return response
 
 
@@ -146,7 +148,9 @@ def _on_disk(upload: UploadedFile) -> Iterator[Path]:
     if isinstance(upload, TemporaryUploadedFile):
         yield Path(upload.temporary_file_path())
         return
-    with tempfile.NamedTemporaryFile(suffix=Path(upload.name or "").suffix) as copy:
+    suffix = Path(upload.name or "").suffix
+    safe_suffix = suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", suffix) else ""
+    with tempfile.NamedTemporaryFile(suffix=safe_suffix) as copy:
         for chunk in upload.chunks():
             copy.write(chunk)
         copy.flush()

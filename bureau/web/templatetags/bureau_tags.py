@@ -1,4 +1,5 @@
-"""Template filters that turn stored codes (countries, HS codes, sectors, money) into words."""
+"""Template filters that turn stored codes (countries, HS codes, sectors, money) into words,
+and stored addresses into links that can only be http(s)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ register = template.Library()
 
 def _locale() -> str:
     return (get_language() or "en").split("-")[0]
+
+
+@register.filter
+def http_url(value: Any) -> str:
+    """``value`` if it is an http(s) URL, else "": a link made from stored data never runs
+    script (``javascript:``) or carries a page (``data:``), whatever was stored before."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else ""
 
 
 @register.filter
