@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from bureau.accounts.views import sign_in_limited
 from bureau.delivery.stream import stream_view
 from config.api import api
 
 urlpatterns = [
+    # The admin's sign-in counts attempts like the site's own (one limit for every sign-in path).
+    path("admin/login/", sign_in_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/stream", stream_view, name="live-stream"),

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -40,22 +44,35 @@ def _login_refused(request: HttpRequest) -> ratelimit.Verdict | None:
     return max(refused, key=lambda v: v.retry_after) if refused else None
 
 
+def _too_many_attempts(request: HttpRequest, refused: ratelimit.Verdict) -> HttpResponse:
+    """429 with the sign-in page and when to try again; the password is not tried."""
+    form = AuthenticationForm(request, initial={"username": request.POST.get("username")})
+    context = {"form": form, "refused": refused, "next": request.POST.get("next", "")}
+    response = render(request, "accounts/login.html", context, status=429)
+    response["Retry-After"] = str(refused.retry_after)
+    return response
+
+
+def sign_in_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Count every sign-in attempt of ``view`` against settings.LOGIN_RATE_LIMIT (per client
+    address and per account) before a password is checked. Every sign-in path goes through it:
+    the site's own and the admin's."""
+
+    @functools.wraps(view)
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST" and (refused := _login_refused(request)):
+            return _too_many_attempts(request, refused)
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
+@method_decorator(sign_in_limited, name="dispatch")
 class SignInView(auth_views.LoginView):
     """Django's sign-in, with attempts limited by settings.LOGIN_RATE_LIMIT."""
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        refused = _login_refused(request)
-        if refused is None:
-            return super().post(request, *args, **kwargs)
-        # An unbound form: validating it would try the password once more.
-        form = self.get_form_class()(request, initial={"username": request.POST.get("username")})
-        context = self.get_context_data(form=form, refused=refused)
-        response = self.render_to_response(context, status=429)
-        response["Retry-After"] = str(refused.retry_after)
-        return response
 
 
 # --- Directory ----------------------------------------------------------------------------------
