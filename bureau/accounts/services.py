@@ -72,6 +72,12 @@ def _clean_texts(data: dict[str, Any], errors: list[FieldError]) -> dict[str, An
     return clean
 
 
+def organisation_clean(*, data: dict[str, Any]) -> dict[str, Any]:
+    """The organisation fields in ``data``, parsed and checked as every write does; raises
+    ``ValidationFailed`` naming each bad field (forms call it to show errors in place)."""
+    return _clean_organisation(data)
+
+
 def _clean_organisation(data: dict[str, Any]) -> dict[str, Any]:
     errors: list[FieldError] = []
     clean = _clean_texts(data, errors)

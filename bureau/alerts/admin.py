@@ -13,31 +13,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from bureau.accounts.admin_access import NodeAdminReadOnly, is_node_admin
 from bureau.alerts import services
 from bureau.alerts.models import Channel, Subscription, WebhookEndpoint
 
 
 def _node_admin(request: HttpRequest) -> bool:
-    return bool(getattr(request.user, "is_node_admin", False))
-
-
-class NodeAdminReadOnly(admin.ModelAdmin):
-    """Visible to node admins only; nothing is added, changed or deleted here."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _node_admin(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _node_admin(request)
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    return is_node_admin(request)
 
 
 class ChannelInline(admin.TabularInline):
@@ -46,6 +28,9 @@ class ChannelInline(admin.TabularInline):
     can_delete = False
     fields = ("kind", "endpoint", "email_mode", "digest_hour", "active", "unsubscribed_at")
     readonly_fields = fields
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _node_admin(request)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -1,4 +1,8 @@
-"""Items in the admin: searchable and filterable; status changes go through the moderation services."""
+"""Items in the admin: searchable and filterable; status changes go through the moderation services.
+
+Chamber staff see the items of the organisations they moderate, as in the moderation queue;
+node admins see every item. Nothing is edited or deleted here.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from bureau.accounts import permissions
+from bureau.accounts.admin_access import OrganisationScoped, is_node_admin, is_staff
 from bureau.catalog import services
 from bureau.catalog.models import Item, ItemTransition
 from bureau.core.errors import DomainError
@@ -21,12 +25,18 @@ class TransitionInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ("from_status", "to_status", "actor", "at", "note")
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_node_admin(request) or is_staff(request)  # shown only on an item they may see
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(OrganisationScoped):
     """Read-only record view; fields are edited on the item's page so validation is the same everywhere."""
 
     list_display = (
@@ -48,17 +58,11 @@ class ItemAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in Item._meta.fields]
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return permissions.is_staff_user(request.user)
-
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return permissions.is_staff_user(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # items are withdrawn, never deleted: peers and subscribers have seen them
+        # Only for the moderation actions below, which the services check once more.
+        if obj is None:
+            return is_node_admin(request) or is_staff(request)
+        return self.in_scope(request, obj)
 
     @admin.action(description=_("Publish selected items"))
     def publish(self, request: HttpRequest, queryset: QuerySet[Item]) -> None:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from bureau.alerts.admin import NodeAdminReadOnly
+from bureau.accounts.admin_access import NodeAdminReadOnly, is_node_admin
 from bureau.alerts.services import delivery_redeliver
 from bureau.core.errors import DomainError
 from bureau.delivery.models import Delivery, DeliveryAttempt
@@ -20,6 +20,9 @@ class AttemptInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = readonly_fields = ("at", "status_code", "error", "duration_ms")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_node_admin(request)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -43,7 +46,7 @@ class DeliveryAdmin(NodeAdminReadOnly):
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
-        return actions if getattr(request.user, "is_node_admin", False) else {}
+        return actions if is_node_admin(request) else {}
 
     @admin.action(description=_("Redeliver selected dead or retrying deliveries"))
     def redeliver(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:

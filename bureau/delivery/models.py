@@ -65,6 +65,8 @@ class Delivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         constraints: ClassVar = [
             models.UniqueConstraint(
                 fields=["channel", "event"], name="one_delivery_per_channel_and_event"

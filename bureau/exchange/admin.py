@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from bureau.accounts.admin_access import NodeAdminOnly, NodeAdminReadOnly, is_node_admin
 from bureau.core.errors import ValidationFailed
 from bureau.exchange import services
 from bureau.exchange.models import LogEvent, Peer
@@ -37,7 +38,7 @@ STATUS_FIELDS = (
 
 
 def _node_admin(request: HttpRequest) -> bool:
-    return bool(getattr(request.user, "is_node_admin", False))
+    return is_node_admin(request)
 
 
 class PeerForm(forms.ModelForm):
@@ -63,7 +64,7 @@ class PeerForm(forms.ModelForm):
 
 
 @admin.register(Peer)
-class PeerAdmin(admin.ModelAdmin):
+class PeerAdmin(NodeAdminOnly):
     form = PeerForm
     list_display = (
         "name",
@@ -91,13 +92,8 @@ class PeerAdmin(admin.ModelAdmin):
         added = services.peer_add(name=obj.name, url=obj.url, public_key=obj.public_key)
         obj.pk, obj.state = added.pk, added.state
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _node_admin(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _node_admin(request)
-
-    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
     @admin.action(description=_("Pause replication from the selected peers"))
     def pause(self, request: HttpRequest, queryset: QuerySet[Peer]) -> None:
@@ -119,7 +115,7 @@ class PeerAdmin(admin.ModelAdmin):
 
 
 @admin.register(LogEvent)
-class LogEventAdmin(admin.ModelAdmin):
+class LogEventAdmin(NodeAdminReadOnly):
     """This node's log, to look at; events are never changed or deleted."""
 
     list_display = ("seq", "type", "item_uid", "at", "hash")
@@ -127,18 +123,3 @@ class LogEventAdmin(admin.ModelAdmin):
     search_fields = ("item_uid", "hash")
     fields = ("node", "seq", "type", "item_uid", "organisation_uid", "at", "hash", "data")
     readonly_fields = fields
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _node_admin(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _node_admin(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -17,6 +17,7 @@ class HsSection(models.Model):
 
     class Meta:
         ordering: ClassVar = ["position"]
+        verbose_name = _("HS section")
 
     def __str__(self) -> str:
         return f"{self.numeral} {self.name}"

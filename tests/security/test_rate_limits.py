@@ -78,7 +78,9 @@ def test_the_right_password_still_works_below_the_limit(client, settings, admin_
     assert client.session["_auth_user_id"] == str(admin_user.pk)
 
 
-def test_api_requests_are_limited_per_token_and_bad_tokens_count(client, settings, member, token_for):
+def test_api_requests_are_limited_per_token_and_bad_tokens_count(
+    client, settings, member, token_for
+):
     settings.API_RATE_LIMIT = "5/m"
     token = token_for(member)
     answers = [
