@@ -4,6 +4,10 @@ Playwright's synchronous API keeps an event loop running in the test's thread wh
 browser is open, which Django's async-safety check would take for async code calling the
 database. The check is switched off only while the browser of a test module is open, and
 the loop is gone again before the next module's tests run.
+
+Every context the browser opens listens for Content-Security-Policy violations, and a test
+fails when a page it visited raised one: the pages must work with scripts and styles from the
+node's own files only (see bureau.web.security).
 """
 
 from __future__ import annotations
@@ -26,6 +30,51 @@ CHROMIUM_ARGS = [
 ]
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
+# Reported by the page itself, beside what Chromium writes to the console on a violation.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " + event.blockedURI +
+                " in " + event.sourceFile + ":" + event.lineNumber);
+});
+"""
+CSP_MARKERS = ("CSP violation:", "Content Security Policy")
+CSP_VIOLATIONS: list[str] = []
+
+
+def watch_csp(context: Any) -> Any:
+    """Record every CSP violation of the pages of ``context`` in CSP_VIOLATIONS."""
+    context.add_init_script(REPORT_VIOLATIONS)
+
+    def on_console(message: Any) -> None:
+        if any(marker in message.text for marker in CSP_MARKERS):
+            CSP_VIOLATIONS.append(
+                f"{message.text} (on {message.page.url if message.page else '?'})"
+            )
+
+    context.on("console", on_console)
+    return context
+
+
+class WatchedBrowser:
+    """The browser, with every context it opens watched for CSP violations."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        return watch_csp(self._browser.new_context(**options))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violation() -> Iterator[None]:
+    CSP_VIOLATIONS.clear()
+    yield
+    found, CSP_VIOLATIONS[:] = list(CSP_VIOLATIONS), []
+    assert found == [], "the pages raised Content-Security-Policy violations"
+
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
@@ -38,7 +87,7 @@ def browser() -> Iterator[Any]:
     try:
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield chromium
+            yield WatchedBrowser(chromium)
             chromium.close()
     finally:
         if previous is None:
