@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from collections.abc import Mapping
 from typing import Any
@@ -13,6 +12,7 @@ from django.conf import settings
 from bureau.catalog.models import Kind
 from bureau.core import parsing
 from bureau.core.errors import FieldError, ValidationFailed
+from bureau.delivery.egress import address_refusal
 from bureau.reference import countries, hs
 from bureau.reference.vocab import Sector
 
@@ -75,18 +75,21 @@ def _each(values: list[str], field: str, check: Any) -> list[FieldError]:
 
 
 def webhook_url_error(url: str) -> str | None:
-    """Why ``url`` may not receive webhooks: not http(s), or an address inside this network."""
+    """Why ``url`` may not receive webhooks: not http(s), or an address inside this network.
+
+    Checked again at every connection (``delivery.egress``): what a name resolves to changes.
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return f"'{url}' is not an http(s) URL"
     if settings.BUREAU_WEBHOOK_ALLOW_PRIVATE:
         return None
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
-    except (socket.gaierror, UnicodeError):
+        port = parts.port
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443)}
+    except (socket.gaierror, UnicodeError, ValueError):
         return f"the host '{parts.hostname}' cannot be resolved"
     for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%")[0])
-        if not ip.is_global:
-            return f"'{parts.hostname}' points to a private, loopback or reserved address ({ip})"
+        if reason := address_refusal(parts.hostname, str(address)):
+            return reason
     return None

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from bureau.alerts.models import Channel, WebhookEndpoint
 from bureau.catalog.selectors import item_as_record
+from bureau.delivery.egress import checked_transport
 from bureau.delivery.models import Delivery, DeliveryAttempt
 from bureau.delivery.signing import sign
 
@@ -213,8 +214,10 @@ class Sender:
         self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
         limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=50)
         timeout = httpx.Timeout(settings.BUREAU_WEBHOOK_TIMEOUT, connect=5.0)
+        # Each connection is resolved, checked and pinned to the checked address (egress).
+        transport = checked_transport(limits)
         async with httpx.AsyncClient(
-            timeout=timeout, limits=limits, follow_redirects=False
+            timeout=timeout, follow_redirects=False, transport=transport, trust_env=False
         ) as client:
             while not stop.is_set():
                 await self._fill(client)
