@@ -106,7 +106,8 @@ def organisations_for(user: User) -> list[Organisation]:
         candidates = Organisation.objects.filter(
             pk=user.organisation_id
         ) | Organisation.objects.filter(chamber_id=user.organisation_id)
-    return [o for o in candidates.order_by("name") if permissions.acts_for(user, o)]
+    local = candidates.filter(origin_node="")  # a peer's organisations publish at their node
+    return [o for o in local.order_by("name") if permissions.acts_for(user, o)]
 
 
 def _model_field(spec: FieldSpec) -> models.Field:

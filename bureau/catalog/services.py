@@ -93,6 +93,8 @@ def item_prepare(
     )
     if actor is not None and not permissions.acts_for(actor, organisation):
         raise PermissionDenied(f"you cannot enter information for {organisation.name}")
+    if reason := _received_organisation(organisation):
+        raise ValidationFailed.single("organisation", reason)
     item = Item(
         organisation=organisation,
         origin_node=settings.BUREAU_NODE_NAME,
@@ -259,8 +261,20 @@ def item_transition(*, actor: User | None, item: Item, to: str, note: str = "") 
         )
     if actor is not None and not may(actor, item):
         raise PermissionDenied(f"you cannot make this item {Status(to).label.lower()}")
+    if to == Status.PUBLISHED and (reason := _received_organisation(item.organisation)):
+        raise Conflict(f"this item cannot be published here: {reason}")
     _record(item, to, actor, note)
     return item
+
+
+def _received_organisation(organisation: Organisation) -> str | None:
+    """Why nothing may be published here for ``organisation``: it is another node's."""
+    if not organisation.origin_node:
+        return None
+    return (
+        f"{organisation.name} is an organisation of node '{organisation.origin_node}', "
+        "which alone publishes for it"
+    )
 
 
 def item_submit(*, actor: User, item: Item) -> Item:

@@ -1,8 +1,9 @@
 """Organisations named in a peer's events: found by uid, created or kept up to date.
 
 An organisation this node does not know is created with ``origin_node`` = the peer. One it
-knows is changed only if the peer owns it; one entered here (or received from another node)
-is left as it is: the peer's item still points to it, but the peer cannot rewrite it.
+knows is changed only if the peer owns it. An event tied to an organisation entered here (or
+received from another node) is refused: a peer publishes only for its own organisations, so
+that no peer can put information in the name of this node's chamber or members.
 """
 
 from __future__ import annotations
@@ -39,17 +40,17 @@ class Organisations:
         if found is None:
             found = self._create(clean, at)
             self._known[found.uid] = found
-        elif found.origin_node == self.peer_name:
+        elif found.origin_node != self.peer_name:
+            owner = f"node '{found.origin_node}'" if found.origin_node else "this node"
+            raise Refused(
+                f"organisation {found.uid} ({found.name}) is not the peer's: it belongs to {owner}"
+            )
+        else:
             _refresh(found, clean, at)
         return found
 
     def verify(self, data: Any, *, at: dt.datetime) -> Organisation:
         """Apply ``organisation.verified``: the peer's own organisations only."""
-        clean = self._checked(data)
-        found = self._known.get(clean["uid"])
-        if found is not None and found.origin_node != self.peer_name:
-            owner = found.origin_node or "this node"
-            raise Refused(f"organisation {found.uid} is not the peer's: it belongs to {owner}")
         return self.resolve(data, at=at)
 
     def _checked(self, data: Any) -> dict[str, Any]:
