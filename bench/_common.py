@@ -100,6 +100,7 @@ def bench_env(home: Path, url: str, **extra: str) -> dict[str, str]:
         BUREAU_HOME=str(home),
         BUREAU_API_RATE=UNLIMITED_RATE,
         BUREAU_LOGIN_RATE=UNLIMITED_RATE,
+        BUREAU_STREAMS_PER_ADDRESS="0",  # every bench client connects from 127.0.0.1
         BUREAU_DEBUG="false",
         BUREAU_LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="config.settings",

@@ -238,6 +238,20 @@ API_RATE_LIMIT = declare(
     "600/m",
     "API requests allowed per token or client address (count/period; period in s, m or h).",
 )
+BUREAU_STREAMS_PER_USER = int(
+    declare(
+        "BUREAU_STREAMS_PER_USER",
+        "20",
+        "Live streams (/api/v1/stream) one user may hold open in one web process; 0: no limit.",
+    )
+)
+BUREAU_STREAMS_PER_ADDRESS = int(
+    declare(
+        "BUREAU_STREAMS_PER_ADDRESS",
+        "200",
+        "Live streams one client address may hold open in one web process; 0: no limit.",
+    )
+)
 
 # Delivery: links in messages, webhooks, email.
 BUREAU_PUBLIC_URL = declare(

@@ -19,6 +19,8 @@ import json
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from asgiref.sync import SyncToAsync, sync_to_async
 from django.conf import settings
@@ -27,7 +29,7 @@ from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
 from bureau.alerts.models import Channel
-from bureau.catalog.models import Item
+from bureau.catalog.models import Item, Status
 from bureau.delivery import dispatch, fanout
 from bureau.delivery.fanout import LiveEvent
 from bureau.delivery.models import Delivery
@@ -93,10 +95,18 @@ def _frame(pk: int, uid: str, sub_id: int, sub_name: str, item: str) -> bytes:
     return f"id: {pk}\nevent: item\ndata: {data}\n\n".encode()
 
 
+VISIBLE = (Status.PUBLISHED, Status.EXPIRED)
+
+
 def _item_parts(item_ids: set[int]) -> dict[int, str]:
-    """The JSON of each item, as events carry it."""
+    """The JSON of each item, as events carry it, for the items that are public now."""
     base = settings.BUREAU_PUBLIC_URL
-    rows = Item.objects.filter(pk__in=item_ids).order_by().values_list(*_ITEM_COLUMNS)
+    # Only what anyone may read now: a delivery of an item withdrawn since is not replayed.
+    rows = (
+        Item.objects.filter(pk__in=item_ids, status__in=VISIBLE)
+        .order_by()
+        .values_list(*_ITEM_COLUMNS)
+    )
     return {
         pk: _encode(
             {
@@ -162,14 +172,19 @@ class Stream:
         "_replayed",
         "_replayed_until",
         "_waiter",
+        "address",
         "closed",
         "hub",
+        "opened_at",
+        "started",
         "task",
         "user_id",
     )
 
-    def __init__(self, hub: Hub, user_id: int) -> None:
-        self.hub, self.user_id = hub, user_id
+    def __init__(self, hub: Hub, user_id: int, address: str = "") -> None:
+        self.hub, self.user_id, self.address = hub, user_id, address
+        self.opened_at = asyncio.get_running_loop().time()
+        self.started = False  # set once its response body is being sent
         self.closed = False
         self.task = asyncio.current_task()
         self._pending: list[tuple[int, bytes]] = []
@@ -235,6 +250,14 @@ class Stream:
         return b"".join(frame for _, frame in batch)
 
 
+def _discard(index: dict[Any, set[Stream]], key: Any, stream: Stream) -> None:
+    streams = index.get(key)
+    if streams is not None:
+        streams.discard(stream)
+        if not streams:
+            del index[key]
+
+
 def _wake(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
         waiter.set_result(None)
@@ -246,25 +269,47 @@ class Hub:
     def __init__(self, backend: Callable[[], fanout.Fanout] = fanout.get) -> None:
         self._backend = backend
         self._streams: dict[int, set[Stream]] = {}
+        self._by_address: dict[str, set[Stream]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready: asyncio.Event | None = None
         self._listener: asyncio.Task[None] | None = None
 
-    def attach(self, user_id: int) -> Stream:
-        """Register a stream of ``user_id``; call on the event loop."""
+    def attach(self, user_id: int, address: str = "") -> Stream:
+        """Register a stream of ``user_id`` from ``address``; call on the event loop."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._bind(loop)
-        stream = Stream(self, user_id)
+        stream = Stream(self, user_id, address)
         self._streams.setdefault(user_id, set()).add(stream)
+        if address:
+            self._by_address.setdefault(address, set()).add(stream)
         return stream
 
+    def admit(self, user_id: int, address: str, limits: StreamLimits) -> Stream | str:
+        """Attach a stream unless the user or the address holds as many as allowed already;
+        then the reason. Check and attach happen with no await between them."""
+        self._drop_unstarted({*self._streams.get(user_id, ()), *self._by_address.get(address, ())})
+        held = len(self._streams.get(user_id, ()))
+        if limits.per_user and held >= limits.per_user:
+            return f"you have {held} live streams open; at most {limits.per_user} are allowed"
+        from_address = len(self._by_address.get(address, ()))
+        if limits.per_address and from_address >= limits.per_address:
+            return (
+                f"{from_address} live streams are open from your address; "
+                f"at most {limits.per_address} are allowed"
+            )
+        return self.attach(user_id, address)
+
+    def _drop_unstarted(self, streams: set[Stream]) -> None:
+        """Streams admitted whose response never started (the client left at once)."""
+        now = asyncio.get_running_loop().time()
+        for stream in streams:
+            if not stream.started and now - stream.opened_at > READY_SECONDS:
+                stream.close()
+
     def detach(self, stream: Stream) -> None:
-        streams = self._streams.get(stream.user_id)
-        if streams is not None:
-            streams.discard(stream)
-            if not streams:
-                del self._streams[stream.user_id]
+        _discard(self._streams, stream.user_id, stream)
+        _discard(self._by_address, stream.address, stream)
 
     def count(self) -> int:
         return sum(len(streams) for streams in self._streams.values())
@@ -318,9 +363,28 @@ HUB = Hub()
 dispatch.on_live_deliveries(publish_live_deliveries)
 
 
-async def follow(*, user_id: int, after: int | None, hub: Hub = HUB) -> AsyncIterator[bytes]:
-    """The body of one event stream: ``retry``, the backlog after ``after``, then live events."""
-    stream = hub.attach(user_id)  # first: what is committed from now on reaches the stream
+@dataclass(frozen=True)
+class StreamLimits:
+    """How many streams one user and one client address may hold open (0: no limit)."""
+
+    per_user: int
+    per_address: int
+
+    @classmethod
+    def from_settings(cls) -> StreamLimits:
+        return cls(settings.BUREAU_STREAMS_PER_USER, settings.BUREAU_STREAMS_PER_ADDRESS)
+
+
+async def follow(
+    *, user_id: int, after: int | None, hub: Hub = HUB, stream: Stream | None = None
+) -> AsyncIterator[bytes]:
+    """The body of one event stream: ``retry``, the backlog after ``after``, then live events.
+
+    ``stream`` is one ``Hub.admit`` attached already; otherwise one is attached here.
+    """
+    # First: what is committed from now on reaches the stream.
+    stream = stream if stream is not None else hub.attach(user_id)
+    stream.started = True
     try:
         if not await hub.wait_ready():
             return  # the fan-out is down; the client tries again after the retry delay

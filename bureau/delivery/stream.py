@@ -9,7 +9,10 @@ thread. Each event is one live delivery::
 
 A client that reconnects sends the last id it saw as ``Last-Event-ID`` (browsers do so by
 themselves; ``?last_event_id=`` serves a manual resume) and first receives every live delivery
-it missed, in order, then new ones.
+it missed, in order, then new ones (only items that are public now).
+
+One user, and one client address, hold at most ``BUREAU_STREAMS_PER_USER`` and
+``BUREAU_STREAMS_PER_ADDRESS`` streams in a web process; one more gets a 429.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from bureau.accounts.auth import api_rate_check, token_user
 from bureau.accounts.models import User
-from bureau.core.ratelimit import Verdict
+from bureau.core.ratelimit import Verdict, client_address
 from bureau.delivery import live
 
 MAX_ID = 2**63 - 1
@@ -45,8 +48,14 @@ async def stream_view(request: HttpRequest) -> HttpResponseBase:
         unauthorised = _error(401, refusal)
         unauthorised["WWW-Authenticate"] = 'Bearer realm="bureau"'
         return unauthorised
+    admitted = live.HUB.admit(user.pk, client_address(request), live.StreamLimits.from_settings())
+    if isinstance(admitted, str):
+        crowded = _error(429, f"Too many live streams: {admitted}. Close one and try again.")
+        crowded["Retry-After"] = str(int(live.READY_SECONDS))
+        return crowded
     response = StreamingHttpResponse(
-        live.follow(user_id=user.pk, after=after), content_type="text/event-stream"
+        live.follow(user_id=user.pk, after=after, stream=admitted),
+        content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # tell a proxy in front not to hold events back

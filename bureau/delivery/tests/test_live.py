@@ -61,7 +61,8 @@ def seeded(store: Store) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def server(store: Store, seeded: dict[str, Any]) -> Iterator[Process]:
-    with serving(store) as process:
+    # One member opens 31 streams below: the per-user cap is tested in tests/security.
+    with serving(store, BUREAU_STREAMS_PER_USER="0") as process:
         yield process
 
 
