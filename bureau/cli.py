@@ -12,6 +12,8 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    # What the node writes (database, keys, mail, trade files, uploads) is for its own user only.
+    os.umask(0o077)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 

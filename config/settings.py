@@ -9,13 +9,19 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core.files import private_dir, private_sqlite
 from config.env import as_bool, as_list, declare
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 BUREAU_HOME = Path(
-    declare("BUREAU_HOME", "./var", "Data folder: SQLite database, generated secret key, uploads.")
+    declare(
+        "BUREAU_HOME",
+        "./var",
+        "Data folder (made 0700): SQLite database (0600), generated secret key, node key, uploads.",
+    )
 ).resolve()
+private_dir(BUREAU_HOME)
 
 DEBUG = as_bool(declare("BUREAU_DEBUG", "false", "Show Django debug pages. Never in production."))
 
@@ -134,6 +140,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    private_sqlite(Path(DATABASES["default"]["NAME"]))
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core.sealed import SealedCharField
+
 
 def new_feed_token() -> str:
     return secrets.token_urlsafe(24)
@@ -71,7 +73,8 @@ class WebhookEndpoint(models.Model):
     )
     url = models.URLField(_("URL"), max_length=500)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    secret = models.CharField(max_length=100, editable=False)
+    # Sealed with a key derived from the node's secret key (bureau.core.sealed).
+    secret = SealedCharField(max_length=255, editable=False)
     state = models.CharField(max_length=10, choices=State.choices, default=State.HEALTHY)
     failing_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -6,3 +6,11 @@ class WebConfig(AppConfig):
     name = "bureau.web"
     label = "web"
     verbose_name = _("Web pages")
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from bureau.core.files import on_connection_created
+
+        # SQLite files made after start-up (a test database) are private too.
+        connection_created.connect(on_connection_created, dispatch_uid="bureau-private-sqlite")

@@ -50,11 +50,9 @@ def seeded(store: Store) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def server(store: Store, seeded: dict[str, Any]) -> Iterator[Process]:
-    limits = {
-        "BUREAU_STREAMS_PER_USER": str(PER_USER),
-        "BUREAU_STREAMS_PER_ADDRESS": str(PER_ADDRESS),
-    }
-    with serving(store, **limits) as process:
+    with serving(
+        store, BUREAU_STREAMS_PER_USER=str(PER_USER), BUREAU_STREAMS_PER_ADDRESS=str(PER_ADDRESS)
+    ) as process:
         yield process
 
 
