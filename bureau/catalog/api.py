@@ -33,6 +33,7 @@ from bureau.core.errors import NotFound
 router = Router(tags=["items"])
 
 WEB_PATH = "/items/{}/"
+MAX_ID = 2**63 - 1  # ids are 64-bit: a larger number is no item, not a database error
 Ident = PathEx[str, P(description="The item's numeric id or its uid")]
 
 
@@ -56,8 +57,8 @@ def item_out(item: Item) -> dict[str, Any]:
 def _find(ident: str) -> Item:
     """An item by numeric id or by uid, whatever its status."""
     item: Item | None = None
-    if ident.isdigit():
-        item = selectors.item_get(pk=int(ident))
+    if ident.isascii() and ident.isdigit():  # "²" is a digit to Python, not a number
+        item = selectors.item_get(pk=int(ident)) if int(ident) <= MAX_ID else None
     else:
         try:
             item = selectors.item_get(uid=str(uuid.UUID(ident)))
