@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bureau.accounts.models import Organisation
+from bureau.core import parsing
 from bureau.reference import countries
 
 
@@ -27,6 +28,12 @@ class DirectoryFilterForm(forms.Form):
             ("", _("Any country")),
             *countries.country_choices(),
         ]
+
+    def clean_q(self) -> str:
+        try:
+            return parsing.text(self.cleaned_data.get("q"), max_length=100)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
     def filters(self) -> dict[str, object]:
         """The valid filters only, so that one bad value does not hide the whole directory."""

@@ -139,3 +139,12 @@ def test_the_parser_itself():
         parsing.text("x" * 10_001)
     with pytest.raises(ValueError, match="entries"):
         parsing.string_list(["a"] * (parsing.MAX_LIST_ITEMS + 1))
+
+
+def test_page_filters_report_control_characters_beside_the_field(client, company):
+    directory = client.get("/directory/", {"q": "Punjab\u0007"})
+    assert directory.status_code == 200
+    assert "must not contain control characters" in directory.content.decode()
+    browse = client.get("/items/", {"q": "rice\u0000"})
+    assert browse.status_code == 200
+    assert "must not contain control characters" in browse.content.decode()
