@@ -61,3 +61,31 @@ def test_https_brings_hsts_with_subdomains_and_a_redirect(tmp_path, https):
         assert "includeSubDomains" in seen["hsts"] and "max-age=31536000" in seen["hsts"]
     else:
         assert seen["plain"][0] == 200 and seen["hsts"] == ""
+
+
+INLINE = [
+    (r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")", "an inline <script>"),
+    (r"\son[a-z]+\s*=", "an on*= event handler"),
+    (r"\sstyle\s*=", "a style= attribute"),
+    (r"<style", "a <style> block"),
+    (r"javascript:", "a javascript: URL"),
+    (r"\bhx-on", "an hx-on handler (run with eval)"),
+]
+
+
+def test_no_page_template_has_inline_script_or_style():
+    """What the policy would block must not be in a page: behaviour in static .js files,
+    styling in static CSS. Emails are not pages: mail programs need their inline styles."""
+    import re
+
+    found = []
+    for template in sorted((ROOT / "bureau").glob("*/templates/**/*.html")):
+        if "/email/" in str(template):
+            continue
+        text = template.read_text()
+        found += [
+            f"{template.relative_to(ROOT)}: {what}"
+            for pattern, what in INLINE
+            if re.search(pattern, text, flags=re.IGNORECASE)
+        ]
+    assert found == []
