@@ -47,9 +47,9 @@ class RequestIdFilter(logging.Filter):
     """Give every record ``request_id`` (given with ``extra=``, or the current one)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not getattr(record, "request_id", ""):
-            record.request_id = _current.get()
-        record.request_suffix = f" [request {record.request_id}]" if record.request_id else ""
+        value = getattr(record, "request_id", "") or _current.get()
+        record.request_id = value
+        record.request_suffix = f" [request {value}]" if value else ""
         return True
 
 

@@ -9,7 +9,14 @@ the database when asked. See docs/decisions.md.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
 from prometheus_client import Counter, Histogram
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -46,3 +53,23 @@ IMPORTED_ROWS = Counter(
     "Rows written by imports, by what was imported (items, trade).",
     ["kind"],
 )
+
+
+def counts_imports(
+    kind: str, outcome: Callable[[Any], tuple[str, int]]
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Count each run of an import service by ``outcome(result)``: (outcome name, rows written)."""
+
+    def wrap(function: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(function)
+        def counted(*args: P.args, **kwargs: P.kwargs) -> R:
+            result = function(*args, **kwargs)
+            name, rows = outcome(result)
+            IMPORTS.labels(kind, name).inc()
+            if rows:
+                IMPORTED_ROWS.labels(kind).inc(rows)
+            return result
+
+        return counted
+
+    return wrap

@@ -220,5 +220,5 @@ def exposition() -> bytes:
     """The whole /metrics body."""
     registry = CollectorRegistry(auto_describe=False)
     _HostCounters(registry, path=str(_folder()))
-    registry.register(NodeState())  # type: ignore[arg-type]
+    registry.register(NodeState())
     return generate_latest(registry)

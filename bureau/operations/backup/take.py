@@ -56,8 +56,11 @@ def archive_name(node: str, at: dt.datetime, *, sealed: bool) -> str:
     return f"bureau-{node}-{at:%Y%m%dT%H%M%SZ}.tar.gz" + (".enc" if sealed else "")
 
 
-def backup_create(*, to: Path | None = None, keep: int | None = None) -> BackupResult:
-    """Write an archive of this node (into ``to``: a file, or a folder for a dated name) and,
+def backup_create(
+    *, to: Path | None = None, keep: int | None = None, into_folder: bool = False
+) -> BackupResult:
+    """Write an archive of this node (into ``to``: a file, or a folder for a dated name when
+    it is one, ``into_folder`` is given or ``keep`` is) and,
     with ``keep``, remove all but the newest ``keep`` archives of this node in that folder.
 
     Sealed with BUREAU_BACKUP_KEY when it is set. The file is created 0600 and appears under
@@ -65,7 +68,8 @@ def backup_create(*, to: Path | None = None, keep: int | None = None) -> BackupR
     """
     passphrase = settings.BUREAU_BACKUP_KEY
     now = timezone.now().astimezone(dt.UTC)
-    folder, target = _destination(to, now, sealed=bool(passphrase))
+    as_folder = into_folder or keep is not None
+    folder, target = _destination(to, now, sealed=bool(passphrase), as_folder=as_folder)
     staging = Path(tempfile.mkdtemp(prefix=".bureau-backup-", dir=folder))
     try:
         staged = _stage(staging, folder)
@@ -77,8 +81,11 @@ def backup_create(*, to: Path | None = None, keep: int | None = None) -> BackupR
     return BackupResult(target, manifest, bool(passphrase), removed)
 
 
-def _destination(to: Path | None, now: dt.datetime, *, sealed: bool) -> tuple[Path, Path]:
-    if to is None or to.is_dir() or str(to).endswith(os.sep):
+def _destination(
+    to: Path | None, now: dt.datetime, *, sealed: bool, as_folder: bool
+) -> tuple[Path, Path]:
+    """(folder, file): ``to`` is a folder when it is one or ``as_folder`` says so."""
+    if to is None or as_folder or to.is_dir():
         folder = to or backup_dir()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         name = archive_name(settings.BUREAU_NODE_NAME, now, sealed=sealed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--to",
-            type=Path,
-            help=f"A file, or a folder for a dated name (default: {backup_dir()}).",
+            help=f"A file, or a folder (ending with '/') for a dated name (default: {backup_dir()}).",
         )
         parser.add_argument(
             "--keep",
@@ -44,8 +44,10 @@ class Command(BaseCommand):
         except Refused as error:
             raise CommandError(str(error)) from error
 
-    def _backup(self, to: Path | None, keep: int | None) -> None:
-        result = backup_create(to=to, keep=keep)
+    def _backup(self, to: str | None, keep: int | None) -> None:
+        result = backup_create(
+            to=Path(to) if to else None, keep=keep, into_folder=bool(to and to.endswith(os.sep))
+        )
         sealed = "sealed with BUREAU_BACKUP_KEY" if result.sealed else "not sealed"
         size = filesizeformat(result.path.stat().st_size)
         self.stdout.write(f"Wrote {result.path} ({size}, {sealed}, mode 0600).")
