@@ -58,6 +58,19 @@ def query(store: Store, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[An
         return [tuple(map(_plain, r)) for r in conn.execute(sql, params)]
 
 
+def execute(store: Store, sql: str, params: tuple[Any, ...] = ()) -> None:
+    """Run one statement on the store's database and commit it."""
+    if store.pg_name:
+        import psycopg
+
+        with psycopg.connect(store.env["DATABASE_URL"]) as conn:
+            conn.execute(sql.replace("?", "%s"), params)
+        return
+    path = Path(store.env["BUREAU_HOME"]) / "bureau.sqlite3"
+    with contextlib.closing(sqlite3.connect(path, timeout=30)) as conn, conn:
+        conn.execute(sql, params)
+
+
 def _plain(value: Any) -> Any:
     """The same value from either engine (PostgreSQL gives UUIDs, SQLite hex text)."""
     return value.hex if hasattr(value, "hex") and not isinstance(value, bytes | str) else value
