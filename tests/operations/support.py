@@ -67,8 +67,8 @@ def execute(store: Store, sql: str, params: tuple[Any, ...] = ()) -> None:
             conn.execute(sql.replace("?", "%s"), params)
         return
     path = Path(store.env["BUREAU_HOME"]) / "bureau.sqlite3"
-    with contextlib.closing(sqlite3.connect(path, timeout=30)) as conn, conn:
-        conn.execute(sql, params)
+    with contextlib.closing(sqlite3.connect(path, timeout=30)) as lite, lite:
+        lite.execute(sql, params)
 
 
 def _plain(value: Any) -> Any:

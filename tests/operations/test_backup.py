@@ -132,7 +132,7 @@ def test_a_damaged_archive_is_refused_by_verify_and_restore(source, target, tmp_
 def _rewrite(archive: Path, into: Path, change) -> Path:
     """The same archive with its manifest changed (and its manifest's checksum made to fit)."""
     with tarfile.open(archive, "r:gz") as tar:
-        members = [(m, tar.extractfile(m).read()) for m in tar.getmembers()]
+        members = [(m, tar.extractfile(m).read()) for m in tar.getmembers()]  # type: ignore[union-attr]
     manifest = json.loads(members[0][1])
     change(manifest)
     body = json.dumps(manifest).encode()
