@@ -116,6 +116,16 @@ def _fold(kind: str, ended: list[str]) -> None:
         os.unlink(path)
 
 
+def host_totals() -> dict[str, float]:
+    """The host's counters summed over their labels (``bureau_http_requests_total``: 1234.0)."""
+    totals: dict[str, float] = {}
+    for family in _HostCounters(None, path=str(_folder())).collect():
+        for sample in family.samples:
+            if sample.name.endswith(("_total", "_count")):
+                totals[sample.name] = totals.get(sample.name, 0.0) + sample.value
+    return totals
+
+
 def _status() -> NodeStatus:
     global _cache
     with _cache_lock:

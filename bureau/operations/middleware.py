@@ -19,6 +19,8 @@ from bureau.core import logs, metrics
 
 access = logging.getLogger("bureau.requests")
 SEARCH_ROUTES = {"items/": "page", "api/v1/items": "api"}
+# Asked every few seconds by load balancers and Prometheus: their access lines only at DEBUG.
+PROBES = {"healthz", "readyz", "metrics"}
 
 
 def route_of(request: HttpRequest) -> str:
@@ -33,7 +35,8 @@ def _record(request: HttpRequest, response: HttpResponseBase, started: float) ->
     metrics.REQUEST_SECONDS.labels(route).observe(seconds)
     if route in SEARCH_ROUTES and request.GET.get("q", "").strip():
         metrics.SEARCH_SECONDS.labels(SEARCH_ROUTES[route]).observe(seconds)
-    access.info(
+    access.log(
+        logging.DEBUG if route in PROBES else logging.INFO,
         "%s %s %d %.0f ms",
         request.method,
         request.path,

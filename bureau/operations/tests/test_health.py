@@ -71,6 +71,7 @@ def test_status_prints_the_node_at_a_glance(settings):
     text = out.getvalue()
     assert text.startswith("READY") and f"Node {settings.BUREAU_NODE_NAME}" in text
     assert "outbox: 0 events waiting" in text and "peers: none" in text
+    assert "this host's processes so far:" in text and "requests" in text
     out = io.StringIO()
     call_command("status", "--json", stdout=out)
     body = json.loads(out.getvalue())

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from bureau.operations import health
+from bureau.operations import health, metrics
 from bureau.operations.backup.take import backup_dir
 from bureau.operations.status import NodeStatus, node_status
 
@@ -67,11 +67,23 @@ class Command(BaseCommand):
         self._deliveries(status)
         self._peers(status)
         w(f"  trade statistics: {status.trade_datasets} datasets, {status.trade_rows} rows")
+        self._host()
         if status.last_backup is None:
             w(f"  last backup: none in {backup_dir()}")
         else:
             age = (timezone.now() - status.last_backup).total_seconds()
             w(f"  last backup: {_ago(age)} ago, in {backup_dir()}")
+
+    def _host(self) -> None:
+        totals = metrics.host_totals()
+        figures = (
+            ("bureau_http_requests_total", "requests"),
+            ("bureau_search_duration_seconds_count", "searches"),
+            ("bureau_webhook_duration_seconds_count", "webhook attempts"),
+            ("bureau_imports_total", "imports"),
+        )
+        counted = ", ".join(f"{totals.get(name, 0):.0f} {what}" for name, what in figures)
+        self.stdout.write(f"  this host's processes so far: {counted}")
 
     def _deliveries(self, status: NodeStatus) -> None:
         channels = sorted({ch for ch, _ in status.deliveries})
