@@ -24,10 +24,11 @@ def private_dir(path: Path) -> None:
 
 
 def private_sqlite(database: Path) -> None:
-    """Create the SQLite file 0600 before SQLite does (its -wal and -shm files then take the
-    same mode), and bring an existing one and its companions to 0600."""
-    if not database.exists():
-        os.close(os.open(database, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+    """Bring the SQLite file and its companions (-wal, -shm) to 0600 where they exist.
+
+    Not created here: an empty home must stay empty until something is written (a restore
+    refuses a home that is not). Files the ``bureau`` command creates are 0600 already (its
+    umask); this catches those made otherwise, or before."""
     for suffix in SQLITE_COMPANIONS:
         with contextlib.suppress(FileNotFoundError, PermissionError):
             Path(f"{database}{suffix}").chmod(PRIVATE_FILE)
