@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from bureau.catalog.models import ItemFacet, Kind, Status
+from bureau.catalog.models import Agreement, Item, ItemFacet, Kind, Status
 from bureau.core.errors import NotFound
 from bureau.reference import hs
 from bureau.trade import charts, codes, selectors, store
@@ -45,6 +47,37 @@ class Params:
 # --- Target tracker -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TargetSource:
+    """The published agreement item that records the target: where the target comes from."""
+
+    title: str
+    item_url: str
+    source: str
+    source_url: str
+
+
+def target_source() -> TargetSource | None:
+    """The latest published target agreement of the pair for the target's amount, if any."""
+    pair = set(settings.BUREAU_COUNTRY_PAIR[:2])
+    found = (
+        Item.objects.filter(
+            kind=Kind.AGREEMENT,
+            status=Status.PUBLISHED,
+            agreement__agreement_type=Agreement.Type.TARGET,
+            value_usd=Decimal(str(settings.BUREAU_TRADE_TARGET_USD)),
+        )
+        .order_by("-published_at", "-pk")
+        .only("pk", "title", "countries", "source_title", "source_url")
+    )
+    item = next((i for i in found if pair <= set(i.countries)), None)
+    if item is None:
+        return None
+    return TargetSource(
+        item.title, reverse("catalog:item", args=[item.pk]), item.source_title, item.source_url
+    )
+
+
 def progress_report(params: Params, table: selectors.Bilateral | None = None) -> Report:
     tracker = selectors.tracker(params.target_year, table)
     result = tracker.progress
@@ -70,7 +103,7 @@ def progress_report(params: Params, table: selectors.Bilateral | None = None) ->
         ],
         rows,
         chart=lambda: _progress_chart(tracker),
-        extra={"tracker": tracker},
+        extra={"tracker": tracker, "target": target_source()},
     )
 
 
