@@ -77,8 +77,9 @@ def progress_out(tracker: Tracker, target: TargetSource | None) -> ProgressOut:
         latest_usd=result.latest,
         latest_source=source_out(latest) if latest else None,
         required_annual_growth=result.required_growth,
-        trend=trend
-        and TrendOut(
+        trend=None
+        if trend is None
+        else TrendOut(
             annual_growth=trend.annual_growth,
             reaches_target_in=result.trend_reach_year,
             years_fitted=trend.points,
