@@ -31,6 +31,9 @@ class FigureOut(Schema):
     period_kind: str
     value_usd: float
     reported_by: str = Field(description="ISO alpha-3 of the reporting side; '' if reconciled.")
+    derived: bool = Field(
+        description="A turnover summed from one report's exports and imports (none published)."
+    )
     source: SourceOut
 
 
@@ -55,6 +58,7 @@ def trade_bilateral(request: HttpRequest) -> dict[str, Any]:
                 "period_kind": f.period_kind,
                 "value_usd": f.value,
                 "reported_by": f.reported_by,
+                "derived": f.derived,
                 "source": source_out(f),
             }
             for key, f in sorted(table.figures(), key=lambda t: (t[1].year, t[0]))

@@ -12,7 +12,6 @@ from bureau.accounts.models import User
 from bureau.core.errors import DomainError
 from bureau.demo import content, parts
 from bureau.demo.loader import DemoResult, demo_load
-from bureau.demo.trade import load_trade
 
 
 class Command(BaseCommand):
@@ -35,7 +34,6 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(f"the demo content could not be loaded: {error}") from error
         self._report(result)
-        self._load_trade()
         self._load_parts()
         if not options["no_serve"]:
             call_command(
@@ -47,22 +45,12 @@ class Command(BaseCommand):
             )
 
     def _load_parts(self) -> None:
-        for name, summary in parts.load_all(settings.BUREAU_NODE_NAME):
-            self.stdout.write(f"Demo {name}: {summary}")
-
-    def _load_trade(self) -> None:
         try:
-            imports = load_trade()
+            loaded = parts.load_all(settings.BUREAU_NODE_NAME)
         except DomainError as error:
-            raise CommandError(f"the demo trade figures could not be imported: {error}") from error
-        for done in imports:
-            if done.errors:
-                raise CommandError(f"the demo trade figures have errors: {done.errors[0]}")
-        rows = sum(done.rows for done in imports)
-        new = sum(not done.unchanged for done in imports)
-        self.stdout.write(
-            f"Demo trade statistics: {len(imports)} dataset(s) ({new} new), {rows} rows."
-        )
+            raise CommandError(f"the demo could not be loaded: {error}") from error
+        for name, summary in loaded:
+            self.stdout.write(f"Demo {name}: {summary}")
 
     def _report(self, result: DemoResult) -> None:
         self.stdout.write(
