@@ -1,5 +1,6 @@
-# The two commands: `make run` (the bureau on SQLite with the demo, at http://127.0.0.1:8000)
-# and `make test` (lint, types, and the whole test suite on SQLite and PostgreSQL).
+# The two commands: `make run` (the demo: both chambers' nodes on SQLite, exchanging, at
+# http://127.0.0.1:8000 and :8001) and `make test` (lint, types, and the whole test suite on
+# SQLite and PostgreSQL).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -16,7 +17,7 @@ $(BIN)/bureau: pyproject.toml
 install: $(BIN)/bureau
 
 run: install
-	BUREAU_DEMO_DATA=$${BUREAU_DEMO_DATA-$(wildcard $(CURDIR)/../shared/data)} $(BIN)/bureau demo
+	BUREAU_DEMO_DATA=$${BUREAU_DEMO_DATA-$(wildcard $(CURDIR)/../shared/data)} $(BIN)/bureau demo --pair
 
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
