@@ -1,14 +1,17 @@
 """The documentation keeps up with the code: every setting is in the README's table."""
 
+import argparse
 import csv
 import io
 import re
+import tomllib
 from pathlib import Path
 
 import django.conf
 import pytest
 from django.core.management import CommandError, call_command
 
+from bureau.web.management.commands.demo import Command as DemoCommand
 from config.env import SETTINGS
 from tests.samples import lead_data
 
@@ -27,6 +30,20 @@ def test_the_readme_starts_with_the_two_commands_ci_runs():
     head = readme[: readme.index("## ")]
     assert "make run" in head and "make test" in head
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_command_table_shows_every_option_of_bureau_demo_and_the_python_it_needs():
+    readme = (ROOT / "README.md").read_text()
+    rows = " ".join(line for line in readme.splitlines() if line.startswith("| `bureau demo"))
+    parser = argparse.ArgumentParser(add_help=False)
+    DemoCommand().add_arguments(parser)  # the command's own options, not Django's common ones
+    options = {o for action in parser._actions for o in action.option_strings}
+    assert {"--host", "--port", "--node", "--pair"} <= options
+    assert sorted(o for o in options if f"{o}" not in rows) == []
+    assert "islamabad\\|baku" in rows  # the node choices, as the table escapes the bar
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        requires = tomllib.load(handle)["project"]["requires-python"]
+    assert requires == ">=3.11,<3.12" and "Python 3.11 is required" in readme
 
 
 def _example_block(text: str, after: str) -> list[str]:

@@ -131,7 +131,7 @@ def _write_baci_release_file(path: Path, year: int) -> Path:
 
 
 def test_the_potential_section_names_the_file_that_fills_it_and_its_command_imports_it(
-    client: Client, tmp_path: Path, shared_data: Path
+    client: Client, tmp_path: Path, shared_data: Path, settings
 ):
     exports = shared_data / "aze-pak-product-exports/baci_hs92_hs2_exports_aze_pak_2011_2020.csv"
     assert not import_file(exports, format="world-exports").errors
@@ -142,6 +142,7 @@ def test_the_potential_section_names_the_file_that_fills_it_and_its_command_impo
     command = section.split('data-testid="baci-command">', 1)[1].split("<", 1)[0]
     args = shlex.split(command)
     assert args[:3] == ["bureau", "trade", "import"] and args[3].startswith("BACI_HS22_Y")
+    assert f"`{command}`" in (settings.BASE_DIR / "docs" / "trade.md").read_text()  # same advice
     # The very command on the page, on a file of that name in BACI's real layout.
     path = _write_baci_release_file(tmp_path / args[3], int(args[3][11:15]))
     call_command(*args[1:3], str(path), *args[4:], stdout=io.StringIO(), stderr=io.StringIO())
