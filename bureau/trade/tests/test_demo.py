@@ -8,6 +8,7 @@ import pytest
 
 from bureau.trade import demo as trade
 from bureau.trade import selectors, store
+from bureau.trade.importing.formats import WITS_URL
 
 
 def test_demo_figures_give_the_tracker_cited_real_numbers(settings):
@@ -26,6 +27,12 @@ def test_demo_figures_give_the_tracker_cited_real_numbers(settings):
         figure.source and figure.source_url.startswith("https://")
         for *_, figure in tracker.headline
     )
+    # The WITS figures link to the page that shows them, not to the site's home page.
+    assert tracker.headline[0][2].source_url == (
+        "https://wits.worldbank.org/CountryProfile/en/Country/AZE/Year/2009/TradeFlow/EXPIMP"
+        "/Partner/PAK/Product/all-groups"
+    )
+    assert all(row[7] != WITS_URL for row in trade.FIGURES)
     mirror = selectors.bilateral().years[0].cells
     assert mirror["ba_by_b"][0].value == pytest.approx(5_475_697)  # Pakistan's side of 2009
 
