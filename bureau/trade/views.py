@@ -66,6 +66,7 @@ def potential(request: HttpRequest) -> HttpResponse:
         "report": report,
         "direction": direction,
         "pair": selectors.country_pair(),
+        "baci": reports.BACI_FILE,
     }
     return render(request, "trade/potential.html", context)
 
