@@ -1,6 +1,5 @@
 """The documentation keeps up with the code: every setting is in the README's table."""
 
-import argparse
 import csv
 import io
 import re
@@ -10,6 +9,7 @@ from pathlib import Path
 import django.conf
 import pytest
 from django.core.management import CommandError, call_command
+from django.core.management.base import CommandParser
 
 from bureau.web.management.commands.demo import Command as DemoCommand
 from config.env import SETTINGS
@@ -35,7 +35,7 @@ def test_the_readme_starts_with_the_two_commands_ci_runs():
 def test_the_command_table_shows_every_option_of_bureau_demo_and_the_python_it_needs():
     readme = (ROOT / "README.md").read_text()
     rows = " ".join(line for line in readme.splitlines() if line.startswith("| `bureau demo"))
-    parser = argparse.ArgumentParser(add_help=False)
+    parser = CommandParser(add_help=False)
     DemoCommand().add_arguments(parser)  # the command's own options, not Django's common ones
     options = {o for action in parser._actions for o in action.option_strings}
     assert {"--host", "--port", "--node", "--pair"} <= options
