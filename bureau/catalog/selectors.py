@@ -136,9 +136,10 @@ _PARSERS: dict[str, Any] = {
 def item_list(filters: ItemFilters, *, base: QuerySet[Item] | None = None) -> QuerySet[Item]:
     """Items matching ``filters``, ordered as asked (relevance when searching, else newest)."""
     qs = (base if base is not None else Item.objects.all()).filter(status=filters.status)
-    qs = _apply_filters(qs, filters, probe_facets=bool(search.terms(filters.q)))
-    sort = filters.sort or ("relevance" if search.terms(filters.q) else "newest")
-    ranked = sort == "relevance" and bool(search.terms(filters.q))
+    searching = search.is_search(filters.q)
+    qs = _apply_filters(qs, filters, probe_facets=searching)
+    sort = filters.sort or ("relevance" if searching else "newest")
+    ranked = sort == "relevance" and search.ranks(filters.q)
     qs = search.filter_fulltext(qs, filters.q, ranked=ranked)
     order = {
         "relevance": ["rank", "-id"] if ranked else ["-published_at", "-id"],
@@ -215,8 +216,8 @@ def facet_counts(filters: ItemFilters) -> dict[str, list[tuple[str, int]]]:
         counts[row["key"]] = row["n"]
     for key, n in counts.most_common():
         facet, value = key.split(":", 1)
-        if facet == facets.HS and len(value) != 2:
-            continue  # chapters only in the sidebar; headings through the HS filter
+        if facet not in result or (facet == facets.HS and len(value) != 2):
+            continue  # chapters only in the sidebar; headings through the HS filter; no places
         if len(result[facet]) < 30:
             result[facet].append((value, n))
     cache.set(cache_key, result, FACET_CACHE_SECONDS)
