@@ -87,7 +87,7 @@ def item_prepare(
     rates: dict[str, Any] | None = None,
 ) -> PreparedItem:
     """Validate ``data`` and build the item and its detail without saving. ``actor`` None is the system."""
-    clean = clean_item(data)
+    clean = clean_item(data, entered=True)
     organisation = (resolver or OrganisationResolver()).resolve(
         actor, clean.common.pop("organisation")
     )
@@ -209,7 +209,11 @@ def item_update(*, actor: User, item: Item, data: Mapping[str, Any]) -> Item:
     merged = {**item_as_record(item), **data, "organisation": item.organisation.slug}
     if "organisation" in data and data["organisation"] not in ("", item.organisation.slug):
         raise ValidationFailed.single("organisation", "cannot be changed")
-    clean = clean_item({k: v for k, v in merged.items() if k not in ("id", "uid")})
+    clean = clean_item(
+        {k: v for k, v in merged.items() if k not in ("id", "uid")},
+        entered=True,
+        kept_valid_until=item.valid_until,
+    )
     clean.common.pop("organisation")
     _apply_common(item, clean, None)
     item.updated_at = timezone.now()
@@ -259,8 +263,17 @@ def item_transition(*, actor: User | None, item: Item, to: str, note: str = "") 
         )
     if actor is not None and not may(actor, item):
         raise PermissionDenied(f"you cannot make this item {Status(to).label.lower()}")
+    if to in (Status.SUBMITTED, Status.PUBLISHED) and _has_passed(item):
+        raise Conflict(
+            f"its valid-until date ({item.valid_until}) has passed: change it to today or "
+            f"later before the item can become {Status(to).label.lower()}"
+        )
     _record(item, to, actor, note)
     return item
+
+
+def _has_passed(item: Item) -> bool:
+    return item.valid_until is not None and item.valid_until < timezone.localdate()
 
 
 def item_submit(*, actor: User, item: Item) -> Item:

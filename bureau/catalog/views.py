@@ -14,9 +14,11 @@ from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bureau.accounts import permissions
@@ -188,7 +190,7 @@ def _action_fragment(
     """The moderation queue row or the item's status panel, after an action."""
     failed = status != 200
     if as_row:
-        row = {"item": item, "actions": allowed_actions(request.user, item)}
+        row = _queue_row(request.user, item)
         context = {"row": row, "message": message, "error": failed}
         return render(request, "catalog/_moderation_row.html", context, status=status)
     panel = _panel(request.user, item, message, error=failed)
@@ -206,8 +208,35 @@ def moderation(request: HttpRequest) -> HttpResponse:
     queue = item_list(
         ItemFilters(status=Status.SUBMITTED, sort="newest"), base=items_visible_to(user)
     )[:MODERATION_QUEUE_LIMIT]
-    rows = [{"item": item, "actions": allowed_actions(user, item)} for item in queue]
+    rows = [_queue_row(user, item) for item in queue]
     return render(request, "catalog/moderation.html", {"rows": rows})
+
+
+EXPIRY_WARNING_DAYS = 14
+
+
+def expiry_warning(item: Item) -> str:
+    """A warning when ``item`` expires within two weeks or already should have; else ''."""
+    if item.valid_until is None:
+        return ""
+    days = (item.valid_until - timezone.localdate()).days
+    if days < 0:
+        return _("Its valid-until date (%(date)s) has passed: it cannot be published as it is.") % {
+            "date": date_format(item.valid_until)
+        }
+    if days > EXPIRY_WARNING_DAYS:
+        return ""
+    if days == 0:
+        return _("It expires after today.")
+    return ngettext(
+        "It expires in %(days)d day, after %(date)s.",
+        "It expires in %(days)d days, after %(date)s.",
+        days,
+    ) % {"days": days, "date": date_format(item.valid_until)}
+
+
+def _queue_row(user: Any, item: Item) -> dict[str, Any]:
+    return {"item": item, "actions": allowed_actions(user, item), "warning": expiry_warning(item)}
 
 
 # --- Entry forms --------------------------------------------------------------------------------
