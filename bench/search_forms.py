@@ -13,6 +13,7 @@ and how many more items the stemmed index finds. Progress on stderr; one JSON li
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sqlite3
 import sys
@@ -71,6 +72,10 @@ def _timed(run: Callable[[], Any], samples: list[float]) -> Any:
     return result
 
 
+def _fetch(db: Any, sql: str, params: list[Any]) -> list[Any]:
+    return list(db.execute(sql, params).fetchall())
+
+
 def _stats(samples: list[float]) -> dict[str, float]:
     return {"p50_ms": ms(percentile(samples, 0.5)), "p95_ms": ms(percentile(samples, 0.95))}
 
@@ -120,9 +125,7 @@ def sqlite_figures(rows: list[tuple[str, str, str]], asked: list[list[str]]) -> 
         found = 0
         for words in asked:
             _timed(
-                lambda db=db, words=words, expand=expand: db.execute(
-                    top, [match(words, expand)]
-                ).fetchall(),
+                functools.partial(_fetch, db, top, [match(words, expand)]),
                 samples,
             )
             found += db.execute(count, [match(words, expand)]).fetchone()[0]
@@ -195,7 +198,7 @@ def pg_figures(rows: list[tuple[str, str, str]], asked: list[list[str]]) -> dict
             tsquery, params = build_query(words)
             sql = f"SELECT id FROM t WHERE {column} @@ ({tsquery}) ORDER BY ts_rank_cd({column}, ({tsquery})) DESC LIMIT 20"
             _timed(
-                lambda sql=sql, params=params: db.execute(sql, [*params, *params]).fetchall(),
+                functools.partial(_fetch, db, sql, [*params, *params]),
                 samples,
             )
             found += db.execute(

@@ -33,11 +33,13 @@ def _errors(response) -> dict[str, str]:
 
 
 def test_the_api_refuses_a_past_valid_until_and_chapter_99(client: Client, member, token_for):
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(member)}"}
+    auth = f"Bearer {token_for(member)}"
 
     def post(**overrides):
         body = json.dumps(lead_data(**overrides))
-        return client.post("/api/v1/items", body, content_type="application/json", **auth)
+        return client.post(
+            "/api/v1/items", body, content_type="application/json", HTTP_AUTHORIZATION=auth
+        )
 
     past = post(valid_until="2020-06-30")
     assert past.status_code == 422
