@@ -155,7 +155,8 @@ def subscription_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def from_search(request: HttpRequest) -> HttpResponse:
     """The browse page's "Save this search": its filters prefill a form the member confirms."""
     filters, _errors = catalog_forms.parse_browse_filters(request.POST)  # bad ones are left out
-    chips = catalog_forms.active_filters(request.POST, filters)
+    chips = catalog_forms.active_filters(request.POST, filters, quote_words=False)
+    # Pages quote a subscription's name wherever they show it; the words go in without quotes.
     name = ", ".join(str(label) for label, _link in chips)
     query = forms.criteria_query(name, selectors.criteria_from_filters(filters))
     query["from_search"] = "1"

@@ -379,13 +379,15 @@ def facet_groups(
     return groups
 
 
-def active_filters(params: QueryDict, filters: ItemFilters) -> list[tuple[str, str]]:
-    """Each applied filter as (words, link that removes it)."""
+def active_filters(
+    params: QueryDict, filters: ItemFilters, *, quote_words: bool = True
+) -> list[tuple[str, str]]:
+    """Each applied filter as (words, link that removes it); the search words in quotes."""
     chips: list[tuple[str, str]] = []
     for value in filters.kind:
         chips.append((_facet_label("kind", value), _link(params, "kind", value, toggle=True)))
     if filters.q:
-        chips.append((f"“{filters.q}”", _link(params, "q", None)))
+        chips.append((f"“{filters.q}”" if quote_words else filters.q, _link(params, "q", None)))
     for name in ("section", "hs", "sector", "country"):
         if value := getattr(filters, name):
             chips.append((_facet_label(name, value), _link(params, name, None)))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
@@ -157,20 +156,13 @@ def _sqlite(qs: QuerySet, words: tuple[str, ...], ranked: bool) -> QuerySet:
     )
 
 
-@cache
-def _pg_word_sql() -> str:
-    # The index holds each text twice: English stems (cargoes -> cargo) and the words as
-    # written (Azerbaijani and Urdu words, English stop words). A word matches either.
-    return (
-        "(plainto_tsquery('english', bureau_unaccent(%s))"
-        " || plainto_tsquery('simple', bureau_unaccent(%s)))"
-    )
+# English Snowball stems without stop words (migration 0005), as FTS5's porter on SQLite.
+PG_CONFIG = "bureau_english"
 
 
 def pg_tsquery(words: tuple[str, ...] | list[str]) -> tuple[str, list[str]]:
     """A tsquery expression for all of ``words`` and its parameters (the words, never in the SQL)."""
-    sql = " && ".join([_pg_word_sql()] * len(words)) or "''::tsquery"
-    return f"({sql})", [word for word in words for _ in range(2)]
+    return f"plainto_tsquery('{PG_CONFIG}', bureau_unaccent(%s))", [" ".join(words)]
 
 
 def _postgres(qs: QuerySet, words: tuple[str, ...], ranked: bool) -> QuerySet:

@@ -2,9 +2,9 @@
 
 SQLite: the FTS5 table is built again with the porter stemmer around the same unicode61
 tokenizer (accents still folded; words of other scripts pass through unchanged).
-PostgreSQL: the generated tsvector holds each text twice, as English stems and as written
-(the 'simple' configuration), so that Azerbaijani and Urdu words and English stop words are
-still found as typed. See docs/decisions.md "Search: English word forms on both engines".
+PostgreSQL: a text search configuration 'bureau_english' stems with the English Snowball
+stemmer and, unlike 'english', keeps every word (no stop words: Azerbaijani 'on' is "ten"),
+like FTS5's porter. See docs/decisions.md "Search: English word forms on both engines".
 """
 
 from django.db import migrations
@@ -45,14 +45,22 @@ SQLITE_UP = _fts("porter unicode61 remove_diacritics 2")
 SQLITE_DOWN = _fts("unicode61 remove_diacritics 2")
 
 
-def _vector(column, weight):
-    text = f"bureau_unaccent(coalesce({column}, ''))"
-    return (
-        f"setweight(to_tsvector('english', {text}) || to_tsvector('simple', {text}), '{weight}')"
+# The English Snowball stemmer without a stop-word list, for every kind of word the parser finds.
+CONFIG = "bureau_english"
+POSTGRES_CONFIG = [
+    "CREATE TEXT SEARCH DICTIONARY bureau_english_stem (TEMPLATE = snowball, Language = english)",
+    f"CREATE TEXT SEARCH CONFIGURATION {CONFIG} (COPY = english)",
+    f"""ALTER TEXT SEARCH CONFIGURATION {CONFIG} ALTER MAPPING
+        FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part
+        WITH bureau_english_stem""",
+]
+
+
+def _tsvector(config):
+    expression = " || ".join(
+        f"setweight(to_tsvector('{config}', bureau_unaccent(coalesce({column}, ''))), '{weight}')"
+        for column, weight in (("title", "A"), ("summary", "B"), ("body", "C"))
     )
-
-
-def _tsvector(expression):
     return [
         "DROP INDEX IF EXISTS catalog_item_search",
         "ALTER TABLE catalog_item DROP COLUMN IF EXISTS search",
@@ -61,15 +69,12 @@ def _tsvector(expression):
     ]
 
 
-POSTGRES_UP = _tsvector(
-    " || ".join(_vector(c, w) for c, w in (("title", "A"), ("summary", "B"), ("body", "C")))
-)
-POSTGRES_DOWN = _tsvector(
-    " || ".join(
-        f"setweight(to_tsvector('simple', bureau_unaccent(coalesce({c}, ''))), '{w}')"
-        for c, w in (("title", "A"), ("summary", "B"), ("body", "C"))
-    )
-)
+POSTGRES_UP = [*POSTGRES_CONFIG, *_tsvector(CONFIG)]
+POSTGRES_DOWN = [
+    *_tsvector("simple"),
+    f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {CONFIG}",
+    "DROP TEXT SEARCH DICTIONARY IF EXISTS bureau_english_stem",
+]
 SEARCH_INDEX = POSTGRES_UP[-1]
 SQLITE_INSERT_TRIGGER = TRIGGERS[0]
 
