@@ -241,8 +241,8 @@ API_RATE_LIMIT = declare(
 # Delivery: links in messages, webhooks, email.
 BUREAU_PUBLIC_URL = declare(
     "BUREAU_PUBLIC_URL",
-    "http://127.0.0.1:8000",
-    "The node's address as users reach it, for links in emails and feeds.",
+    "",
+    "The node's address as users reach it, for links in emails, feeds and webhooks; empty: the address each request came to, and `bureau serve`'s host and port for emails.",
 ).rstrip("/")
 BUREAU_WEBHOOK_ALLOW_PRIVATE = as_bool(
     declare(

@@ -72,7 +72,9 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
         {
             "subscription": s,
             "criteria": forms.criteria_summary(s),
-            "channels": [(c, selectors.feed_url(c)) for c in selectors.channels_of(s)],
+            "channels": [
+                (c, selectors.feed_url(c, request=request)) for c in selectors.channels_of(s)
+            ],
             "failing": selectors.failing_endpoints(s),
         }
         for s in selectors.subscriptions_of(_user(request))

@@ -126,7 +126,7 @@ def test_the_list_shows_criteria_channels_counts_and_a_failing_endpoint(
     html = text(signed_in.get(reverse("alerts:list")))
     assert "Rice to Baku" in html and "Trade lead" in html and "1006" in html and "Pakistan" in html
     feed = Channel.objects.get(kind="atom").feed_token
-    assert f'href="{settings.BUREAU_PUBLIC_URL}/feeds/subscriptions/{feed}/"' in html
+    assert f'href="http://testserver/feeds/subscriptions/{feed}/"' in html
     assert "webhook to http://127.0.0.1:9/hook" in html
     assert "1 delivered, 0 waiting, 1 dead" in html
     assert re.search(
