@@ -286,7 +286,7 @@ class ImportForm(forms.Form):
 # --- The browse page: its filters come only through ItemFilters.parse -------------------------
 
 FACET_PARAMS = ("kind", "section", "hs", "sector", "country")
-HIDDEN_FILTERS = ("kind", "section", "sector", "country", "organisation")
+HIDDEN_FILTERS = ("kind", "section", "sector", "country", "organisation", "concerning")
 SORT_LABELS = {
     "relevance": _("Best match"),
     "newest": _("Newest first"),
@@ -393,4 +393,7 @@ def active_filters(
             chips.append((_facet_label(name, value), _link(params, name, None)))
     if filters.organisation:
         chips.append((filters.organisation, _link(params, "organisation", None)))
+    if filters.concerning:
+        about = _("About %(organisation)s") % {"organisation": filters.concerning}
+        chips.append((about, _link(params, "concerning", None)))
     return chips

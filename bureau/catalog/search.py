@@ -145,6 +145,18 @@ def _text_ids(words: tuple[str, ...]) -> RawSQL:
     )
 
 
+def phrase_ids(text: str) -> RawSQL:
+    """The ids of the items whose text has the words of ``text`` one after another."""
+    words = WORD.findall(places.fold(text))[:MAX_TERMS]
+    if not words:
+        return RawSQL("SELECT NULL WHERE 1 = 0", [])
+    if connection.vendor == "postgresql":
+        sql = f"SELECT id FROM catalog_item WHERE search @@ {PG_PHRASE}"  # noqa: S608 - constants
+        return RawSQL(sql, [" ".join(words)])  # noqa: S611 - the words are a parameter
+    phrase = '"{}"'.format(" ".join(words))
+    return RawSQL("SELECT rowid FROM catalog_item_fts WHERE catalog_item_fts MATCH %s", [phrase])
+
+
 def _sqlite(qs: QuerySet, words: tuple[str, ...], ranked: bool) -> QuerySet:
     if not ranked:  # usable inside subqueries, where Django renames the item table
         return qs.filter(id__in=_text_ids(words))
@@ -158,6 +170,7 @@ def _sqlite(qs: QuerySet, words: tuple[str, ...], ranked: bool) -> QuerySet:
 
 # English Snowball stems without stop words (migration 0005), as FTS5's porter on SQLite.
 PG_CONFIG = "bureau_english"
+PG_PHRASE = f"phraseto_tsquery('{PG_CONFIG}', bureau_unaccent(%s))"
 
 
 def pg_tsquery(words: tuple[str, ...] | list[str]) -> tuple[str, list[str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -18,6 +19,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from bureau.accounts.models import Organisation
 from bureau.catalog import facets, search
 from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS
 from bureau.catalog.models import DETAIL_RELATION, Item, ItemFacet, Kind, Status
@@ -42,6 +44,7 @@ class ItemFilters:
     published_from: dt.date | None = None
     published_to: dt.date | None = None
     organisation: str = ""
+    concerning: str = ""
     status: str = Status.PUBLISHED
     sort: str = ""
 
@@ -128,6 +131,7 @@ _PARSERS: dict[str, Any] = {
     "published_from": parsing.date,
     "published_to": parsing.date,
     "organisation": lambda v: parsing.text(v, max_length=220),
+    "concerning": lambda v: parsing.text(v, max_length=220),
     "status": _one_of(list(Status.values)),
     "sort": _one_of(list(SORTS)),
 }
@@ -180,7 +184,34 @@ def _apply_filters(
         qs = qs.filter(published_at__date__lte=f.published_to)
     if f.organisation:
         qs = qs.filter(organisation__slug=f.organisation)
+    if f.concerning:
+        qs = qs.filter(_concerning(f.concerning))
     return qs
+
+
+NAME_PARTS = re.compile(r"\s+[\u2014\u2013-]\s+|\s*[(),]\s*")  # dashes, brackets, commas
+SHORTEST_NAME = 3
+
+
+def organisation_names(organisation: Organisation) -> list[str]:
+    """The names an item may use for ``organisation``: its full name and each part of it
+    ('SOCAR — State Oil Company of the Azerbaijan Republic' is also 'SOCAR')."""
+    parts = [organisation.name, *NAME_PARTS.split(organisation.name)]
+    names = [part.strip() for part in parts if len(part.strip()) >= SHORTEST_NAME]
+    return list(dict.fromkeys(names))
+
+
+def _concerning(slug: str) -> Q:
+    """Items of the organisation, and those that name it: as an agreement's party, a tender's
+    buyer, or in their text."""
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        return Q(pk__in=[])
+    found = Q(organisation=organisation)
+    for name in organisation_names(organisation):
+        found |= Q(agreement__parties__icontains=name) | Q(tender__buyer__iexact=name)
+        found |= Q(id__in=search.phrase_ids(name))
+    return found
 
 
 FACET_CACHE_SECONDS = 30
