@@ -159,6 +159,8 @@ INSTALLED_APPS = [
     "bureau.delivery",
     "bureau.exchange",
     "bureau.trade",
+    "bureau.inbox",
+    "bureau.audit",
     "bureau.web",
 ]
 
@@ -231,6 +233,25 @@ LOGIN_RATE_LIMIT = declare(
     "BUREAU_LOGIN_RATE",
     "10/m",
     "Sign-in attempts allowed per client address and per account (count/period; period in s, m or h).",
+)
+ACCOUNT_EMAIL_RATE_LIMIT = declare(
+    "BUREAU_ACCOUNT_EMAIL_RATE",
+    "5/h",
+    "Sign-ups, password-reset requests and confirmation links allowed per client address and per email address (count/period).",
+)
+BUREAU_SIGNUP = as_bool(
+    declare(
+        "BUREAU_SIGNUP",
+        "true",
+        "Let visitors create trader accounts (confirmed by email); false: accounts are made by admins only.",
+    )
+)
+PASSWORD_RESET_TIMEOUT = 3600 * int(
+    declare(
+        "BUREAU_ACCOUNT_LINK_HOURS",
+        "72",
+        "Hours an email-confirmation or password-reset link stays valid.",
+    )
 )
 API_RATE_LIMIT = declare(
     "BUREAU_API_RATE",

@@ -275,7 +275,7 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(
         label=_("Dry run: check the file and report, but save nothing"),
         required=False,
-        initial=True,
+        initial=False,
     )
     skip_invalid = forms.BooleanField(
         label=_("Skip rows with errors and import the others"), required=False
@@ -295,13 +295,17 @@ SORT_LABELS = {
 }
 
 
-def parse_browse_filters(params: QueryDict) -> tuple[ItemFilters, dict[str, str]]:
+def parse_browse_filters(
+    params: QueryDict, *, own_statuses: bool = False
+) -> tuple[ItemFilters, dict[str, str]]:
     """Filters from the query string, and a message for each bad one (which is then ignored).
 
-    The page shows published items only, whatever ``status`` the query string asks for.
+    The page shows published items only, unless ``own_statuses`` (a member of an organisation
+    browsing its own drafts, submitted or withdrawn items): then ``status`` is read too.
     """
     remaining = params.copy()
-    remaining.pop("status", None)
+    if not own_statuses:
+        remaining.pop("status", None)
     errors: dict[str, str] = {}
     for _attempt in range(len(remaining) + 1):
         try:

@@ -22,7 +22,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from bureau.accounts.models import Organisation
 from bureau.catalog import facets, search
 from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS
-from bureau.catalog.models import DETAIL_RELATION, Item, ItemFacet, Kind, Status
+from bureau.catalog.models import DETAIL_RELATION, Item, ItemFacet, ItemTransition, Kind, Status
 from bureau.core import parsing
 from bureau.core.errors import FieldError, PermissionDenied, ValidationFailed
 from bureau.reference import countries, hs
@@ -291,6 +291,25 @@ def items_visible_to(user: Any) -> QuerySet[Item]:
     if user.is_chamber_staff:
         own |= Q(organisation__chamber_id=organisation_id)
     return Item.objects.filter(own)
+
+
+def items_of_organisation(
+    organisation: Organisation, status: str, limit: int
+) -> tuple[list[Item], dict[int, str]]:
+    """The organisation's items in ``status``, newest change first, and for drafts that staff
+    returned, the reason they gave (by item id)."""
+    items = list(
+        Item.objects.filter(organisation=organisation, status=status).order_by(
+            "-updated_at", "-id"
+        )[:limit]
+    )
+    reasons: dict[int, str] = {}
+    if status == Status.DRAFT and items:
+        returned = ItemTransition.objects.filter(
+            item__in=items, from_status=Status.SUBMITTED, to_status=Status.DRAFT
+        ).order_by("at", "id")
+        reasons = {t.item_id: t.note for t in returned}  # the latest return wins
+    return items, reasons
 
 
 def item_get(*, pk: int | None = None, uid: str | None = None) -> Item | None:

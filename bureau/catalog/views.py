@@ -71,17 +71,23 @@ def _user(request: HttpRequest) -> User:
 
 @require_GET
 def browse(request: HttpRequest) -> HttpResponse:
-    filters, errors = forms.parse_browse_filters(request.GET)
-    page = Paginator(item_list(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    user = request.user
+    own = bool(getattr(user, "organisation_id", None) or getattr(user, "is_node_admin", False))
+    filters, errors = forms.parse_browse_filters(request.GET, own_statuses=own)
+    public = filters.status == Status.PUBLISHED
+    # Other statuses: only the items the signed-in person may list (their organisation's).
+    base = None if public else items_visible_to(user)
+    page = Paginator(item_list(filters, base=base), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
         "errors": errors,
         "hidden_errors": {k: v for k, v in errors.items() if k in forms.HIDDEN_FILTERS},
         "page": page,
         "params": request.GET,
-        "facets": forms.facet_groups(request.GET, filters, facet_counts(filters)),
+        "facets": forms.facet_groups(request.GET, filters, facet_counts(filters) if public else {}),
         "chips": forms.active_filters(request.GET, filters),
         "sorts": forms.SORT_LABELS,
+        "own_status": "" if public else Status(filters.status).label,
         "partial": _is_partial(request, "browse"),
     }
     response = render(
@@ -169,14 +175,17 @@ def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = _user(request)
     item = _visible_item(user, pk)
     message, status = str(DONE[action]), 200
+    note = {"note": request.POST.get("note", "")} if action in ("return", "withdraw") else {}
     try:
-        ACTIONS[action][1](actor=user, item=item)
+        ACTIONS[action][1](actor=user, item=item, **note)
     except PermissionDenied as denied:
         if not _is_htmx(request):
             raise Forbidden(denied.message) from denied
         message, status = denied.message, 403
     except Conflict as conflict:
         message, status = conflict.message, 409
+    except ValidationFailed as failed:
+        message, status = _("The reason %(reason)s.") % {"reason": failed.errors[0].message}, 422
     as_row = request.POST.get("view") == "row"
     if _is_htmx(request):
         return _action_fragment(request, _visible_item(user, pk), as_row, message, status)
@@ -320,9 +329,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
     )
     if not may_publish:
         del form.fields["publish"]
-    report = None
+    report, made = None, []
     if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
+        started = timezone.now()
         try:
             report = importing.import_items(
                 upload,
@@ -336,9 +346,21 @@ def import_page(request: HttpRequest) -> HttpResponse:
             form.add_error("file", failed.message)
         except PermissionDenied as denied:
             raise Forbidden(denied.message) from denied
+        if report is not None and report.imported and not report.dry_run:
+            made = _made_by_import(user, started)
     status = 422 if form.errors or (report is not None and not report.ok) else 200
-    context = {"form": form, "report": report, "formats": list(TEMPLATE_TYPES)}
+    context = {"form": form, "report": report, "made": made, "formats": list(TEMPLATE_TYPES)}
     return render(request, "catalog/import.html", context, status=status)
+
+
+MADE_SHOWN = 100
+
+
+def _made_by_import(user: User, started: Any) -> list[Item]:
+    """The items ``user``'s import just saved (one transaction, so one creation time)."""
+    return list(
+        Item.objects.filter(created_by=user, created_at__gte=started).order_by("id")[:MADE_SHOWN]
+    )
 
 
 @require_GET
