@@ -63,7 +63,12 @@ def audit_entries(user: Any, filters: AuditFilters) -> QuerySet[Any]:
     if not permissions.is_staff_user(user):
         raise PermissionDenied("only chamber staff and node admins read the audit trail")
     parts = {"item": _items, "organisation": _verifications, "membership": _memberships}
-    chosen = [build(user, filters) for kind, build in parts.items() if filters.kind in ("", kind)]
+    # Each part without its model's ordering: a compound SELECT is ordered once, as a whole.
+    chosen = [
+        build(user, filters).order_by()
+        for kind, build in parts.items()
+        if filters.kind in ("", kind)
+    ]
     first, *rest = chosen
     return first.union(*rest, all=True).order_by("-at") if rest else first.order_by("-at")
 
