@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 
 import pytest
 from django.test import Client
@@ -77,7 +78,7 @@ def test_the_import_names_the_drafts_it_made_and_says_what_next(client: Client, 
 
 
 @pytest.fixture
-def mail() -> Inbox:
+def mail() -> Iterator[Inbox]:
     handler = Inbox()
     controller = smtp_server(handler, free_port())
     with smtp_settings(controller.port):
@@ -101,7 +102,8 @@ def test_return_to_draft_asks_why_and_tells_the_member(
         client.post(url, {"note": "Give the quantity in tonnes"})
     item.refresh_from_db()
     assert item.status == Status.DRAFT
-    assert item.transitions.last().note == "Give the quantity in tonnes"
+    last = item.transitions.last()
+    assert last is not None and last.note == "Give the quantity in tonnes"
     told = Message.objects.get(recipient=member)
     assert "Give the quantity in tonnes" in told.text and told.url == f"/items/{item.pk}/"
     (email,) = mail.received
