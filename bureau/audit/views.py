@@ -29,6 +29,7 @@ KIND_LABELS = {
     "organisation": _("Verifications"),
     "membership": _("Memberships"),
 }
+ROW_LABELS = {"item": _("Item"), "organisation": _("Organisation"), "membership": _("Membership")}
 HEADER = ("at", "who", "kind", "object", "what", "action", "detail")
 
 
@@ -72,7 +73,7 @@ def _row(entry: tuple[Any, ...]) -> dict[str, Any]:
     return {
         "at": at,
         "actor": actor,
-        "kind": KIND_LABELS.get(kind, kind),
+        "kind": ROW_LABELS.get(kind, kind),
         "label": label,
         "url": url,
         "action": describe(kind, action),

@@ -231,7 +231,7 @@ def expiry_warning(item: Item) -> str:
     days = (item.valid_until - timezone.localdate()).days
     if days < 0:
         return _("Its valid-until date (%(date)s) has passed: it cannot be published as it is.") % {
-            "date": date_format(item.valid_until)
+            "date": date_format(item.valid_until, "j M Y")
         }
     if days > EXPIRY_WARNING_DAYS:
         return ""
@@ -241,7 +241,7 @@ def expiry_warning(item: Item) -> str:
         "It expires in %(days)d day, after %(date)s.",
         "It expires in %(days)d days, after %(date)s.",
         days,
-    ) % {"days": days, "date": date_format(item.valid_until)}
+    ) % {"days": days, "date": date_format(item.valid_until, "j M Y")}
 
 
 def _queue_row(user: Any, item: Item) -> dict[str, Any]:

@@ -36,7 +36,9 @@ def next_step(item: Item, returned_because: str = "") -> str:
         return _("Waiting for chamber staff to review it.")
     if item.status == Status.PUBLISHED:
         if item.valid_until:
-            return _("Public; it expires after %(date)s.") % {"date": date_format(item.valid_until)}
+            return _("Public; it expires after %(date)s.") % {
+                "date": date_format(item.valid_until, "j M Y")
+            }
         return _("Public until you withdraw it.")
     if item.status == Status.EXPIRED:
         return _("Its validity ended. To offer it again, enter a new item.")
