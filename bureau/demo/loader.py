@@ -163,7 +163,7 @@ def _ensure_verifications(
         if organisation.is_verified:
             continue
         staff = User.objects.get(email__iexact=verification.by)
-        organisation_verify(actor=staff, organisation=organisation)
+        organisation_verify(actor=staff, organisation=organisation, checked=verification.checked)
         done.append(organisation.slug)
     return done
 

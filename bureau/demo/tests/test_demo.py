@@ -127,6 +127,9 @@ def test_the_chamber_verifies_socar_through_the_service_on_a_cited_fact(
     assert socar.source_title == content.VISIT_REPORT  # the fact the check rests on
     (verification,) = content.VERIFICATIONS
     assert "state oil company" in verification.checked and "visit to Baku" in verification.checked
+    record = socar.verifications.get()  # the verification history keeps what was checked
+    assert record.checked == verification.checked and record.chamber is not None
+    assert record.chamber.slug == content.AZ_CHAMBER
     # Announced at the seam: the exchange logged it for the other node.
     assert LogEvent.objects.filter(type="organisation.verified").count() == 1
     assert demo_load().verified == []  # once
