@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+# Test processes per database run (pytest-xdist); the suite's fixtures are safe to run in parallel.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install browser lint pytest pytest-sqlite pytest-postgres bench clean
 
@@ -28,10 +30,10 @@ lint: install
 	$(BIN)/mypy
 
 pytest-sqlite: install browser
-	env -u DATABASE_URL BUREAU_HOME=$$(mktemp -d) $(BIN)/pytest -q
+	env -u DATABASE_URL BUREAU_HOME=$$(mktemp -d) $(BIN)/pytest -q -n $(TEST_WORKERS)
 
 pytest-postgres: install browser
-	DATABASE_URL=$(PG_TEST_URL) BUREAU_HOME=$$(mktemp -d) $(BIN)/pytest -q
+	DATABASE_URL=$(PG_TEST_URL) BUREAU_HOME=$$(mktemp -d) $(BIN)/pytest -q -n $(TEST_WORKERS)
 
 test: lint pytest-sqlite pytest-postgres
 
