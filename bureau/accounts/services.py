@@ -14,7 +14,7 @@ from django.utils.text import slugify
 
 from bureau.accounts import permissions
 from bureau.accounts.changes import OrganisationVerified
-from bureau.accounts.models import DESCRIPTION_LENGTH, ApiToken, Organisation, User
+from bureau.accounts.models import DESCRIPTION_LENGTH, ApiToken, Organisation, User, Verification
 from bureau.core import changes, parsing
 from bureau.core.errors import FieldError, PermissionDenied, ValidationFailed
 from bureau.reference import countries, hs
@@ -146,26 +146,45 @@ def organisation_update(
         setattr(organisation, name, value)
     organisation.save()
     if changed and organisation.is_verified and not permissions.can_verify(actor, organisation):
-        _set_verified(organisation, by=None)
+        cleared = f"withdrawn by itself: the {', '.join(changed)} changed; staff must check again"
+        _set_verified(organisation, actor=actor, verified=False, checked=cleared)
     return organisation
+
+
+MAX_CHECKED = 500
 
 
 @transaction.atomic
 def organisation_verify(
-    *, actor: User, organisation: Organisation, verified: bool = True
+    *, actor: User, organisation: Organisation, verified: bool = True, checked: str = ""
 ) -> Organisation:
-    """Set or clear the verified mark, recording who verified and when."""
+    """Set or clear the verified mark, and add the act to the organisation's verification
+    history: who, for which chamber, when, and ``checked`` (what was checked, or why the mark
+    was withdrawn)."""
     if not permissions.can_verify(actor, organisation):
         raise PermissionDenied("only staff of the organisation's chamber can verify it")
-    _set_verified(organisation, by=actor if verified else None)
+    try:
+        checked = parsing.text(checked, max_length=MAX_CHECKED)
+    except ValueError as error:
+        raise ValidationFailed.single("checked", str(error)) from None
+    _set_verified(organisation, actor=actor, verified=verified, checked=checked)
     return organisation
 
 
-def _set_verified(organisation: Organisation, *, by: User | None) -> None:
-    """Mark ``organisation`` verified by ``by`` now, or clear the mark; peers are told."""
-    organisation.verified_at = timezone.now() if by is not None else None
-    organisation.verified_by = by
+def _set_verified(organisation: Organisation, *, actor: User, verified: bool, checked: str) -> None:
+    """Set or clear the mark, keep the act in the history, and tell the peers."""
+    now = timezone.now()
+    organisation.verified_at = now if verified else None
+    organisation.verified_by = actor if verified else None
     organisation.save(update_fields=["verified_at", "verified_by", "updated_at"])
+    Verification.objects.create(
+        organisation=organisation,
+        action=Verification.Action.VERIFIED if verified else Verification.Action.WITHDRAWN,
+        actor=actor,
+        chamber=actor.organisation if permissions.is_staff_user(actor) else None,
+        at=now,
+        checked=checked,
+    )
     changes.announce(OrganisationVerified(organisation))
 
 

@@ -207,7 +207,14 @@ class ItemQuery(Schema):
     published_to: Annotated[str, Checked(200)] = Field(
         "", description="Published on or before (YYYY-MM-DD)"
     )
-    organisation: Annotated[str, Checked(200)] = Field("", description="Slug of the organisation")
+    organisation: Annotated[str, Checked(200)] = Field(
+        "", description="Slug of the organisation whose items to list"
+    )
+    concerning: Annotated[str, Checked(200)] = Field(
+        "",
+        description="Slug of an organisation: its items and those that name it (as a party, "
+        "the buyer, or in their text)",
+    )
     status: Annotated[str, Checked(200)] = Field(
         "published",
         description="Other statuses: your organisation's items, or those you moderate",

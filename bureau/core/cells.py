@@ -11,18 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+# A spreadsheet program reads a cell that begins with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value: Any) -> Any:
-    """``value``, with a text that a spreadsheet would run as a formula turned into text."""
+def neutralise(value: Any) -> Any:
+    """``value`` as a cell: text that a spreadsheet would run as a formula gets a leading ' ."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
+safe_cell = neutralise
+
+
 def safe_row(row: Iterable[Any]) -> list[Any]:
-    return [safe_cell(value) for value in row]
+    return [neutralise(value) for value in row]
 
 
 def safe_rows(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:

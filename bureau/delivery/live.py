@@ -30,6 +30,7 @@ from django.db.models.functions import Cast
 
 from bureau.alerts.models import Channel
 from bureau.catalog.models import Item, Status
+from bureau.core.addresses import public_url
 from bureau.delivery import dispatch, fanout
 from bureau.delivery.fanout import LiveEvent
 from bureau.delivery.models import Delivery
@@ -100,7 +101,7 @@ VISIBLE = (Status.PUBLISHED, Status.EXPIRED)
 
 def _item_parts(item_ids: set[int]) -> dict[int, str]:
     """The JSON of each item, as events carry it, for the items that are public now."""
-    base = settings.BUREAU_PUBLIC_URL
+    base = public_url()
     # Only what anyone may read now: a delivery of an item withdrawn since is not replayed.
     rows = (
         Item.objects.filter(pk__in=item_ids, status__in=VISIBLE)
