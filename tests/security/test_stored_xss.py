@@ -125,6 +125,7 @@ def test_the_import_options_cannot_either(tmp_path, trade_dir):
     assert refused.value.errors[0].field == "source_url"
 
 
+@pytest.mark.django_db
 def test_a_trade_source_stored_before_is_not_made_a_link(client, tmp_path, trade_dir, settings):
     result = import_file(figures_file(tmp_path, "https://stat.gov.az/x"), format="figures")
     assert result.dataset is not None
