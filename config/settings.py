@@ -45,6 +45,13 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+SECRET_KEY_FALLBACKS = as_list(
+    declare(
+        "BUREAU_SECRET_KEY_FALLBACKS",
+        "",
+        "Earlier secret keys, comma-separated, still accepted after a change of BUREAU_SECRET_KEY (sessions, sealed webhook secrets).",
+    )
+)
 
 ALLOWED_HOSTS = as_list(
     declare("BUREAU_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]", "Host names the server answers.")

@@ -4,7 +4,7 @@ A database dump or backup then does not hand out the secrets that prove a webhoo
 this node. The key is derived (HKDF-SHA256) from the node's Django secret key, which lives
 outside the database (``BUREAU_SECRET_KEY`` or ``BUREAU_HOME/secret_key``); values are sealed
 with AES-256-GCM and a fresh nonce. Changing the secret key makes stored secrets unreadable:
-keep the old key in ``SECRET_KEY_FALLBACKS`` until every endpoint's secret has been rotated.
+keep the old key in ``BUREAU_SECRET_KEY_FALLBACKS`` until every endpoint's secret has been rotated.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def unseal(stored: str) -> str:
         return stored
     raw = base64.urlsafe_b64decode(stored[len(PREFIX) :])
     nonce, box = raw[:12], raw[12:]
-    for secret_key in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
+    for secret_key in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
         try:
             return AESGCM(_key(secret_key)).decrypt(nonce, box, PREFIX.encode()).decode()
         except InvalidTag:
