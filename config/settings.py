@@ -159,6 +159,7 @@ INSTALLED_APPS = [
     "bureau.delivery",
     "bureau.exchange",
     "bureau.trade",
+    "bureau.freight",
     "bureau.web",
 ]
 
