@@ -448,8 +448,20 @@ def why_no_route(network: Network, query: Query) -> str:
     if not blockers and query.max_border_crossings is not None:
         blockers.append(f"every route crosses more than {query.max_border_crossings} border(s)")
     if not blockers:
-        blockers.append("the constraints together leave no route")
+        blockers.append("no route fits the constraints together: " + ", ".join(_described(query)))
     return "; ".join(blockers)
+
+
+def _described(query: Query) -> list[str]:
+    parts = []
+    if query.avoid_countries:
+        parts.append("avoiding " + ", ".join(sorted(query.avoid_countries)))
+    if set(query.modes) != set(MODES):
+        parts.append("by " + ", ".join(sorted(query.modes)) + " only")
+    if query.max_border_crossings is not None:
+        parts.append(f"with at most {query.max_border_crossings} border crossing(s)")
+    parts.append(f"for {query.cargo} cargo")
+    return parts
 
 
 def _reachable(network: Network, query: Query, *, avoid: frozenset[str],
