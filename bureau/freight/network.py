@@ -93,6 +93,7 @@ class Leg:
     corridors: tuple[str, ...] = ()
     service: str = ""
     note: str = ""
+    path: tuple[tuple[float, float], ...] = ()  # (lat, lon) points to draw the leg along
 
     def figure(self, name: str) -> Figure | None:
         return self.figures.get(name)
@@ -314,7 +315,20 @@ def _leg(rows: _Rows, raw: Mapping[str, Any], nodes: Mapping[str, Node],
     return Leg(leg_id, places[0], places[-1], mode, figures, bool(bidirectional),
                tuple(places[1:-1]), countries, gauges[0], gauges[1], cargo,
                _strings(rows, raw, "corridors"), _text(rows, raw, "service"),
-               _text(rows, raw, "note", max_length=1000))  # fmt: skip
+               _text(rows, raw, "note", max_length=1000), _path(rows, raw))  # fmt: skip
+
+
+def _path(rows: _Rows, raw: Mapping[str, Any]) -> tuple[tuple[float, float], ...]:
+    value = raw.get("path") or []
+    ok = isinstance(value, list) and all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(c, int | float) and not isinstance(c, bool) for c in p)
+        and -90 <= p[0] <= 90 and -180 <= p[1] <= 180
+        for p in value
+    )
+    if not ok:
+        rows.error("path", "must be a list of [latitude, longitude] points")
+        return ()
+    return tuple((float(p[0]), float(p[1])) for p in value)
 
 
 def _section(document: Mapping[str, Any], name: str, rows: _Rows) -> list[Any]:

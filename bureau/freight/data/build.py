@@ -243,9 +243,11 @@ class Builder:
         import searoute  # only needed to build the file
 
         a, b = self.coords[origin], self.coords[destination]
-        length = searoute.searoute([a[1], a[0]], [b[1], b[0]], units="km")["properties"]["length"]
+        found = searoute.searoute([a[1], a[0]], [b[1], b[0]], units="km")
+        length = found["properties"]["length"]
+        path = [[round(lat, 2), round(lon, 2)] for lon, lat in found["geometry"]["coordinates"]]
         self.leg(leg_id, origin, destination, "sea", km=computed(length, SEAROUTE),
-                 corridors=["Sea"], **extra)  # fmt: skip
+                 corridors=["Sea"], path=path, **extra)  # fmt: skip
 
 
 def _locode(data: Path, code: str) -> tuple[tuple[float, float], bool]:
