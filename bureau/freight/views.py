@@ -51,7 +51,7 @@ def move(request: HttpRequest) -> HttpResponse:
         "form": form,
         "plan": plan,
         "data": present.plan_out(plan) if plan else None,
-        "map_svg": maps.route_map(network, routes, title=_title(plan) if plan else _("The corridor network")),
+        "map_svg": maps.route_map(network, routes, title=_("Map: %(title)s") % {"title": _title(plan)} if plan else _("Map of the corridor network")),
         "chart_svg": charts.pareto_chart(routes, cost_unit=present.cost_unit(plan.plan.query.cargo), title=_title(plan)) if routes else "",
         "places": sorted(network.nodes.values(), key=lambda n: n.name),
         "query": request.GET.urlencode(),
