@@ -17,14 +17,22 @@ router = Router(tags=["freight"])
 
 
 class RouteQuery(Schema):
-    origin: str = Field(..., alias="from", max_length=120, description="A place: UN/LOCODE (PKKHI) or name.")
+    origin: str = Field(
+        ..., alias="from", max_length=120, description="A place: UN/LOCODE (PKKHI) or name."
+    )
     to: str = Field(..., max_length=120, description="A place: UN/LOCODE (AZBAK) or name.")
     by: Literal["time", "cost", "co2"] = Field("time", description="Rank by this criterion.")
-    avoid: list[str] = Field([], description="Countries to avoid (ISO alpha-2), repeated or comma-separated.")
+    avoid: list[str] = Field(
+        [], description="Countries to avoid (ISO alpha-2), repeated or comma-separated."
+    )
     mode: list[str] = Field([], description="Only these modes: sea, rail, road, ferry.")
-    max_borders: int | None = Field(None, ge=0, le=20, description="At most this many border crossings.")
+    max_borders: int | None = Field(
+        None, ge=0, le=20, description="At most this many border crossings."
+    )
     cargo: Literal["container", "bulk", "break-bulk"] = "container"
-    weight_time: float | None = Field(None, ge=0, le=100, description="Rank by a weighted sum instead of 'by'.")
+    weight_time: float | None = Field(
+        None, ge=0, le=100, description="Rank by a weighted sum instead of 'by'."
+    )
     weight_cost: float | None = Field(None, ge=0, le=100)
     weight_co2: float | None = Field(None, ge=0, le=100)
     transshipment_hours: float = Field(planner.Penalties.transshipment_hours, ge=0, le=2000)
@@ -34,7 +42,11 @@ class RouteQuery(Schema):
     def request(self) -> selectors.RouteRequest:
         weights = {
             name: value
-            for name, value in (("time", self.weight_time), ("cost", self.weight_cost), ("co2", self.weight_co2))
+            for name, value in (
+                ("time", self.weight_time),
+                ("cost", self.weight_cost),
+                ("co2", self.weight_co2),
+            )
             if value is not None
         }
         return selectors.RouteRequest(
@@ -52,12 +64,23 @@ class RoutesOut(Schema):
     from_name: str
     to_name: str
     query: dict[str, Any]
-    routes: list[dict[str, Any]] = Field(description="Pareto-optimal routes, ranked; each with its legs, figures, sources and carriers.")
+    routes: list[dict[str, Any]] = Field(
+        description="Pareto-optimal routes, ranked; each with its legs, figures, sources and carriers."
+    )
     reason: str = Field(description="Why there is no route, when there is none.")
+    complete: bool = Field(
+        description="False if the search stopped at its work limit: the routes are Pareto-optimal, but there may be more."
+    )
     emission_factors: list[dict[str, Any]]
 
 
-@router.get("/routes", response=RoutesOut, auth=None, summary="Freight routes between two places", by_alias=True)
+@router.get(
+    "/routes",
+    response=RoutesOut,
+    auth=None,
+    summary="Freight routes between two places",
+    by_alias=True,
+)
 def routes(request: HttpRequest, params: Query[RouteQuery]) -> dict[str, Any]:
     """Every Pareto-optimal route by time, cost and CO2; a criterion a leg lacks is reported unknown."""
     return present.plan_out(selectors.routes_plan(params.request()))
@@ -99,7 +122,12 @@ class ServiceOut(Schema):
 
 
 def _service_out(service: CarrierService) -> dict[str, Any]:
-    return {"id": service.pk, "leg": service.leg_id, "corridor": service.corridor, "note": service.note}
+    return {
+        "id": service.pk,
+        "leg": service.leg_id,
+        "corridor": service.corridor,
+        "note": service.note,
+    }
 
 
 @router.get("/organisations/{slug}/freight-services", response=list[ServiceOut], auth=None,

@@ -28,12 +28,21 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
             step *= factor
             break
     start = (low // step) * step
-    return [start + i * step for i in range(int((high - start) / step) + 2) if start + i * step <= high + step]
+    return [
+        start + i * step
+        for i in range(int((high - start) / step) + 2)
+        if start + i * step <= high + step
+    ]
 
 
 def pareto_chart(routes: Sequence[Route], *, cost_unit: str, title: str) -> str:
     width, height = 760, 360
-    svg = Svg(width, height, title, "Each route's time (days) against its cost; colour shows CO2 per tonne.")
+    svg = Svg(
+        width,
+        height,
+        title,
+        "Each route's time (days) against its cost; colour shows CO2 per tonne.",
+    )
     timed = [(i, r) for i, r in enumerate(routes, start=1) if r.known("time")]
     if not timed:
         svg.text(width / 2, height / 2, "No route with a known time", anchor="middle", size=14)
@@ -54,13 +63,19 @@ def pareto_chart(routes: Sequence[Route], *, cost_unit: str, title: str) -> str:
         return plot_bottom - (plot_bottom - top) * cost / (y_ticks[-1] or 1)
 
     for tick in x_ticks:
-        svg.add(f'<line x1="{px(tick):.1f}" y1="{top}" x2="{px(tick):.1f}" y2="{height - bottom}" stroke="{GRID}"/>')
+        svg.add(
+            f'<line x1="{px(tick):.1f}" y1="{top}" x2="{px(tick):.1f}" y2="{height - bottom}" stroke="{GRID}"/>'
+        )
         svg.text(px(tick), height - bottom + 16, f"{tick:g}", anchor="middle")
     for tick in y_ticks:
-        svg.add(f'<line x1="{left}" y1="{py(tick):.1f}" x2="{width - right}" y2="{py(tick):.1f}" stroke="{GRID}"/>')
+        svg.add(
+            f'<line x1="{left}" y1="{py(tick):.1f}" x2="{width - right}" y2="{py(tick):.1f}" stroke="{GRID}"/>'
+        )
         svg.text(left - 6, py(tick) + 4, f"{tick:,.0f}", anchor="end")
     band_y = plot_bottom + band / 2 + 4
-    svg.add(f'<rect x="{left}" y="{plot_bottom + 8}" width="{width - left - right}" height="{band - 12}" fill="#f4f1ea"/>')
+    svg.add(
+        f'<rect x="{left}" y="{plot_bottom + 8}" width="{width - left - right}" height="{band - 12}" fill="#f4f1ea"/>'
+    )
     svg.text(left - 6, band_y + 4, "cost unknown", anchor="end", size=11, color=INK)
     svg.text((left + width - right) / 2, height - 12, "time (days)", anchor="middle", color=INK)
     svg.text(left, top - 12, cost_unit, color=INK)
@@ -74,11 +89,19 @@ def pareto_chart(routes: Sequence[Route], *, cost_unit: str, title: str) -> str:
         share = (route.totals["co2"] - co2_low) / ((co2_high - co2_low) or 1) if known_co2 else 0
         fill = _colour(share) if known_co2 else "#ffffff"
         co2_text = f"{route.totals['co2']:,.0f} kg CO2e/t" if known_co2 else "CO2 unknown"
-        cost_text = f"{route.totals['cost']:,.0f} {cost_unit}" if route.known("cost") else "cost unknown"
-        label = escape(f"Route {number}: {route.totals['time'] / 24:.1f} days, {cost_text}, {co2_text}")
-        svg.add(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="8" fill="{fill}" stroke="{INK}" stroke-width="1.5"><title>{label}</title></circle>')
+        cost_text = (
+            f"{route.totals['cost']:,.0f} {cost_unit}" if route.known("cost") else "cost unknown"
+        )
+        label = escape(
+            f"Route {number}: {route.totals['time'] / 24:.1f} days, {cost_text}, {co2_text}"
+        )
+        svg.add(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="8" fill="{fill}" stroke="{INK}" stroke-width="1.5"><title>{label}</title></circle>'
+        )
         above = number % 2 == 1  # alternate labels, as routes often finish close together
-        svg.text(x, y - 12 if above else y + 22, str(number), anchor="middle", color=INK, weight="bold")
+        svg.text(
+            x, y - 12 if above else y + 22, str(number), anchor="middle", color=INK, weight="bold"
+        )
     _co2_legend(svg, width - right + 22, top, co2_low, co2_high, bool(co2))
     return svg.render()
 
@@ -87,7 +110,9 @@ def _co2_legend(svg: Svg, x: float, y: float, low: float, high: float, any_known
     svg.text(x, y + 10, "kg CO2e per tonne", color=INK, size=11)
     for i in range(5):
         share = i / 4
-        svg.add(f'<rect x="{x}" y="{y + 20 + i * 18}" width="16" height="16" fill="{_colour(share)}"/>')
+        svg.add(
+            f'<rect x="{x}" y="{y + 20 + i * 18}" width="16" height="16" fill="{_colour(share)}"/>'
+        )
         if any_known and i in (0, 4):
             svg.text(x + 22, y + 33 + i * 18, f"{low + (high - low) * share:,.0f}", size=11)
     svg.add(f'<circle cx="{x + 8}" cy="{y + 124}" r="7" fill="#ffffff" stroke="{INK}"/>')

@@ -18,7 +18,9 @@ from bureau.freight.models import CarrierService
 
 NLC_UID = uuid.UUID("5b0f8a63-3c1e-4d0a-9a43-0f6c7e5d2a11")
 NLC_SOURCE = "The News, 2021: NLC completes TIR round trip to Turkey, Azerbaijan"
-NLC_URL = "https://www.thenews.com.pk/print/903200-nlc-completes-tir-round-trip-to-turkey-azerbaijan"
+NLC_URL = (
+    "https://www.thenews.com.pk/print/903200-nlc-completes-tir-round-trip-to-turkey-azerbaijan"
+)
 NLC = {
     "name": "National Logistics Cell (NLC)",
     "kind": "carrier",

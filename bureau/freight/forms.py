@@ -17,14 +17,22 @@ CARGO_LABELS = [("container", _("Container")), ("bulk", _("Bulk")), ("break-bulk
 
 
 class MoveForm(forms.Form):
-    by = forms.ChoiceField(label=_("Rank by"), choices=CRITERION_LABELS, initial="time", required=False)
-    cargo = forms.ChoiceField(label=_("Cargo"), choices=CARGO_LABELS, initial="container", required=False)
+    by = forms.ChoiceField(
+        label=_("Rank by"), choices=CRITERION_LABELS, initial="time", required=False
+    )
+    cargo = forms.ChoiceField(
+        label=_("Cargo"), choices=CARGO_LABELS, initial="container", required=False
+    )
     mode = forms.MultipleChoiceField(
         label=_("Modes"), choices=list(MODE_LABELS.items()), required=False,
         widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every mode."),
     )  # fmt: skip
-    avoid = forms.MultipleChoiceField(label=_("Avoid countries"), required=False, widget=forms.CheckboxSelectMultiple)
-    max_borders = forms.IntegerField(label=_("At most this many border crossings"), min_value=0, max_value=20, required=False)
+    avoid = forms.MultipleChoiceField(
+        label=_("Avoid countries"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    max_borders = forms.IntegerField(
+        label=_("At most this many border crossings"), min_value=0, max_value=20, required=False
+    )
 
     def __init__(self, network: net.Network, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from bureau.freight.network import Leg, Network
 from bureau.freight.planner import Route
@@ -40,7 +41,7 @@ class Projection:
 PROJECT = Projection()
 
 
-def _rings(topology: dict, geometry: dict) -> list[list[list[int]]]:  # type: ignore[type-arg]
+def _rings(geometry: dict[str, Any]) -> list[list[int]]:
     if geometry["type"] == "Polygon":
         return list(geometry["arcs"])
     if geometry["type"] == "MultiPolygon":
@@ -48,7 +49,7 @@ def _rings(topology: dict, geometry: dict) -> list[list[list[int]]]:  # type: ig
     return []
 
 
-def _decoded_arcs(topology: dict) -> list[list[tuple[float, float]]]:  # type: ignore[type-arg]
+def _decoded_arcs(topology: dict[str, Any]) -> list[list[tuple[float, float]]]:
     (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
     arcs = []
     for arc in topology["arcs"]:
@@ -61,7 +62,9 @@ def _decoded_arcs(topology: dict) -> list[list[tuple[float, float]]]:  # type: i
     return arcs
 
 
-def _ring_points(arcs: list[list[tuple[float, float]]], ring: list[int]) -> list[tuple[float, float]]:
+def _ring_points(
+    arcs: list[list[tuple[float, float]]], ring: list[int]
+) -> list[tuple[float, float]]:
     points: list[tuple[float, float]] = []
     for index in ring:
         arc = arcs[index] if index >= 0 else arcs[~index][::-1]
@@ -92,13 +95,15 @@ def background() -> str:
     arcs = _decoded_arcs(topology)
     parts = []
     for geometry in topology["objects"]["countries"]["geometries"]:
-        rings = [_ring_points(arcs, ring) for ring in _rings(topology, geometry)]
+        rings = [_ring_points(arcs, ring) for ring in _rings(geometry)]
         rings = [r for r in rings if _near(r)]
         if not rings:
             continue
         d = "".join(_path(r) for r in rings)
         name = escape(geometry.get("properties", {}).get("name", ""))
-        parts.append(f'<path d="{d}" fill="{LAND}" stroke="{BORDER}" stroke-width="0.6"><title>{name}</title></path>')
+        parts.append(
+            f'<path d="{d}" fill="{LAND}" stroke="{BORDER}" stroke-width="0.6"><title>{name}</title></path>'
+        )
     return "\n".join(parts)
 
 
@@ -109,7 +114,8 @@ def _line(points: Sequence[tuple[float, float]]) -> str:
 def _leg_points(network: Network, leg: Leg, origin: str) -> list[tuple[float, float]]:
     """The leg's drawing path if it has one (sea legs), else its places in order."""
     points = list(leg.path) or [
-        (network.nodes[p].lat, network.nodes[p].lon) for p in (leg.origin, *leg.via, leg.destination)
+        (network.nodes[p].lat, network.nodes[p].lon)
+        for p in (leg.origin, *leg.via, leg.destination)
     ]
     return points if origin == leg.origin else points[::-1]
 
@@ -138,7 +144,10 @@ def route_map(network: Network, routes: Sequence[Route], *, title: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
         f'height="{height}" role="img" aria-labelledby="route-map-t" font-family="{FONT}" class="route-map">'
-        f'<title id="route-map-t">{escape(title)}</title>' + "\n".join(parts) + _legend(height) + "</svg>"
+        f'<title id="route-map-t">{escape(title)}</title>'
+        + "\n".join(parts)
+        + _legend(height)
+        + "</svg>"
     )
 
 
@@ -162,9 +171,13 @@ def _places(network: Network, shown: set[str], routes: Sequence[Route]) -> list[
 def _legend(height: int) -> str:
     y = height - 58
     rows = [("rail or road", ""), ("sea", MODE_DASH["sea"]), ("ferry", MODE_DASH["ferry"])]
-    out = [f'<rect x="8" y="{y}" width="150" height="52" fill="#ffffff" opacity="0.9" stroke="{BORDER}"/>']
+    out = [
+        f'<rect x="8" y="{y}" width="150" height="52" fill="#ffffff" opacity="0.9" stroke="{BORDER}"/>'
+    ]
     for i, (label, dash) in enumerate(rows):
         yy = y + 12 + i * 15
-        out.append(f'<path d="M16 {yy}L46 {yy}" stroke="{INK}" stroke-width="2" stroke-dasharray="{dash}"/>')
+        out.append(
+            f'<path d="M16 {yy}L46 {yy}" stroke="{INK}" stroke-width="2" stroke-dasharray="{dash}"/>'
+        )
         out.append(f'<text x="54" y="{yy + 4}" font-size="11" fill="{MUTED}">{label}</text>')
     return "".join(out)

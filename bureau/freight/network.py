@@ -11,6 +11,7 @@ missing: the planner reports the criterion it feeds as unknown, never as zero.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -100,7 +101,7 @@ class Leg:
 
     @property
     def border_crossings(self) -> int:
-        return sum(1 for a, b in zip(self.countries, self.countries[1:], strict=False) if a != b)
+        return sum(1 for a, b in itertools.pairwise(self.countries) if a != b)
 
     @property
     def gauge_changes(self) -> int:
@@ -142,8 +143,12 @@ class NetworkInvalid(ValueError):
 
     def __init__(self, errors: list[tuple[str, int, str, str]]) -> None:
         self.errors = errors
-        lines = [f"{section} row {row}: {name}: {message}" for section, row, name, message in errors]
-        super().__init__("; ".join(lines[:5]) + (f" (and {len(lines) - 5} more)" if len(lines) > 5 else ""))
+        lines = [
+            f"{section} row {row}: {name}: {message}" for section, row, name, message in errors
+        ]
+        super().__init__(
+            "; ".join(lines[:5]) + (f" (and {len(lines) - 5} more)" if len(lines) > 5 else "")
+        )
 
 
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -244,7 +249,9 @@ def _figure(rows: _Rows, raw: Any, name: str, sources: Mapping[str, Source],
 def _node(rows: _Rows, raw: Mapping[str, Any], sources: Mapping[str, Source]) -> Node | None:
     node_id = _text(rows, raw, "id", required=True, max_length=40)
     if node_id and not _ID.match(node_id):
-        rows.error("id", "must be upper-case letters, digits and hyphens (a UN/LOCODE if one exists)")
+        rows.error(
+            "id", "must be upper-case letters, digits and hyphens (a UN/LOCODE if one exists)"
+        )
     country = _text(rows, raw, "country", required=True)
     if country and not _COUNTRY.match(country):
         rows.error("country", "must be an ISO 3166 alpha-2 code such as PK")
@@ -321,8 +328,11 @@ def _leg(rows: _Rows, raw: Mapping[str, Any], nodes: Mapping[str, Node],
 def _path(rows: _Rows, raw: Mapping[str, Any]) -> tuple[tuple[float, float], ...]:
     value = raw.get("path") or []
     ok = isinstance(value, list) and all(
-        isinstance(p, list) and len(p) == 2 and all(isinstance(c, int | float) and not isinstance(c, bool) for c in p)
-        and -90 <= p[0] <= 90 and -180 <= p[1] <= 180
+        isinstance(p, list)
+        and len(p) == 2
+        and all(isinstance(c, int | float) and not isinstance(c, bool) for c in p)
+        and -90 <= p[0] <= 90
+        and -180 <= p[1] <= 180
         for p in value
     )
     if not ok:
@@ -362,7 +372,8 @@ def _factors(document: Mapping[str, Any], rows: _Rows,
              sources: Mapping[str, Source]) -> dict[str, EmissionFactor]:  # fmt: skip
     found: dict[str, EmissionFactor] = {}
     rows.section = "emission_factors"
-    for rows.row, raw in enumerate(_section(document, "emission_factors", rows), start=1):
+    section = _section(document, "emission_factors", rows)
+    for rows.row, raw in enumerate(section, start=1):
         if not isinstance(raw, Mapping):
             rows.error("row", "must be an object")
             continue
@@ -393,7 +404,8 @@ def parse(document: Any) -> Network:
     factors = _factors(document, rows, sources)
     nodes: dict[str, Node] = {}
     rows.section = "nodes"
-    for rows.row, raw in enumerate(_section(document, "nodes", rows), start=1):
+    section = _section(document, "nodes", rows)
+    for rows.row, raw in enumerate(section, start=1):
         node = _node(rows, raw, sources) if isinstance(raw, Mapping) else None
         if node and node.id in nodes:
             rows.error("id", f"{node.id} is listed twice")
@@ -411,7 +423,8 @@ def _legs(document: Mapping[str, Any], rows: _Rows, nodes: Mapping[str, Node],
     legs: list[Leg] = []
     seen: set[str] = set()
     rows.section = "legs"
-    for rows.row, raw in enumerate(_section(document, "legs", rows), start=1):
+    section = _section(document, "legs", rows)
+    for rows.row, raw in enumerate(section, start=1):
         if not isinstance(raw, Mapping):
             rows.error("row", "must be an object")
             continue

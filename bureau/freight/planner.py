@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bureau.freight.network import CARGO_TYPES, MODES, Leg, Network, great_circle_km
+from bureau.freight.network import CARGO_TYPES, MODES, Leg, Network
 
 CRITERIA = ("time", "cost", "co2")
 TIME, COST, CO2 = 1, 2, 4  # bits of the "unknown" mask
@@ -64,6 +64,12 @@ class Query:
     penalties: Penalties = Penalties()
     by: str = "time"
     weights: Mapping[str, float] | None = None  # rank by a weighted sum instead of ``by``
+    # 0 finds the exact Pareto set. A relative tolerance (0.01 = 1 %) drops a partial route
+    # within that margin of one already kept: an approximate set, far fewer labels on big networks.
+    tolerance: float = 0.0
+    # A bound on the work of one search, so that no request runs for minutes: past it the
+    # search stops and returns the routes found so far, each Pareto-optimal, marked incomplete.
+    max_labels: int = 200_000
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,7 @@ class Plan:
     routes: list[Route]
     reason: str = ""  # why there is no route, when there is none
     labels: int = 0  # labels created by the search (a measure of its work)
+    complete: bool = True  # False when the search stopped at ``Query.max_labels``
 
 
 class _Arc:
@@ -142,11 +149,13 @@ class _Graph:
     index: dict[str, int]
     arcs: list[list[_Arc]]
     country_bit: dict[str, int]
-    rates: tuple[float, float, float]  # least value per great-circle km, per criterion
     coords: list[tuple[float, float]]
+    into: list[list[tuple[int, _Arc]]] = field(default_factory=list)  # (tail, arc) per head
 
 
-def leg_values(network: Network, leg: Leg, cargo: str) -> tuple[float | None, float | None, float | None]:
+def leg_values(
+    network: Network, leg: Leg, cargo: str
+) -> tuple[float | None, float | None, float | None]:
     """A leg's hours (transit plus dwell), cost for the cargo type and kg CO2e per tonne."""
     hours = leg.figure("hours")
     dwell = leg.figure("dwell_hours")
@@ -167,7 +176,6 @@ def _compile(network: Network, cargo: str) -> _Graph:
     for node in network.nodes.values():
         country_bit.setdefault(node.country, 1 << len(country_bit))
     arcs: list[list[_Arc]] = [[] for _ in ids]
-    rates = [math.inf, math.inf, math.inf]
     coords = [(network.nodes[i].lat, network.nodes[i].lon) for i in ids]
     for leg in network.legs:
         if cargo not in leg.cargo:
@@ -179,15 +187,15 @@ def _compile(network: Network, cargo: str) -> _Graph:
         for country in leg.countries:
             countries |= country_bit[country]
         tail, head = index[leg.origin], index[leg.destination]
-        span = great_circle_km(*coords[tail], *coords[head])
-        for k in range(3):
-            if span > 1e-9:
-                rates[k] = min(rates[k], values[k] / span)
         arcs[tail].append(_Arc(leg, True, head, values, mask, countries))
         if leg.bidirectional:
             arcs[head].append(_Arc(leg, False, tail, values, mask, countries))
-    final = tuple(0.0 if math.isinf(r) else r for r in rates)
-    return _Graph(ids, index, arcs, country_bit, final, coords)  # type: ignore[arg-type]
+    graph = _Graph(ids, index, arcs, country_bit, coords)
+    graph.into = [[] for _ in ids]
+    for tail, out in enumerate(arcs):
+        for arc in out:
+            graph.into[arc.head].append((tail, arc))
+    return graph
 
 
 def _graph(network: Network, cargo: str) -> _Graph:
@@ -219,53 +227,95 @@ class _Search:
     target: int
     avoid: int
     limit: int  # border crossings; a large number when unlimited
-    bags: dict[tuple[int, str, int], list[_Label]] = field(default_factory=dict)
-    bounds: dict[int, tuple[float, float, float]] = field(default_factory=dict)
+    slack: float = 1.0  # 1 + the query's tolerance
+    limited: bool = False
+    bags: dict[int, list[tuple[_Label, tuple[str, int]]]] = field(default_factory=dict)
+    bounds: list[tuple[float, float, float] | None] = field(default_factory=list)
     found: list[_Label] = field(default_factory=list)
     heap: list[Any] = field(default_factory=list)
     created: int = 0
 
-    def bound(self, node: int) -> tuple[float, float, float]:
-        known = self.bounds.get(node)
-        if known is None:
-            coords = self.graph.coords
-            span = great_circle_km(*coords[node], *coords[self.target])
-            r = self.graph.rates
-            known = self.bounds[node] = (span * r[0], span * r[1], span * r[2])
-        return known
+    def allowed(self, arc: _Arc) -> bool:
+        return arc.mode in self.query.modes and not arc.countries & self.avoid
 
-    def push(self, label: _Label, state: tuple[int, str, int]) -> None:
-        h = self.bound(label.node)
-        g = label.g
+    def compute_bounds(self) -> None:
+        """Per place, the least time, cost and CO2 still needed to reach the destination.
+
+        One reverse Dijkstra per criterion over the legs the query allows, penalties left out
+        and unknown figures counted as zero, so each bound is a true lower bound; a place
+        that cannot reach the destination at all gets None and is never extended into.
+        """
+        size = len(self.graph.ids)
+        found = [self._reverse(k, size) for k in range(3)]
+        self.bounds = [
+            None if math.isinf(found[0][i]) else (found[0][i], found[1][i], found[2][i])
+            for i in range(size)
+        ]
+
+    def _reverse(self, k: int, size: int) -> list[float]:
+        best = [math.inf] * size
+        best[self.target] = 0.0
+        heap = [(0.0, self.target)]
+        into = self.graph.into
+        while heap:
+            d, node = heapq.heappop(heap)
+            if d > best[node]:
+                continue
+            for tail, arc in into[node]:
+                if not self.allowed(arc):
+                    continue
+                nd = d + (arc.time, arc.cost, arc.co2)[k]
+                if nd < best[tail]:
+                    best[tail] = nd
+                    heapq.heappush(heap, (nd, tail))
+        return best
+
+    def push(self, label: _Label, state: tuple[str, int]) -> None:
+        h = self.bounds[label.node]
+        if h is None:
+            return
+        g, s = label.g, self.slack
         f = (g[0] + h[0], g[1] + h[1], g[2] + h[2])
+        loose = (f[0] * s, f[1] * s, f[2] * s)
         for done in self.found:  # no better than a route already found: prune
-            if _dominates(done.g, done.mask, done.crossings, f, label.mask, label.crossings):
+            if _dominates(done.g, done.mask, done.crossings, loose, label.mask, label.crossings):
                 return
-        bag = self.bags.setdefault(state, [])
-        for other in bag:
-            if _dominates(other.g, other.mask, other.crossings, g, label.mask, label.crossings):
+        bag = self.bags.setdefault(label.node, [])
+        loose = (g[0] * s, g[1] * s, g[2] * s)
+        for other, other_state in bag:
+            other_g = other.g if other_state == state else self._worse(other.g)
+            if _dominates(other_g, other.mask, other.crossings, loose, label.mask, label.crossings):
                 return
         kept = []
-        for other in bag:
-            if _dominates(g, label.mask, label.crossings, other.g, other.mask, other.crossings):
+        own = self._worse(g)
+        for other, other_state in bag:
+            mine = g if other_state == state else own
+            if _dominates(mine, label.mask, label.crossings, other.g, other.mask, other.crossings):
                 other.alive = False
             else:
-                kept.append(other)
-        kept.append(label)
-        self.bags[state] = kept
+                kept.append((other, other_state))
+        kept.append((label, state))
+        self.bags[label.node] = kept
         self.created += 1
         order = (f[0], f[1], f[2], bin(label.mask).count("1"), label.crossings, self.created)
         heapq.heappush(self.heap, (order, label))
+
+    def _worse(self, g: tuple[float, float, float]) -> tuple[float, float, float]:
+        """A label's figures plus the most its state can cost on the next leg, compared with
+        a label in another state (a change of mode and of gauge): if even that is no worse,
+        it dominates across states."""
+        p = self.query.penalties
+        return (g[0] + p.transshipment_hours + p.gauge_hours,
+                g[1] + p.transshipment_usd + p.gauge_usd, g[2])  # fmt: skip
 
     def extend(self, label: _Label) -> None:
         penalties = self.query.penalties
         came = label.arc
         for arc in self.graph.arcs[label.node]:
-            if (label.visited >> arc.head) & 1 or arc.countries & self.avoid:
+            if (label.visited >> arc.head) & 1 or not self.allowed(arc):
                 continue
-            if arc.mode not in self.query.modes:
-                continue
-            crossings = label.crossings + arc.crossings
+            # Crossings count only under a limit; otherwise they would be a fourth criterion.
+            crossings = label.crossings + arc.crossings if self.limited else 0
             if crossings > self.limit:
                 continue
             hours = arc.crossings * penalties.border_hours
@@ -283,11 +333,12 @@ class _Search:
             new = (g[0] + arc.time + hours, g[1] + arc.cost + usd, g[2] + arc.co2)
             child = _Label(arc.head, new, label.mask | arc.mask, crossings,
                            label.visited | (1 << arc.head), label, arc)  # fmt: skip
-            self.push(child, (arc.head, arc.mode, arc.gauge_head or 0))
+            self.push(child, (arc.mode, arc.gauge_head or 0))
 
     def run(self, origin: int) -> None:
-        self.push(_Label(origin, (0.0, 0.0, 0.0), 0, 0, 1 << origin, None, None), (origin, "", 0))
-        while self.heap:
+        self.compute_bounds()
+        self.push(_Label(origin, (0.0, 0.0, 0.0), 0, 0, 1 << origin, None, None), ("", 0))
+        while self.heap and self.created < self.query.max_labels:
             _order, label = heapq.heappop(self.heap)
             if not label.alive:
                 continue
@@ -338,6 +389,8 @@ def plan(network: Network, query: Query) -> Plan:
         graph.index[query.destination],
         avoid,
         10**9 if query.max_border_crossings is None else query.max_border_crossings,
+        1.0 + query.tolerance,
+        query.max_border_crossings is not None,
     )
     for name, place in (("from", query.origin), ("to", query.destination)):
         country = network.nodes[place].country
@@ -346,8 +399,11 @@ def plan(network: Network, query: Query) -> Plan:
             return Plan(query, [], reason)
     search.run(graph.index[query.origin])
     routes = rank([_route(network, query, label) for label in search.found], query)
-    reason = "" if routes else why_no_route(network, query)
-    return Plan(query, routes, reason, search.created)
+    complete = not search.heap or search.created < query.max_labels
+    reason = "" if routes or not complete else why_no_route(network, query)
+    if not complete and not routes:
+        reason = f"the search stopped after {search.created} partial routes without reaching the destination"
+    return Plan(query, routes, reason, search.created, complete)
 
 
 def _route(network: Network, query: Query, label: _Label) -> Route:
@@ -421,8 +477,7 @@ def rank(routes: list[Route], query: Query) -> list[Route]:
     if query.weights:
         weights = {k: w for k, w in query.weights.items() if w > 0}
         best = {
-            k: min((r.totals[k] for r in routes if r.known(k)), default=1.0) or 1.0
-            for k in weights
+            k: min((r.totals[k] for r in routes if r.known(k)), default=1.0) or 1.0 for k in weights
         }
         for route in routes:
             known = all(route.known(k) for k in weights)
@@ -439,7 +494,9 @@ def why_no_route(network: Network, query: Query) -> str:
     if not _reachable(network, query, avoid=frozenset(), modes=frozenset(MODES), cargo=None):
         return "no chain of legs in the network connects the two places"
     blockers = []
-    if not _reachable(network, query, avoid=query.avoid_countries, modes=frozenset(MODES), cargo=None):
+    if not _reachable(
+        network, query, avoid=query.avoid_countries, modes=frozenset(MODES), cargo=None
+    ):
         blockers.append("every route runs through " + ", ".join(sorted(query.avoid_countries)))
     if not _reachable(network, query, avoid=frozenset(), modes=query.modes, cargo=None):
         blockers.append("every route needs a mode other than " + ", ".join(sorted(query.modes)))

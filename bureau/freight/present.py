@@ -80,7 +80,9 @@ def route_out(plan: RoutePlan, route: planner.Route, rank: int) -> dict[str, Any
             "known_part": round(route.totals[name], 2),
             "unit": units[name],
             "unknown": not route.known(name),
-            "legs_missing_it": [s.leg.id for s in route.steps if getattr(s, _STEP_FIELD[name]) is None],
+            "legs_missing_it": [
+                s.leg.id for s in route.steps if getattr(s, _STEP_FIELD[name]) is None
+            ],
         }
         for name in planner.CRITERIA
     }
@@ -120,6 +122,7 @@ def plan_out(plan: RoutePlan) -> dict[str, Any]:
         },
         "routes": [route_out(plan, route, i) for i, route in enumerate(plan.routes, start=1)],
         "reason": plan.plan.reason,
+        "complete": plan.plan.complete,
         "emission_factors": [
             {
                 "mode": f.mode,

@@ -53,7 +53,9 @@ def resolve_place(network: net.Network, text: str, field_name: str) -> str:
     """A node id from what a person typed: an id or UN/LOCODE, a name, "Name (CODE)", a country."""
     raw = (text or "").strip()
     if not raw:
-        raise ValidationFailed.single(field_name, "is required: a place name or UN/LOCODE such as PKKHI")
+        raise ValidationFailed.single(
+            field_name, "is required: a place name or UN/LOCODE such as PKKHI"
+        )
     if len(raw) > 120:
         raise ValidationFailed.single(field_name, "is longer than 120 characters")
     coded = _CODE_IN_PARENS.search(raw)
@@ -68,18 +70,27 @@ def resolve_place(network: net.Network, text: str, field_name: str) -> str:
     exact = [n.id for n in network.nodes.values() if wanted in net.search_names(n)]
     if len(exact) == 1:
         return exact[0]
-    partial = [n for n in network.nodes.values() if any(wanted in name for name in net.search_names(n))]
+    partial = [
+        n for n in network.nodes.values() if any(wanted in name for name in net.search_names(n))
+    ]
     if len(partial) == 1:
         return partial[0].id
     if partial:
         names = ", ".join(f"{n.name} ({n.id})" for n in partial[:6])
         raise ValidationFailed.single(field_name, f"'{raw}' matches several places: {names}")
-    raise ValidationFailed.single(field_name, f"'{raw}' is not a place in the network; try a name or a UN/LOCODE such as PKKHI")
+    raise ValidationFailed.single(
+        field_name,
+        f"'{raw}' is not a place in the network; try a name or a UN/LOCODE such as PKKHI",
+    )
 
 
 def places(network: net.Network, text: str = "") -> list[net.Node]:
     wanted = text.strip().casefold()
-    found = [n for n in network.nodes.values() if not wanted or any(wanted in s for s in net.search_names(n))]
+    found = [
+        n
+        for n in network.nodes.values()
+        if not wanted or any(wanted in s for s in net.search_names(n))
+    ]
     return sorted(found, key=lambda n: (n.country, n.name))
 
 
@@ -95,7 +106,7 @@ class RouteRequest:
     max_borders: int | None = None
     cargo: str = "container"
     weights: dict[str, float] = field(default_factory=dict)
-    penalties: planner.Penalties = planner.Penalties()
+    penalties: planner.Penalties = field(default_factory=planner.Penalties)
 
 
 def build_query(network: net.Network, request: RouteRequest) -> planner.Query:
@@ -154,11 +165,13 @@ def carriers_by_leg(legs: Iterable[net.Leg]) -> dict[str, list[Organisation]]:
     services = CarrierService.objects.select_related("organisation").filter(
         organisation__kind=Organisation.Kind.CARRIER
     )
-    for service in services.filter(leg_id__in=list(found)) | services.filter(corridor__in=list(corridors)):
+    for service in services.filter(leg_id__in=list(found)) | services.filter(
+        corridor__in=list(corridors)
+    ):
         for leg in legs:
-            if service.leg_id == leg.id or (service.corridor and service.corridor in leg.corridors):
-                if service.organisation not in found[leg.id]:
-                    found[leg.id].append(service.organisation)
+            serves = service.leg_id == leg.id or service.corridor in leg.corridors
+            if serves and service.organisation not in found[leg.id]:
+                found[leg.id].append(service.organisation)
     return found
 
 

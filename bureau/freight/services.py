@@ -22,11 +22,16 @@ from bureau.freight.models import CarrierService, NetworkVersion
 def row_errors(invalid: net.NetworkInvalid) -> ValidationFailed:
     """A network's row errors as field errors named 'legs row 12: from'."""
     return ValidationFailed(
-        [FieldError(f"{section} row {row}: {name}", message) for section, row, name, message in invalid.errors]
+        [
+            FieldError(f"{section} row {row}: {name}", message)
+            for section, row, name, message in invalid.errors
+        ]
     )
 
 
-def network_import(*, document: Any, file_name: str = "", actor: User | None = None) -> NetworkVersion:
+def network_import(
+    *, document: Any, file_name: str = "", actor: User | None = None
+) -> NetworkVersion:
     """Check a whole network document and make it the one routes are planned on.
 
     All or nothing: a document with any bad row raises ``ValidationFailed`` naming each row,
@@ -56,9 +61,13 @@ def network_import(*, document: Any, file_name: str = "", actor: User | None = N
 
 def _check_carrier(actor: User | None, organisation: Organisation) -> None:
     if organisation.kind != Organisation.Kind.CARRIER:
-        raise ValidationFailed.single("organisation", "only organisations of kind carrier serve legs")
+        raise ValidationFailed.single(
+            "organisation", "only organisations of kind carrier serve legs"
+        )
     if not permissions.acts_for(actor, organisation):
-        raise PermissionDenied("only the carrier's own people or its chamber's staff can change its legs")
+        raise PermissionDenied(
+            "only the carrier's own people or its chamber's staff can change its legs"
+        )
 
 
 def carrier_service_add(*, actor: User | None, organisation: Organisation, leg_id: str = "",
@@ -82,7 +91,9 @@ def carrier_service_add(*, actor: User | None, organisation: Organisation, leg_i
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        if CarrierService.objects.filter(organisation=organisation, leg_id=leg_id, corridor=corridor).exists():
+        if CarrierService.objects.filter(
+            organisation=organisation, leg_id=leg_id, corridor=corridor
+        ).exists():
             raise Conflict("the carrier already serves that " + ("leg" if leg_id else "corridor"))
         service = CarrierService.objects.create(organisation=organisation, leg_id=leg_id,
                                                 corridor=corridor, note=note, created_by=actor)  # fmt: skip

@@ -11,5 +11,9 @@ urlpatterns = [
     path("move/lead/<int:pk>/", views.plan_lead, name="plan_lead"),
     path("move/carriers/", views.carriers, name="carriers"),
     path("move/carriers/<slug:slug>/", views.carrier, name="carrier"),
-    path("move/carriers/<slug:slug>/<int:service_id>/remove/", views.carrier_remove, name="carrier_remove"),
+    path(
+        "move/carriers/<slug:slug>/<int:service_id>/remove/",
+        views.carrier_remove,
+        name="carrier_remove",
+    ),
 ]

@@ -51,8 +51,14 @@ def move(request: HttpRequest) -> HttpResponse:
         "form": form,
         "plan": plan,
         "data": present.plan_out(plan) if plan else None,
-        "map_svg": maps.route_map(network, routes, title=_("Map: %(title)s") % {"title": _title(plan)} if plan else _("Map of the corridor network")),
-        "chart_svg": charts.pareto_chart(routes, cost_unit=present.cost_unit(plan.plan.query.cargo), title=_title(plan)) if routes else "",
+        "map_svg": maps.route_map(
+            network,
+            routes,
+            title=_("Map: %(title)s") % {"title": _title(plan)}
+            if plan
+            else _("Map of the corridor network"),
+        ),
+        "chart_svg": _chart(plan) if plan and plan.routes else "",
         "places": sorted(network.nodes.values(), key=lambda n: n.name),
         "query": request.GET.urlencode(),
         "network": network,
@@ -61,8 +67,13 @@ def move(request: HttpRequest) -> HttpResponse:
     return render(request, "freight/move.html", context, status=422 if form.errors else 200)
 
 
+def _chart(plan: selectors.RoutePlan) -> str:
+    unit = present.cost_unit(plan.plan.query.cargo)
+    return charts.pareto_chart(plan.routes, cost_unit=unit, title=_title(plan))
+
+
 def _planned(request: HttpRequest) -> selectors.RoutePlan:
-    form, plan = _plan(request)
+    _form, plan = _plan(request)
     if plan is None:
         raise Http404(_("Give a valid origin and destination."))
     return plan
@@ -94,9 +105,7 @@ def map_svg(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def chart_svg(request: HttpRequest) -> HttpResponse:
-    plan = _planned(request)
-    unit = present.cost_unit(plan.plan.query.cargo)
-    return _svg(request, charts.pareto_chart(plan.routes, cost_unit=unit, title=_title(plan)), "route-chart")
+    return _svg(request, _chart(_planned(request)), "route-chart")
 
 
 @require_GET
@@ -145,7 +154,9 @@ def carriers(request: HttpRequest) -> HttpResponse:
 def carrier(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.CARRIER)
     if not permissions.acts_for(request.user, organisation):
-        raise Forbidden(_("Only the carrier's own people or its chamber's staff can change its legs."))
+        raise Forbidden(
+            _("Only the carrier's own people or its chamber's staff can change its legs.")
+        )
     network = selectors.current_network()
     form = ServiceForm(network, request.POST or None)
     status = 200
@@ -154,7 +165,9 @@ def carrier(request: HttpRequest, slug: str) -> HttpResponse:
             services.carrier_service_add(actor=request.user, organisation=organisation,  # type: ignore[arg-type]
                                          leg_id=form.cleaned_data["leg"], corridor=form.cleaned_data["corridor"],
                                          note=form.cleaned_data["note"])  # fmt: skip
-            messages.success(request, _("Saved: travellers planning a route see you on those legs."))
+            messages.success(
+                request, _("Saved: travellers planning a route see you on those legs.")
+            )
             return redirect(_url("freight:carrier", slug))
         except DomainError as refused:
             for error in getattr(refused, "errors", []) or []:
@@ -163,7 +176,10 @@ def carrier(request: HttpRequest, slug: str) -> HttpResponse:
                 form.add_error(None, refused.message)
     if form.errors:
         status = 422
-    declared = [(s, network.leg(s.leg_id) if s.leg_id else None) for s in selectors.carrier_services(organisation)]
+    declared = [
+        (s, network.leg(s.leg_id) if s.leg_id else None)
+        for s in selectors.carrier_services(organisation)
+    ]
     context = {"organisation": organisation, "form": form, "declared": declared, "network": network}
     return render(request, "freight/carrier.html", context, status=status)
 

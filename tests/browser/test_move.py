@@ -44,4 +44,6 @@ def test_plan_karachi_to_baku_then_avoid_iran(page: Page, width: int) -> None:
 
 def test_an_unknown_place_is_named_beside_its_field(page: Page) -> None:
     page.goto("/move/?from=Atlantis&to=AZBAK")
-    expect(page.locator("#id_from-error")).to_contain_text("'Atlantis' is not a place in the network")
+    expect(page.locator("#id_from-error")).to_contain_text(
+        "'Atlantis' is not a place in the network"
+    )

@@ -18,6 +18,7 @@ UN/LOCODE file of the public data folder (``un-locode/locations``).
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -201,7 +202,9 @@ class Builder:
             where, geocoded = _locode(data, node_id)
             sources = ["UNLOCODE"]
             if geocoded:
-                note = (note + " " if note else "") + "Coordinates geocoded by the UN/LOCODE file's publisher (approximate)."
+                note = (
+                    note + " " if note else ""
+                ) + "Coordinates geocoded by the UN/LOCODE file's publisher (approximate)."
         self.coords[node_id] = where
         locode = node_id if "-" not in node_id else ""
         out = {"id": node_id, "name": name, "country": country, "kind": kind,
@@ -213,8 +216,8 @@ class Builder:
         return out
 
     def span(self, places: list[str]) -> float:
-        return sum(great_circle_km(*self.coords[a], *self.coords[b])
-                   for a, b in zip(places, places[1:], strict=False))  # fmt: skip
+        pairs = itertools.pairwise(places)
+        return sum(great_circle_km(*self.coords[a], *self.coords[b]) for a, b in pairs)
 
     def km_estimate(self, places: list[str], mode: str) -> dict[str, Any]:
         return estimated(self.span(places) * DETOUR,
@@ -254,7 +257,9 @@ def _locode(data: Path, code: str) -> tuple[tuple[float, float], bool]:
     with (data / "un-locode" / "locations" / f"{code[:2]}.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             if row["location"] == code[2:] and row["lat"]:
-                return (round(float(row["lat"]), 5), round(float(row["lon"]), 5)), row["geocoded"] == "true"
+                return (round(float(row["lat"]), 5), round(float(row["lon"]), 5)), row[
+                    "geocoded"
+                ] == "true"
     raise SystemExit(f"{code} has no coordinates in the UN/LOCODE file")
 
 
@@ -282,7 +287,9 @@ def build(data: Path) -> dict[str, Any]:
 
 def main(argv: list[str]) -> None:
     if len(argv) != 2:
-        raise SystemExit("usage: python -m bureau.freight.data.build PUBLIC_DATA_FOLDER > network.json")
+        raise SystemExit(
+            "usage: python -m bureau.freight.data.build PUBLIC_DATA_FOLDER > network.json"
+        )
     json.dump(build(Path(argv[1])), sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
 

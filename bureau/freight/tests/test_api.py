@@ -50,7 +50,9 @@ def test_by_road_goes_through_taftan_and_astara_with_sources(client: Client) -> 
     assert quetta["figures"]["distance_km"]["sources"][0]["url"].startswith("https://")
 
 
-def test_avoiding_iran_by_road_and_ferry_goes_through_afghanistan_and_the_caspian(client: Client) -> None:
+def test_avoiding_iran_by_road_and_ferry_goes_through_afghanistan_and_the_caspian(
+    client: Client,
+) -> None:
     data = _routes(client, "from=PKKHI&to=AZBAK&avoid=IR&mode=road&mode=ferry")
     for route in data["routes"]:
         assert "IR" not in route["countries"]
@@ -61,7 +63,10 @@ def test_avoiding_iran_by_road_and_ferry_goes_through_afghanistan_and_the_caspia
 def test_no_route_says_why(client: Client) -> None:
     data = _routes(client, "from=PKKHI&to=AZBAK&avoid=IR,AF&mode=road")
     assert data["routes"] == []
-    assert data["reason"] == "no route fits the constraints together: avoiding AF, IR, by road only, for container cargo"
+    assert (
+        data["reason"]
+        == "no route fits the constraints together: avoiding AF, IR, by road only, for container cargo"
+    )
     data = _routes(client, "from=PKKHI&to=AZBAK&avoid=PK")
     assert data["reason"] == "the origin is in PK, a country to avoid"
 
@@ -93,26 +98,34 @@ def test_places_by_name_or_code(client: Client) -> None:
 
 @pytest.fixture
 def carrier(chamber_pk: Organisation) -> Organisation:
-    return organisation_create(actor=None, data={"name": "Caspian Ro-Ro", "kind": "carrier", "country": "AZ"}, chamber=chamber_pk)
+    return organisation_create(
+        actor=None,
+        data={"name": "Caspian Ro-Ro", "kind": "carrier", "country": "AZ"},
+        chamber=chamber_pk,
+    )
 
 
 @pytest.fixture
 def carrier_member(carrier: Organisation) -> User:
-    return user_create(email="ops@roro.example", password=PASSWORD, organisation=carrier, role="member")
+    return user_create(
+        email="ops@roro.example", password=PASSWORD, organisation=carrier, role="member"
+    )
 
 
 def test_a_carrier_declares_a_leg_and_routes_list_it(
     client: Client, carrier: Organisation, carrier_member: User, token_for: Callable[[User], str]
 ) -> None:
     url = f"/api/v1/organisations/{carrier.slug}/freight-services"
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(carrier_member)}"}
-    created = client.post(url, {"leg": "AZ-KZ-FERRY-ALA-AAU"}, content_type="application/json", **auth)
+    auth = {"Authorization": f"Bearer {token_for(carrier_member)}"}
+    created = client.post(
+        url, {"leg": "AZ-KZ-FERRY-ALA-AAU"}, content_type="application/json", headers=auth
+    )
     assert created.status_code == 201, created.content
     assert client.get(url).json()[0]["leg"] == "AZ-KZ-FERRY-ALA-AAU"
     route = _routes(client, "from=PKKHI&to=AZBAK&avoid=IR&mode=road,ferry")["routes"][0]
     ferry = next(leg for leg in route["legs"] if leg["mode"] == "ferry")
     assert ferry["carriers"][0]["directory_url"] == f"/directory/{carrier.slug}/"
-    gone = client.delete(f"{url}/{created.json()['id']}", **auth)
+    gone = client.delete(f"{url}/{created.json()['id']}", headers=auth)
     assert gone.status_code == 204 and not CarrierService.objects.exists()
 
 
@@ -121,11 +134,21 @@ def test_only_the_carriers_own_people_declare_its_legs(
     token_for: Callable[[User], str],
 ) -> None:  # fmt: skip
     url = f"/api/v1/organisations/{carrier.slug}/freight-services"
-    assert client.post(url, {"corridor": "TIR road"}, content_type="application/json").status_code == 401
-    other = {"HTTP_AUTHORIZATION": f"Bearer {token_for(member)}"}
-    assert client.post(url, {"corridor": "TIR road"}, content_type="application/json", **other).status_code == 403
+    assert (
+        client.post(url, {"corridor": "TIR road"}, content_type="application/json").status_code
+        == 401
+    )
+    other = {"Authorization": f"Bearer {token_for(member)}"}
+    assert (
+        client.post(
+            url, {"corridor": "TIR road"}, content_type="application/json", headers=other
+        ).status_code
+        == 403
+    )
     not_carrier = f"/api/v1/organisations/{company.slug}/freight-services"
-    refused = client.post(not_carrier, {"corridor": "TIR road"}, content_type="application/json", **other)
+    refused = client.post(
+        not_carrier, {"corridor": "TIR road"}, content_type="application/json", headers=other
+    )
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "organisation"
     assert not CarrierService.objects.exists()
 
@@ -134,7 +157,7 @@ def test_a_declaration_names_a_real_leg_or_corridor(
     client: Client, carrier: Organisation, carrier_member: User, token_for: Callable[[User], str]
 ) -> None:
     url = f"/api/v1/organisations/{carrier.slug}/freight-services"
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(carrier_member)}"}
+    auth = {"Authorization": f"Bearer {token_for(carrier_member)}"}
     for body, field in (({"leg": "NOPE"}, "leg"), ({"corridor": "Silk"}, "corridor"), ({}, "leg")):
-        response = client.post(url, body, content_type="application/json", **auth)
+        response = client.post(url, body, content_type="application/json", headers=auth)
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == field

@@ -47,13 +47,31 @@ def _bad(document: dict[str, Any], change: Any) -> list[tuple[str, int, str, str
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda d: d["legs"][2].update({"to": "XXNOWHERE"}), ("legs", 3, "to", "unknown node XXNOWHERE")),
-        (lambda d: d["legs"][0]["distance_km"].update({"value": -5}), ("legs", 1, "distance_km", "must not be negative")),
-        (lambda d: d["legs"][0].update({"to": d["legs"][0]["from"]}), ("legs", 1, "to", "a leg must not end where it starts (a loop)")),
-        (lambda d: d["legs"][4].update({"mode": "air"}), ("legs", 5, "mode", "must be one of sea, rail, road, ferry")),
+        (
+            lambda d: d["legs"][2].update({"to": "XXNOWHERE"}),
+            ("legs", 3, "to", "unknown node XXNOWHERE"),
+        ),
+        (
+            lambda d: d["legs"][0]["distance_km"].update({"value": -5}),
+            ("legs", 1, "distance_km", "must not be negative"),
+        ),
+        (
+            lambda d: d["legs"][0].update({"to": d["legs"][0]["from"]}),
+            ("legs", 1, "to", "a leg must not end where it starts (a loop)"),
+        ),
+        (
+            lambda d: d["legs"][4].update({"mode": "air"}),
+            ("legs", 5, "mode", "must be one of sea, rail, road, ferry"),
+        ),
         (lambda d: d["nodes"][1].update({"lat": 123}), ("nodes", 2, "lat", "must be at most 90")),
-        (lambda d: d["legs"][0]["distance_km"].update({"sources": ["S999"]}), ("legs", 1, "distance_km", "unknown source S999")),
-        (lambda d: d["legs"][1].update({"id": d["legs"][0]["id"]}), ("legs", 2, "id", f"{'PK-ROAD-KHI-UET'} is listed twice")),
+        (
+            lambda d: d["legs"][0]["distance_km"].update({"sources": ["S999"]}),
+            ("legs", 1, "distance_km", "unknown source S999"),
+        ),
+        (
+            lambda d: d["legs"][1].update({"id": d["legs"][0]["id"]}),
+            ("legs", 2, "id", f"{'PK-ROAD-KHI-UET'} is listed twice"),
+        ),
     ],
 )
 def test_a_bad_row_is_named_by_its_number(change: Any, expected: tuple[str, int, str, str]) -> None:
@@ -71,7 +89,10 @@ def test_import_is_all_or_nothing_and_replaces_the_network(tmp_path: Path, capsy
     with pytest.raises(CommandError, match="nothing was imported: 2 error"):
         call_command("freight", "import", str(path))
     err = capsys.readouterr().err
-    assert "legs row 4: from: unknown node XXNOWHERE" in err and "legs row 8: hours: must not be negative" in err
+    assert (
+        "legs row 4: from: unknown node XXNOWHERE" in err
+        and "legs row 8: hours: must not be negative" in err
+    )
     assert not NetworkVersion.objects.exists()
     corrected = copy.deepcopy(document)
     corrected["legs"][0]["distance_km"] = {"value": 690, "basis": "published", "sources": ["S41"]}
@@ -92,7 +113,11 @@ def test_not_json_is_refused(tmp_path: Path) -> None:
 
 def test_bureau_route_prints_legs_and_sources_and_json(tmp_path: Path) -> None:
     # Its own SQLite database in a folder of its own, whichever database the suite runs on.
-    env = {"BUREAU_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        "BUREAU_HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     subprocess.run([str(BUREAU), "migrate", "-v0"], env=env, check=True, timeout=120)
     text = subprocess.run([str(BUREAU), "route", "Karachi", "Baku", "--mode", "road"], env=env,
                           capture_output=True, text=True, check=True, timeout=60).stdout  # fmt: skip
@@ -102,5 +127,11 @@ def test_bureau_route_prints_legs_and_sources_and_json(tmp_path: Path) -> None:
                          capture_output=True, text=True, check=True, timeout=60).stdout  # fmt: skip
     data = json.loads(out)
     assert data["routes"] and all("IR" not in r["countries"] for r in data["routes"])
-    bad = subprocess.run([str(BUREAU), "route", "PKKHI", "PKKHI"], env=env, capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [str(BUREAU), "route", "PKKHI", "PKKHI"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 1 and "to: is the same place as the origin" in bad.stderr

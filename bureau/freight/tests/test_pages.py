@@ -39,7 +39,9 @@ def test_move_opens_on_the_network_then_plans_karachi_to_baku(client: Client) ->
 
 
 def test_a_picked_place_with_its_code_and_a_name_both_work(client: Client) -> None:
-    html = client.get(reverse("freight:move"), {"from": "Karachi Port (PKKHI)", "to": "baku"}).content.decode()
+    html = client.get(
+        reverse("freight:move"), {"from": "Karachi Port (PKKHI)", "to": "baku"}
+    ).content.decode()
     assert 'data-testid="route-count"' in html
 
 
@@ -49,10 +51,16 @@ def test_a_picked_place_with_its_code_and_a_name_both_work(client: Client) -> No
         ({"from": "Atlantis", "to": "AZBAK"}, "from", "is not a place in the network"),
         ({"from": "PKKHI", "to": "PKKHI"}, "to", "is the same place as the origin"),
         ({"from": "Astara", "to": "Ast"}, "to", "matches several places"),
-        ({"from": "PKKHI", "to": "AZBAK", "max_borders": "-3"}, "max_borders", "greater than or equal to 0"),
+        (
+            {"from": "PKKHI", "to": "AZBAK", "max_borders": "-3"},
+            "max_borders",
+            "greater than or equal to 0",
+        ),
     ],
 )
-def test_bad_input_is_shown_beside_its_field(client: Client, query: dict[str, str], field: str, message: str) -> None:
+def test_bad_input_is_shown_beside_its_field(
+    client: Client, query: dict[str, str], field: str, message: str
+) -> None:
     response = client.get(reverse("freight:move"), query)
     assert response.status_code == 422
     html = response.content.decode()
@@ -61,7 +69,9 @@ def test_bad_input_is_shown_beside_its_field(client: Client, query: dict[str, st
 
 
 def test_no_route_is_explained(client: Client) -> None:
-    html = client.get(f"{reverse('freight:move')}?{KHI_BAKU}&avoid=IR&avoid=AF&mode=road").content.decode()
+    html = client.get(
+        f"{reverse('freight:move')}?{KHI_BAKU}&avoid=IR&avoid=AF&mode=road"
+    ).content.decode()
     assert 'data-testid="no-route"' in html and "avoiding AF, IR" in html
 
 
@@ -83,31 +93,46 @@ def test_downloads_csv_without_formulas_and_svg(client: Client, carrier: Organis
 
 @pytest.fixture
 def carrier(chamber_pk: Organisation) -> Organisation:
-    return organisation_create(actor=None, data={"name": "=HYPERLINK(1)", "kind": "carrier", "country": "AZ"}, chamber=chamber_pk)
+    return organisation_create(
+        actor=None,
+        data={"name": "=HYPERLINK(1)", "kind": "carrier", "country": "AZ"},
+        chamber=chamber_pk,
+    )
 
 
 @pytest.fixture
 def carrier_member(carrier: Organisation) -> User:
-    return user_create(email="ops@carrier.example", password=PASSWORD, organisation=carrier, role="member")
+    return user_create(
+        email="ops@carrier.example", password=PASSWORD, organisation=carrier, role="member"
+    )
 
 
 def test_a_carrier_declares_a_corridor_on_its_page_and_routes_link_to_it(
     client: Client, carrier: Organisation, carrier_member: User
 ) -> None:
     client.force_login(carrier_member)
-    assert client.get(reverse("freight:carriers")).url == reverse("freight:carrier", args=[carrier.slug])
+    assert client.get(reverse("freight:carriers"))["Location"] == reverse(
+        "freight:carrier", args=[carrier.slug]
+    )
     url = reverse("freight:carrier", args=[carrier.slug])
     bad = client.post(url, {"leg": "", "corridor": "", "note": ""})
     assert bad.status_code == 422 and "give either a leg or a corridor" in bad.content.decode()
-    assert client.post(url, {"corridor": "North–South (INSTC)", "note": "weekly"}).status_code == 302
+    assert (
+        client.post(url, {"corridor": "North–South (INSTC)", "note": "weekly"}).status_code == 302
+    )
     html = client.get(f"{reverse('freight:move')}?{KHI_BAKU}").content.decode()
     assert f'href="/directory/{carrier.slug}/"' in html
     service = CarrierService.objects.get()
-    assert client.post(reverse("freight:carrier_remove", args=[carrier.slug, service.pk])).status_code == 302
+    assert (
+        client.post(reverse("freight:carrier_remove", args=[carrier.slug, service.pk])).status_code
+        == 302
+    )
     assert not CarrierService.objects.exists()
 
 
-def test_others_cannot_change_a_carriers_legs(client: Client, carrier: Organisation, member: User) -> None:
+def test_others_cannot_change_a_carriers_legs(
+    client: Client, carrier: Organisation, member: User
+) -> None:
     url = reverse("freight:carrier", args=[carrier.slug])
     assert client.get(url).status_code == 302  # sign in first
     client.force_login(member)
@@ -115,10 +140,14 @@ def test_others_cannot_change_a_carriers_legs(client: Client, carrier: Organisat
     assert not CarrierService.objects.exists()
 
 
-def test_a_trade_lead_offers_to_plan_the_shipment(client: Client, make_item: Callable[..., Item]) -> None:
-    item = make_item(publish=True, origin_country="PK", destination_country="AZ", destination_place="Baku")
+def test_a_trade_lead_offers_to_plan_the_shipment(
+    client: Client, make_item: Callable[..., Item]
+) -> None:
+    item = make_item(
+        publish=True, origin_country="PK", destination_country="AZ", destination_place="Baku"
+    )
     html = client.get(reverse("catalog:item", args=[item.pk])).content.decode()
     link = reverse("freight:plan_lead", args=[item.pk])
     assert f'href="{link}"' in html and "Plan this shipment" in html
     response = client.get(link)
-    assert response.status_code == 302 and response.url == "/move/?from=PKKHI&to=AZBAK"
+    assert response.status_code == 302 and response["Location"] == "/move/?from=PKKHI&to=AZBAK"

@@ -47,7 +47,11 @@ def networks(draw: st.DrawFn) -> net.Network:
     for i, (a, b) in enumerate(chosen):
         maybe = st.one_of(st.none(), st.integers(0, 50))
         mode = draw(st.sampled_from(MODES))
-        gauges = draw(st.sampled_from([(None, None), (1435, 1435), (1520, 1520), (1435, 1520)])) if mode == "rail" else (None, None)
+        gauges = (
+            draw(st.sampled_from([(None, None), (1435, 1435), (1520, 1520), (1435, 1520)]))
+            if mode == "rail"
+            else (None, None)
+        )
         legs.append({
             "id": f"L{i}", "from": nodes[a], "to": nodes[b], "mode": mode,
             "bidirectional": draw(st.booleans()),
@@ -58,7 +62,9 @@ def networks(draw: st.DrawFn) -> net.Network:
     return net.parse(_document(nodes, countries, legs))
 
 
-def _vector(network: net.Network, query: Query, path: list[tuple[net.Leg, bool]]) -> tuple[Any, ...]:
+def _vector(
+    network: net.Network, query: Query, path: list[tuple[net.Leg, bool]]
+) -> tuple[Any, ...]:
     """Figures of a path, computed here independently of the planner."""
     p = query.penalties
     totals, unknown, borders = [0.0, 0.0, 0.0], set(), 0
@@ -68,7 +74,9 @@ def _vector(network: net.Network, query: Query, path: list[tuple[net.Leg, bool]]
         crossings = sum(a != b for a, b in itertools.pairwise(countries))
         borders += crossings
         totals[0] += crossings * p.border_hours
-        gauge_from, gauge_to = (leg.gauge_from, leg.gauge_to) if forward else (leg.gauge_to, leg.gauge_from)
+        gauge_from, gauge_to = (
+            (leg.gauge_from, leg.gauge_to) if forward else (leg.gauge_to, leg.gauge_from)
+        )
         gauge_changes = int(bool(gauge_from and gauge_to and gauge_from != gauge_to))
         if previous is not None:
             before, was_forward = previous
@@ -104,7 +112,9 @@ def _simple_paths(network: net.Network, query: Query) -> list[list[tuple[net.Leg
             for forward in (True, False):
                 if not forward and not leg.bidirectional:
                     continue
-                start, end = (leg.origin, leg.destination) if forward else (leg.destination, leg.origin)
+                start, end = (
+                    (leg.origin, leg.destination) if forward else (leg.destination, leg.origin)
+                )
                 if start != at or end in seen or leg.mode not in query.modes:
                     continue
                 if set(leg.countries) & query.avoid_countries:
@@ -135,7 +145,9 @@ queries = st.fixed_dictionaries({
 
 @settings(max_examples=300, deadline=None)
 @given(networks(), queries)
-def test_the_pareto_set_equals_brute_force_over_simple_paths(network: net.Network, q: dict[str, Any]) -> None:
+def test_the_pareto_set_equals_brute_force_over_simple_paths(
+    network: net.Network, q: dict[str, Any]
+) -> None:
     origin, destination = "N0", f"N{len(network.nodes) - 1}"
     query = Query(origin, destination, frozenset(q["avoid"]), frozenset(q["modes"]), q["max_borders"],
                   penalties=q["penalties"])  # fmt: skip
@@ -146,7 +158,10 @@ def test_the_pareto_set_equals_brute_force_over_simple_paths(network: net.Networ
     if limit:
         vectors = [v for v in vectors if v[4] <= q["max_borders"]]
     expected = _pareto(vectors, limit)
-    got = [_vector(network, query, [(s.leg, s.origin == s.leg.origin) for s in r.steps]) for r in result.routes]
+    got = [
+        _vector(network, query, [(s.leg, s.origin == s.leg.origin) for s in r.steps])
+        for r in result.routes
+    ]
     if not (set(q["avoid"]) & {network.nodes[origin].country, network.nodes[destination].country}):
         assert {v if limit else v[:4] for v in got} == expected
     assert (result.routes == []) == (result.reason != "")
@@ -154,10 +169,15 @@ def test_the_pareto_set_equals_brute_force_over_simple_paths(network: net.Networ
 
 @settings(max_examples=200, deadline=None)
 @given(networks(), queries)
-def test_no_returned_route_is_dominated_and_totals_are_honest(network: net.Network, q: dict[str, Any]) -> None:
+def test_no_returned_route_is_dominated_and_totals_are_honest(
+    network: net.Network, q: dict[str, Any]
+) -> None:
     query = Query("N0", "N1", modes=frozenset(q["modes"]), penalties=q["penalties"])
     routes = plan(network, query).routes
-    vectors = [_vector(network, query, [(s.leg, s.origin == s.leg.origin) for s in r.steps]) for r in routes]
+    vectors = [
+        _vector(network, query, [(s.leg, s.origin == s.leg.origin) for s in r.steps])
+        for r in routes
+    ]
     for a, b in itertools.permutations(vectors, 2):
         assert not _dominates(a, b, False)
     for route, vector in zip(routes, vectors, strict=True):

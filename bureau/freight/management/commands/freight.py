@@ -27,8 +27,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("import", help="Make a network file current, all rows or none.")
-        load.add_argument("file", help="A network document (JSON, the shape of `bureau freight export`).")
-        load.add_argument("--as", dest="as_email", default="", help="Record this user as the importer.")
+        load.add_argument(
+            "file", help="A network document (JSON, the shape of `bureau freight export`)."
+        )
+        load.add_argument(
+            "--as", dest="as_email", default="", help="Record this user as the importer."
+        )
         out = sub.add_parser("export", help="Write the current network as JSON.")
         out.add_argument("file", nargs="?", help="Where to write it (default: standard output).")
         sub.add_parser("show", help="Summarise the current network.")
@@ -59,8 +63,12 @@ class Command(BaseCommand):
         except ValidationFailed as failed:
             for error in failed.errors:
                 self.stderr.write(f"{error.field}: {error.message}")
-            raise CommandError(f"nothing was imported: {len(failed.errors)} error(s) above") from None
-        self.stdout.write(f"Network {version.file_name}: {version.nodes} nodes, {version.legs} legs, now current.")
+            raise CommandError(
+                f"nothing was imported: {len(failed.errors)} error(s) above"
+            ) from None
+        self.stdout.write(
+            f"Network {version.file_name}: {version.nodes} nodes, {version.legs} legs, now current."
+        )
 
     def _export(self, file: str | None) -> None:
         text = json.dumps(selectors.network_document(), ensure_ascii=False, indent=1) + "\n"
@@ -73,8 +81,14 @@ class Command(BaseCommand):
     def _show(self) -> None:
         network = selectors.current_network()
         version = selectors.current_version()
-        origin = f"imported {version.imported_at:%Y-%m-%d %H:%M} from {version.file_name}" if version else "shipped with the bureau"
-        self.stdout.write(f"{network.title or 'Network'} ({origin}): {len(network.nodes)} nodes, {len(network.legs)} legs")
+        origin = (
+            f"imported {version.imported_at:%Y-%m-%d %H:%M} from {version.file_name}"
+            if version
+            else "shipped with the bureau"
+        )
+        self.stdout.write(
+            f"{network.title or 'Network'} ({origin}): {len(network.nodes)} nodes, {len(network.legs)} legs"
+        )
         for name in network.corridors:
             count = sum(name in leg.corridors for leg in network.legs)
             self.stdout.write(f"  {name}: {count} legs")

@@ -26,11 +26,23 @@ class Command(BaseCommand):
         parser.add_argument("origin", metavar="FROM", help="A place: name or UN/LOCODE (PKKHI).")
         parser.add_argument("destination", metavar="TO", help="A place: name or UN/LOCODE (AZBAK).")
         parser.add_argument("--by", choices=planner.CRITERIA, default="time", help="Rank by.")
-        parser.add_argument("--avoid", action="append", metavar="CC", help="Countries to avoid, e.g. IR (repeat or comma-separate).")
-        parser.add_argument("--mode", action="append", metavar="MODE", help=f"Only these modes: {', '.join(net.MODES)}.")
+        parser.add_argument(
+            "--avoid",
+            action="append",
+            metavar="CC",
+            help="Countries to avoid, e.g. IR (repeat or comma-separate).",
+        )
+        parser.add_argument(
+            "--mode",
+            action="append",
+            metavar="MODE",
+            help=f"Only these modes: {', '.join(net.MODES)}.",
+        )
         parser.add_argument("--max-borders", type=int, help="At most this many border crossings.")
         parser.add_argument("--cargo", choices=net.CARGO_TYPES, default="container")
-        parser.add_argument("--json", action="store_true", help="Print the routes as JSON (as the API does).")
+        parser.add_argument(
+            "--json", action="store_true", help="Print the routes as JSON (as the API does)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         request = selectors.RouteRequest(
@@ -41,7 +53,9 @@ class Command(BaseCommand):
         try:
             plan = selectors.routes_plan(request)
         except ValidationFailed as failed:
-            raise CommandError("; ".join(f"{e.field}: {e.message}" for e in failed.errors)) from None
+            raise CommandError(
+                "; ".join(f"{e.field}: {e.message}" for e in failed.errors)
+            ) from None
         if options["json"]:
             self.stdout.write(json.dumps(present.plan_out(plan), ensure_ascii=False, indent=1))
             return
@@ -49,13 +63,17 @@ class Command(BaseCommand):
 
     def _print(self, plan: selectors.RoutePlan) -> None:
         data = present.plan_out(plan)
-        self.stdout.write(f"{data['from_name']} ({data['from']}) → {data['to_name']} ({data['to']})")
+        self.stdout.write(
+            f"{data['from_name']} ({data['from']}) → {data['to_name']} ({data['to']})"
+        )
         if not data["routes"]:
             self.stdout.write(f"No route: {data['reason']}.")
             return
         for route in data["routes"]:
             self.stdout.write("")
-            self.stdout.write(f"Route {route['rank']}: {' → '.join(route['places'])}  [{', '.join(route['modes'])}]")
+            self.stdout.write(
+                f"Route {route['rank']}: {' → '.join(route['places'])}  [{', '.join(route['modes'])}]"
+            )
             self.stdout.write("  " + self._totals(route))
             self.stdout.write(
                 f"  {route['transshipments']} transshipment(s), {route['border_crossings']} border crossing(s), "
@@ -70,7 +88,9 @@ class Command(BaseCommand):
         for name, label in (("time", "time"), ("cost", "cost"), ("co2", "CO2")):
             total = route["totals"][name]
             if total["unknown"]:
-                parts.append(f"{label} unknown (missing on {', '.join(total['legs_missing_it'])}; known part {total['known_part']:,.0f} {total['unit']})")
+                parts.append(
+                    f"{label} unknown (missing on {', '.join(total['legs_missing_it'])}; known part {total['known_part']:,.0f} {total['unit']})"
+                )
             else:
                 parts.append(f"{label} {total['value']:,.1f} {total['unit']}")
         return "; ".join(parts)
@@ -81,7 +101,11 @@ class Command(BaseCommand):
 
         def show(name: str, unit: str) -> str:
             figure = figures[name]
-            return f"{figure['value']:,.0f} {unit} [{figure['provenance']}]" if figure else f"{unit}: missing"
+            return (
+                f"{figure['value']:,.0f} {unit} [{figure['provenance']}]"
+                if figure
+                else f"{unit}: missing"
+            )
 
         price = "usd_per_teu" if cargo == "container" else "usd_per_tonne"
         carriers = ", ".join(c["name"] for c in leg["carriers"])
