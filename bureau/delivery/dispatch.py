@@ -9,6 +9,8 @@ pair is unique, so a worker killed at any point leaves either nothing or everyth
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections import Counter
 from collections.abc import Callable
 
 from django.db import connection, transaction
@@ -19,6 +21,8 @@ from bureau.alerts.models import Channel
 from bureau.catalog.models import Item, Status
 from bureau.delivery.matching import LiveIndex, Target
 from bureau.delivery.models import Delivery, OutboxEvent
+
+log = logging.getLogger(__name__)
 
 _after_dispatch: list[Callable[[list[int]], None]] = []
 
@@ -50,6 +54,7 @@ def dispatch_pending(index: LiveIndex, *, batch_size: int = 200) -> int:
         ]
         _insert(deliveries)
         OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=now)
+        _log_dispatched(events, deliveries)
         live_events = [e.pk for e in events]
         transaction.on_commit(lambda: _announce(live_events))
     return len(events)
@@ -77,6 +82,20 @@ def _insert(deliveries: list[Delivery]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[start : start + 5000])
+
+
+def _log_dispatched(events: list[OutboxEvent], deliveries: list[Delivery]) -> None:
+    """One line per event, with the id of the request that published its item."""
+    made = Counter(d.event_id for d in deliveries)
+    for event in events:
+        log.log(
+            logging.INFO if made[event.pk] else logging.DEBUG,
+            "item %s %s: %d deliveries",
+            event.item_id,
+            event.action,
+            made[event.pk],
+            extra={"request_id": event.request_id, "event": str(event.uid)},
+        )
 
 
 def _delivery(event: OutboxEvent, item: Item, target: Target, now: dt.datetime) -> Delivery:
