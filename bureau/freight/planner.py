@@ -25,6 +25,7 @@ from bureau.freight.network import CARGO_TYPES, MODES, Leg, Network
 
 CRITERIA = ("time", "cost", "co2")
 TIME, COST, CO2 = 1, 2, 4  # bits of the "unknown" mask
+_UNKNOWN_COUNT = (0, 1, 1, 2, 1, 2, 2, 3)  # criteria unknown, by mask
 _BITS = {"time": TIME, "cost": COST, "co2": CO2}
 
 
@@ -229,6 +230,9 @@ class _Search:
     limit: int  # border crossings; a large number when unlimited
     slack: float = 1.0  # 1 + the query's tolerance
     limited: bool = False
+    # The most a label's arrival state can add to its next leg (a change of mode and of
+    # gauge): a label no worse even with that added dominates labels in every other state.
+    delta: tuple[float, float] = (0.0, 0.0)
     bags: dict[int, list[tuple[_Label, tuple[str, int]]]] = field(default_factory=dict)
     bounds: list[tuple[float, float, float] | None] = field(default_factory=list)
     found: list[_Label] = field(default_factory=list)
@@ -271,42 +275,59 @@ class _Search:
         return best
 
     def push(self, label: _Label, state: tuple[str, int]) -> None:
+        # The innermost loop of the search: comparisons written out, as a call per comparison
+        # doubled the time of a query.
         h = self.bounds[label.node]
         if h is None:
             return
-        g, s = label.g, self.slack
-        f = (g[0] + h[0], g[1] + h[1], g[2] + h[2])
-        loose = (f[0] * s, f[1] * s, f[2] * s)
+        g0, g1, g2 = label.g
+        mask, cross, s = label.mask, label.crossings, self.slack
+        f = (g0 + h[0], g1 + h[1], g2 + h[2])
+        l0, l1, l2 = f[0] * s, f[1] * s, f[2] * s
         for done in self.found:  # no better than a route already found: prune
-            if _dominates(done.g, done.mask, done.crossings, loose, label.mask, label.crossings):
+            d = done.g
+            if (
+                d[0] <= l0
+                and d[1] <= l1
+                and d[2] <= l2
+                and not done.mask & ~mask
+                and done.crossings <= cross
+            ):
                 return
         bag = self.bags.setdefault(label.node, [])
-        loose = (g[0] * s, g[1] * s, g[2] * s)
+        l0, l1, l2 = g0 * s, g1 * s, g2 * s
+        dt, du = self.delta
         for other, other_state in bag:
-            other_g = other.g if other_state == state else self._worse(other.g)
-            if _dominates(other_g, other.mask, other.crossings, loose, label.mask, label.crossings):
+            o = other.g
+            t, u = (o[0], o[1]) if other_state == state else (o[0] + dt, o[1] + du)
+            if (
+                t <= l0
+                and u <= l1
+                and o[2] <= l2
+                and not other.mask & ~mask
+                and other.crossings <= cross
+            ):
                 return
         kept = []
-        own = self._worse(g)
-        for other, other_state in bag:
-            mine = g if other_state == state else own
-            if _dominates(mine, label.mask, label.crossings, other.g, other.mask, other.crossings):
+        for entry in bag:
+            other, other_state = entry
+            o = other.g
+            t, u = (g0, g1) if other_state == state else (g0 + dt, g1 + du)
+            if (
+                t <= o[0]
+                and u <= o[1]
+                and g2 <= o[2]
+                and not mask & ~other.mask
+                and cross <= other.crossings
+            ):
                 other.alive = False
             else:
-                kept.append((other, other_state))
+                kept.append(entry)
         kept.append((label, state))
         self.bags[label.node] = kept
         self.created += 1
-        order = (f[0], f[1], f[2], bin(label.mask).count("1"), label.crossings, self.created)
+        order = (f[0], f[1], f[2], _UNKNOWN_COUNT[mask], cross, self.created)
         heapq.heappush(self.heap, (order, label))
-
-    def _worse(self, g: tuple[float, float, float]) -> tuple[float, float, float]:
-        """A label's figures plus the most its state can cost on the next leg, compared with
-        a label in another state (a change of mode and of gauge): if even that is no worse,
-        it dominates across states."""
-        p = self.query.penalties
-        return (g[0] + p.transshipment_hours + p.gauge_hours,
-                g[1] + p.transshipment_usd + p.gauge_usd, g[2])  # fmt: skip
 
     def extend(self, label: _Label) -> None:
         penalties = self.query.penalties
@@ -336,6 +357,8 @@ class _Search:
             self.push(child, (arc.mode, arc.gauge_head or 0))
 
     def run(self, origin: int) -> None:
+        p = self.query.penalties
+        self.delta = (p.transshipment_hours + p.gauge_hours, p.transshipment_usd + p.gauge_usd)
         self.compute_bounds()
         self.push(_Label(origin, (0.0, 0.0, 0.0), 0, 0, 1 << origin, None, None), ("", 0))
         while self.heap and self.created < self.query.max_labels:
