@@ -25,11 +25,14 @@ from django.utils import timezone
 
 from bureau.alerts.models import Channel, WebhookEndpoint
 from bureau.catalog.selectors import item_as_record
+from bureau.core import loops
+from bureau.core.faults import failpoint
 from bureau.delivery.models import Delivery, DeliveryAttempt
 from bureau.delivery.signing import sign
 
 log = logging.getLogger(__name__)
 
+LOOP = "webhooks"  # its name among the worker's loops
 PER_ENDPOINT = 4
 MAX_IN_FLIGHT = 200
 
@@ -81,6 +84,7 @@ def claim_due(*, limit: int, busy_endpoints: set[int] = frozenset()) -> list[Out
         if not due:
             return []
         Delivery.objects.filter(pk__in=[d.pk for d in due]).update(lease_until=now + lease)
+    failpoint("webhook.leased")
     return _outgoing(due)
 
 
@@ -207,9 +211,13 @@ class Sender:
 
     def wake(self) -> None:
         if self._loop is not None and self._wake is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+            # The loop may have closed (stopped, or being restarted): the next one polls anyway.
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Claim and send due deliveries until ``stop``; a failed round is logged and retried
+        after a back-off (``bureau.core.loops``), so a locked database never ends the loop."""
         self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
         limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=50)
         timeout = httpx.Timeout(settings.BUREAU_WEBHOOK_TIMEOUT, connect=5.0)
@@ -217,12 +225,23 @@ class Sender:
             timeout=timeout, limits=limits, follow_redirects=False
         ) as client:
             while not stop.is_set():
-                await self._fill(client)
+                delay = await self._round(client)
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
             if self._tasks:
                 await asyncio.wait(self._tasks, timeout=20)
+
+    async def _round(self, client: httpx.AsyncClient) -> float:
+        """One round; returns the seconds to wait before the next unless woken."""
+        try:
+            await self._fill(client)
+        except Exception as error:
+            delay = loops.round_failed(LOOP, error)
+            log.exception("%s: a round failed; next try in %g s", LOOP, delay)
+            return delay
+        loops.round_completed(LOOP)
+        return self.poll_seconds
 
     async def _fill(self, client: httpx.AsyncClient) -> None:
         room = MAX_IN_FLIGHT - len(self._tasks)
@@ -241,6 +260,7 @@ class Sender:
     async def _deliver(self, client: httpx.AsyncClient, out: Outgoing) -> None:
         try:
             status_code, error, duration = await send(client, out)
+            failpoint("webhook.sent")
             await sync_to_async(record_result, thread_sensitive=False)(
                 out.delivery_id, status_code=status_code, error=error, duration_ms=duration
             )
