@@ -11,6 +11,7 @@ was being published may get it or not, but never twice; one that does not match 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -90,18 +91,17 @@ def store(tmp_path: Path):
     made.drop()
 
 
-def test_every_item_reaches_every_subscription_saved_before_it_exactly_once(store):
-    import subprocess
+def start_writer(store: Store, number: int) -> subprocess.Popen[str]:
+    command = [sys.executable, "-c", WRITER, str(number), str(THREADS), str(ROUNDS)]
+    return subprocess.Popen(
+        command, env=store.env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
+
+def test_every_item_reaches_every_subscription_saved_before_it_exactly_once(store):
     script(store, SETUP, str(PROCESSES * THREADS))
     with working(store), working(store):
-        writers = [
-            subprocess.Popen(
-                [sys.executable, "-c", WRITER, str(p), str(THREADS), str(ROUNDS)],
-                env=store.env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            )  # fmt: skip
-            for p in range(PROCESSES)
-        ]
+        writers = [start_writer(store, p) for p in range(PROCESSES)]
         outputs = []
         for writer in writers:
             out, err = writer.communicate(timeout=WAIT)
