@@ -184,6 +184,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before any view or CSRF check reads the body; after the user is known, for the 413 page.
+    "bureau.core.uploads.UploadLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
