@@ -15,7 +15,7 @@ import random
 import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import IO, Any
 
 import pytest
 from django.core.management import call_command
@@ -42,7 +42,7 @@ def measured(run: Callable[[], ImportReport]) -> tuple[ImportReport, int]:
     return report, peak
 
 
-def dry_run(data: bytes | io.IOBase, name: str, actor: Any) -> tuple[ImportReport, int]:
+def dry_run(data: bytes | IO[bytes], name: str, actor: Any) -> tuple[ImportReport, int]:
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     return measured(lambda: import_items(stream, filename=name, actor=actor, dry_run=True))
 
