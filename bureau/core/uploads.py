@@ -46,9 +46,7 @@ def too_large(request: HttpRequest, *, size: int, limit: int) -> HttpResponse:
         return JsonResponse(
             {"detail": message, "errors": [{"field": "body", "message": message}]}, status=413
         )
-    response = render(request, "413.html", {"message": message}, status=413)
-    response["Connection"] = "close"  # the rest of the body is never read
-    return response
+    return render(request, "413.html", {"message": message}, status=413)
 
 
 def _megabytes(size: int) -> str:
