@@ -30,6 +30,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
                 "seconds_since": round(r.seconds_since, 1),
                 "stale_after": r.stale_after,
                 "stale": r.stale,
+                "rounds": r.rounds,
                 "failures": r.failures,
                 "restarts": r.restarts,
             }
