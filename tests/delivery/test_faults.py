@@ -115,7 +115,10 @@ class World:
             " WHERE lease_until IS NOT NULL"
         )
         if self.node.store.pg_name:
-            self.node.query(sql)  # psycopg's connection block commits
+            import psycopg
+
+            with psycopg.connect(self.env["DATABASE_URL"]) as conn:  # commits at the end
+                conn.execute(sql)
             return
         path = Path(self.env["BUREAU_HOME"]) / "bureau.sqlite3"
         with contextlib.closing(sqlite3.connect(path, timeout=30)) as conn, conn:
