@@ -63,7 +63,9 @@ def dispatch_pending(index: LiveIndex, *, batch_size: int = 200) -> int:
         OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=now)
         failpoint("dispatch.marked")
         live_events = [e.pk for e in events]
-        transaction.on_commit(lambda: _announce(live_events))
+        # robust: a live fan-out that fails (Redis away) must not fail the dispatch, which is
+        # committed; streams catch up from the database when they reconnect.
+        transaction.on_commit(lambda: _announce(live_events), robust=True)
     failpoint("dispatch.committed")
     return len(events)
 

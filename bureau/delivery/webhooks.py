@@ -14,12 +14,14 @@ import json
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import httpx
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -32,6 +34,7 @@ from bureau.delivery.signing import sign
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 LOOP = "webhooks"  # its name among the worker's loops
 PER_ENDPOINT = 4
 MAX_IN_FLIGHT = 200
@@ -248,9 +251,7 @@ class Sender:
         if room <= 0:
             return
         busy = {e for e, n in self._per_endpoint.items() if n >= PER_ENDPOINT}
-        claimed = await sync_to_async(claim_due, thread_sensitive=False)(
-            limit=room, busy_endpoints=busy
-        )
+        claimed = await _in_thread(claim_due)(limit=room, busy_endpoints=busy)
         for out in claimed:
             self._per_endpoint[out.endpoint_id] = self._per_endpoint.get(out.endpoint_id, 0) + 1
             task = asyncio.create_task(self._deliver(client, out))
@@ -261,7 +262,7 @@ class Sender:
         try:
             status_code, error, duration = await send(client, out)
             failpoint("webhook.sent")
-            await sync_to_async(record_result, thread_sensitive=False)(
+            await _in_thread(record_result)(
                 out.delivery_id, status_code=status_code, error=error, duration_ms=duration
             )
         except Exception:  # a failure to record leaves the lease to expire; the delivery is retried
@@ -270,6 +271,18 @@ class Sender:
             self._per_endpoint[out.endpoint_id] -= 1
             if self._wake is not None:
                 self._wake.set()
+
+
+def _in_thread(function: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """Run ``function`` in a worker thread, first dropping that thread's database connection
+    if it broke (a restarted server, an error mid-transaction): a thread of the pool would
+    otherwise fail on it in every round."""
+
+    def fresh(*args: Any, **kwargs: Any) -> T:
+        close_old_connections()
+        return function(*args, **kwargs)
+
+    return sync_to_async(fresh, thread_sensitive=False)
 
 
 def redeliver(*, delivery: Delivery) -> Delivery:

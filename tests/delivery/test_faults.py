@@ -121,8 +121,8 @@ class World:
                 conn.execute(sql)
             return
         path = Path(self.env["BUREAU_HOME"]) / "bureau.sqlite3"
-        with contextlib.closing(sqlite3.connect(path, timeout=30)) as conn, conn:
-            conn.execute(sql)
+        with contextlib.closing(sqlite3.connect(path, timeout=30)) as db, db:
+            db.execute(sql)
 
 
 def this_run_uses_postgres() -> bool:
