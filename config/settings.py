@@ -339,8 +339,7 @@ STATIC_ROOT.mkdir(
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = BUREAU_HOME / "media"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024  # larger uploads go to a temporary file
 # Uploads and imports: every cap a hostile file runs into before it costs memory or minutes.
 BUREAU_UPLOAD_MAX_BYTES = int(
     float(
@@ -353,6 +352,8 @@ BUREAU_UPLOAD_MAX_BYTES = int(
     * 1024
     * 1024
 )
+# The body of a form or API call without files, which Django holds in memory: the same cap.
+DATA_UPLOAD_MAX_MEMORY_SIZE = BUREAU_UPLOAD_MAX_BYTES
 BUREAU_IMPORT_MAX_ROWS = int(
     declare("BUREAU_IMPORT_MAX_ROWS", "100000", "Most rows an item import file may have.")
 )

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 
@@ -115,6 +116,32 @@ def loop_rounds() -> list[LoopRound]:
         )
         for loop in sorted(loops, key=lambda loop: loop.name)
     ]
+
+
+def health_report() -> tuple[int, dict[str, Any]]:
+    """(HTTP status, body) of a health check: 503 naming the loops stuck for too long.
+
+    Error texts are left out: the answer may be public, the log has them."""
+    rounds = loop_rounds()
+    stale = [r.name for r in rounds if r.stale]
+    body = {
+        "status": "stale" if stale else "ok",
+        "stale": stale,
+        "loops": [
+            {
+                "name": r.name,
+                "last_round_at": r.last_round_at.isoformat() if r.last_round_at else None,
+                "seconds_since": round(r.seconds_since, 1),
+                "stale_after": r.stale_after,
+                "stale": r.stale,
+                "rounds": r.rounds,
+                "failures": r.failures,
+                "restarts": r.restarts,
+            }
+            for r in rounds
+        ],
+    }
+    return (503 if stale else 200), body
 
 
 def run_rounds(

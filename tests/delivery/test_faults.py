@@ -157,11 +157,11 @@ def wait_for(condition: Any, what: str, describe: Any = lambda: "") -> None:
         time.sleep(0.1)
 
 
-def start_worker(world: World, **extra: str) -> subprocess.Popen[bytes]:
+def start_worker(world: World, *args: str, **extra: str) -> subprocess.Popen[bytes]:
     """``bureau worker``; its log is appended to worker.log in the world's folder."""
     with (world.home / "worker.log").open("ab") as log:
         return subprocess.Popen(
-            [BUREAU, "worker", "--poll", "0.1"], env={**world.env, **extra}, cwd=REPO,
+            [BUREAU, "worker", "--poll", "0.1", *args], env={**world.env, **extra}, cwd=REPO,
             stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
 
@@ -234,6 +234,31 @@ def test_a_receiver_that_is_slow_fails_or_hangs_up_still_gets_everything_once(wo
     assert_made_exactly_once(world, prefix, ITEMS)
     hooks = {u for kind, _, u in world.deliveries(prefix) if kind == "webhook"}
     assert all(world.receiver.seen[u] >= 2 for u in hooks)  # each first try really failed
+
+
+def test_a_worker_process_answers_healthz_for_its_loops(world):
+    from tests.live.support import free_port as any_port
+
+    port = any_port()
+    worker = start_worker(world, "--health-port", str(port))
+    try:
+        wait_for(lambda: set(EVERY_LOOP) <= set(loops_of(f"http://127.0.0.1:{port}")),
+                 "the worker's /healthz")  # fmt: skip
+        answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+    finally:
+        stop(worker)
+    assert answer.status_code == 200 and answer.json()["status"] == "ok"
+
+
+EVERY_LOOP = (
+    "dispatch",
+    "webhooks",
+    "email",
+    "email-digest",
+    "expire",
+    "exchange-pull",
+    "exchange-push",
+)
 
 
 # --- the database locked for longer than the lock timeout -------------------------------------
