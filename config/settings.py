@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -115,6 +116,48 @@ BUREAU_EXCHANGE_VERIFY = declare(
 )
 if BUREAU_EXCHANGE_VERIFY not in ("chain", "every"):
     raise ImproperlyConfigured("BUREAU_EXCHANGE_VERIFY must be 'chain' or 'every'")
+# Operations: backups, metrics, logs.
+BUREAU_BACKUP_DIR = declare(
+    "BUREAU_BACKUP_DIR",
+    "",
+    "Folder of `bureau backup` archives when --to names none; default: BUREAU_HOME/backups.",
+)
+BUREAU_BACKUP_KEY = declare(
+    "BUREAU_BACKUP_KEY",
+    "",
+    "Passphrase that seals backups (AES-256-GCM, key derived with scrypt); needed again to verify or restore them. Empty: archives are plain .tar.gz (still 0600).",
+)
+BUREAU_METRICS_DIR = Path(
+    declare(
+        "BUREAU_METRICS_DIR",
+        "",
+        "Folder where the processes of one host keep their request, search and webhook counters for /metrics; default: BUREAU_HOME/metrics. Local to each host.",
+    )
+    or BUREAU_HOME / "metrics"
+)
+# prometheus-client reads this before its first metric is made: every process of the host
+# (web, worker, command) writes its counters there, and /metrics adds them up.
+BUREAU_METRICS_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(BUREAU_METRICS_DIR)
+BUREAU_METRICS_TOKEN = declare(
+    "BUREAU_METRICS_TOKEN",
+    "",
+    "When set, /metrics answers only requests with `Authorization: Bearer <token>`.",
+)
+BUREAU_READY_LOOP_SECONDS = float(
+    declare(
+        "BUREAU_READY_LOOP_SECONDS",
+        "300",
+        "/readyz reports a background loop whose last round finished longer ago than this as not ready.",
+    )
+)
+BUREAU_LOG_FORMAT = declare(
+    "BUREAU_LOG_FORMAT",
+    "plain",
+    "'plain' lines, or 'json': one JSON object a line, with the request id of the request that caused the work.",
+)
+if BUREAU_LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("BUREAU_LOG_FORMAT must be 'plain' or 'json'")
 BUREAU_ADMIN_EMAIL = declare(
     "BUREAU_ADMIN_EMAIL", "", "First admin's email for `bureau init --no-input`."
 )
@@ -171,10 +214,12 @@ INSTALLED_APPS = [
     "bureau.delivery",
     "bureau.exchange",
     "bureau.trade",
+    "bureau.operations",
     "bureau.web",
 ]
 
 MIDDLEWARE = [
+    "bureau.operations.middleware.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -395,8 +440,18 @@ if _https:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "bureau.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s%(request_suffix)s"},
+        "json": {"()": "bureau.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": BUREAU_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": declare("BUREAU_LOG_LEVEL", "INFO", "Log level.")},
     "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }

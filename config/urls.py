@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("bureau.alerts.urls")),
     path("", include("bureau.exchange.urls")),
     path("", include("bureau.trade.urls")),
+    path("", include("bureau.operations.urls")),
 ]

@@ -14,6 +14,8 @@ keeps that second one short. See docs/decisions.md, "The outbox's invariants".
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections import Counter
 from collections.abc import Callable
 
 from django.db import connection, transaction
@@ -25,6 +27,8 @@ from bureau.catalog.models import Item, Status
 from bureau.core.faults import failpoint
 from bureau.delivery.matching import LiveIndex, Target
 from bureau.delivery.models import Delivery, OutboxEvent
+
+log = logging.getLogger(__name__)
 
 _after_dispatch: list[Callable[[list[int]], None]] = []
 
@@ -61,6 +65,7 @@ def dispatch_pending(index: LiveIndex, *, batch_size: int = 200) -> int:
         _insert(deliveries)
         failpoint("dispatch.inserted")
         OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=now)
+        _log_dispatched(events, deliveries)
         failpoint("dispatch.marked")
         live_events = [e.pk for e in events]
         # robust: a live fan-out that fails (Redis away) must not fail the dispatch, which is
@@ -92,6 +97,20 @@ def _insert(deliveries: list[Delivery]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[start : start + 5000])
+
+
+def _log_dispatched(events: list[OutboxEvent], deliveries: list[Delivery]) -> None:
+    """One line per event, with the id of the request that published its item."""
+    made = Counter(d.event_id for d in deliveries)
+    for event in events:
+        log.log(
+            logging.INFO if made[event.pk] else logging.DEBUG,
+            "item %s %s: %d deliveries",
+            event.item_id,
+            event.action,
+            made[event.pk],
+            extra={"request_id": event.request_id, "event": str(event.uid)},
+        )
 
 
 def _delivery(event: OutboxEvent, item: Item, target: Target, now: dt.datetime) -> Delivery:

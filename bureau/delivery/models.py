@@ -22,6 +22,8 @@ class OutboxEvent(models.Model):
     action = models.CharField(max_length=16, choices=Action.choices, default=Action.PUBLISHED)
     created_at = models.DateTimeField(default=timezone.now)
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    # The request that caused the event, so the log lines of its deliveries can name it.
+    request_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         indexes: ClassVar = [

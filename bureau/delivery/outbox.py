@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 
 from bureau.catalog.changes import ItemsPublished
+from bureau.core.logs import current_request_id
 from bureau.delivery.models import OutboxEvent
 
 _listeners: list[Callable[[], object]] = []
@@ -20,7 +21,11 @@ def on_new_events(callback: Callable[[], object]) -> None:
 
 def record_published(item_ids: Iterable[int]) -> None:
     """Write one outbox event per newly published item, in the caller's transaction."""
-    events = [OutboxEvent(item_id=pk, action=OutboxEvent.Action.PUBLISHED) for pk in item_ids]
+    request_id = current_request_id()
+    events = [
+        OutboxEvent(item_id=pk, action=OutboxEvent.Action.PUBLISHED, request_id=request_id)
+        for pk in item_ids
+    ]
     if not events:
         return
     OutboxEvent.objects.bulk_create(events, batch_size=1000)

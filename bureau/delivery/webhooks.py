@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from bureau.alerts.models import Channel, WebhookEndpoint
 from bureau.catalog.selectors import item_as_record
-from bureau.core import loops
+from bureau.core import loops, metrics
 from bureau.core.faults import failpoint
 from bureau.delivery.models import Delivery, DeliveryAttempt
 from bureau.delivery.signing import sign
@@ -63,6 +63,7 @@ class Outgoing:
     url: str
     secret: str
     body: bytes
+    request_id: str = ""
 
 
 def claim_due(*, limit: int, busy_endpoints: set[int] = frozenset()) -> list[Outgoing]:  # type: ignore[assignment]
@@ -102,7 +103,15 @@ def _outgoing(due: list[Delivery]) -> list[Outgoing]:
         if endpoint is None:
             continue
         out.append(
-            Outgoing(d.pk, str(d.uid), endpoint.pk, endpoint.url, endpoint.secret, payload(d))
+            Outgoing(
+                d.pk,
+                str(d.uid),
+                endpoint.pk,
+                endpoint.url,
+                endpoint.secret,
+                payload(d),
+                d.event.request_id,
+            )
         )
     return out
 
@@ -132,7 +141,9 @@ def record_result(
     now = timezone.now()
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update().select_related("channel").get(pk=delivery_id)
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("channel", "event")
+            .get(pk=delivery_id)
         )
         if delivery.status == Delivery.Status.DELIVERED:
             return
@@ -163,6 +174,23 @@ def record_result(
                 delivery.status = Delivery.Status.RETRYING
                 delivery.next_attempt_at = now + dt.timedelta(seconds=delay)
         delivery.save()
+    _log_attempt(delivery, duration_ms)
+
+
+def _log_attempt(delivery: Delivery, duration_ms: int) -> None:
+    """One line per attempt, with the id of the request that published the item."""
+    level = logging.INFO if delivery.status == Delivery.Status.DELIVERED else logging.WARNING
+    log.log(
+        level,
+        "%s delivery %s %s after %d attempts (%d ms)%s",
+        delivery.kind,
+        delivery.uid,
+        delivery.get_status_display().lower(),
+        delivery.attempts,
+        duration_ms,
+        f": {delivery.last_error}" if delivery.last_error else "",
+        extra={"request_id": delivery.event.request_id, "delivery": str(delivery.uid)},
+    )
 
 
 def _endpoint_failing(endpoint_id: int | None, now: dt.datetime) -> None:
@@ -262,6 +290,8 @@ class Sender:
         try:
             status_code, error, duration = await send(client, out)
             failpoint("webhook.sent")
+            ok = status_code is not None and 200 <= status_code < 300
+            metrics.WEBHOOK_SECONDS.labels("ok" if ok else "failed").observe(duration / 1000)
             await _in_thread(record_result)(
                 out.delivery_id, status_code=status_code, error=error, duration_ms=duration
             )

@@ -23,6 +23,7 @@ from bureau.accounts.models import User
 from bureau.catalog import services
 from bureau.catalog.importing import readers
 from bureau.catalog.importing.report import ErrorList, FileProblem, ImportReport, RowError
+from bureau.core import metrics
 from bureau.core.errors import DomainError, PermissionDenied, ValidationFailed
 from bureau.reference import money
 
@@ -34,6 +35,15 @@ SYSTEM_NEEDS_ORGANISATION = (
 )
 
 
+def _outcome(report: ImportReport) -> tuple[str, int]:
+    if report.dry_run:
+        return "checked", 0
+    if not report.ok and not report.skipped:
+        return "refused", 0
+    return "imported", report.imported
+
+
+@metrics.counts_imports("items", _outcome)
 def import_items(
     source: Source,
     *,

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from bureau.catalog.importing.report import RowError
+from bureau.core import metrics
 from bureau.core.errors import ValidationFailed
 from bureau.reference import hs
 from bureau.trade import codes, store
@@ -46,6 +47,13 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _outcome(result: TradeImport) -> tuple[str, int]:
+    if result.errors:
+        return "refused", 0
+    return ("unchanged", 0) if result.unchanged else ("imported", result.rows)
+
+
+@metrics.counts_imports("trade", _outcome)
 def import_file(
     path: Path,
     *,

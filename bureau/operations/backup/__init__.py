@@ -1,0 +1,1 @@
+"""Backups of a node: ``bureau backup``, ``bureau backup --verify`` and ``bureau restore``."""
