@@ -327,14 +327,7 @@ BUREAU_WEBHOOK_TIMEOUT = float(
         "Seconds a webhook receiver has to answer before the try counts as failed.",
     )
 )
-# Background loops (bureau.core.loops) and the fault-injection tests.
-BUREAU_LOOP_STALE_SECONDS = float(
-    declare(
-        "BUREAU_LOOP_STALE_SECONDS",
-        "120",
-        "A background loop that has completed no round for this many seconds (or three of its periods, if longer) is reported by /healthz, which then answers 503.",
-    )
-)
+# The fault-injection tests (bureau.core.faults).
 BUREAU_FAILPOINT = declare(
     "BUREAU_FAILPOINT",
     "",

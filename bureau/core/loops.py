@@ -4,21 +4,26 @@ Every loop of the worker (dispatch, webhooks, email, digests, expiry, exchange p
 pushes) runs in a thread of its own as a series of rounds. A round that raises is logged, the
 loop backs off and carries on; a thread that dies all the same (``SystemExit`` in a job, a bug
 in the loop itself) is restarted by the supervisor. Each loop records when it last completed a
-round, so that ``/healthz`` can name a loop that has been stuck for too long (a database locked
-for minutes, a peer that never answers, a restart that keeps failing).
+round, so that ``/readyz`` and ``bureau status`` can name a loop that has been stuck for too
+long (a database locked for minutes, a peer that never answers, a restart that keeps failing).
 
-``loop_rounds()`` is the one reading of that record: health checks, metrics and status pages
-all call it.
+``loop_rounds()`` reads this process's record; the supervisor also writes it every second to a
+file in ``BUREAU_METRICS_DIR``, so that ``last_rounds_on_host()`` answers for every process of
+the host (a web process started with ``--no-worker``, ``bureau status``, several workers).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +35,7 @@ BACKOFF_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 SUPERVISE_SECONDS = 1.0
 # A loop that rounds rarely (daily digests every minute) is stale only after several periods.
 STALE_PERIODS = 3
+FILE_PREFIX = "loops-"
 
 
 @dataclass
@@ -50,7 +56,8 @@ class LoopRound:
 
     name: str
     last_round_at: dt.datetime | None  # None: no round completed since the loop started
-    seconds_since: float  # since the last completed round, or since the start
+    since: dt.datetime  # the last completed round, or the start when there was none
+    seconds_since: float
     stale_after: float
     rounds: int
     failures: int
@@ -98,7 +105,7 @@ def round_failed(name: str, error: BaseException) -> float:
 
 def loop_rounds() -> list[LoopRound]:
     """Each loop of this process: its last completed round, and whether that is too long ago."""
-    now, floor = time.time(), float(settings.BUREAU_LOOP_STALE_SECONDS)
+    now, floor = time.time(), float(settings.BUREAU_READY_LOOP_SECONDS)
     with _lock:
         loops = list(_loops.values())
     return [
@@ -107,6 +114,7 @@ def loop_rounds() -> list[LoopRound]:
             last_round_at=(
                 dt.datetime.fromtimestamp(loop.last_round, dt.UTC) if loop.last_round else None
             ),
+            since=dt.datetime.fromtimestamp(loop.last_round or loop.started, dt.UTC),
             seconds_since=now - (loop.last_round or loop.started),
             stale_after=max(floor, STALE_PERIODS * loop.every_seconds),
             rounds=loop.rounds,
@@ -116,6 +124,45 @@ def loop_rounds() -> list[LoopRound]:
         )
         for loop in sorted(loops, key=lambda loop: loop.name)
     ]
+
+
+def publish_rounds(directory: Path) -> None:
+    """Write this process's loops and their last rounds (or starts) to its file in ``directory``."""
+    rounds = {r.name: r.since.isoformat() for r in loop_rounds()}
+    path = directory / f"{FILE_PREFIX}{os.getpid()}.json"
+    partial = path.with_suffix(".part")
+    partial.write_text(json.dumps(rounds))
+    partial.replace(path)  # readers never see half a file
+
+
+def unpublish_rounds(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        (directory / f"{FILE_PREFIX}{os.getpid()}.json").unlink()
+
+
+def last_rounds_on_host(directory: Path) -> dict[str, dt.datetime]:
+    """Each loop of every live process of this host: its last completed round (or, before the
+    first, its start). Of two processes running the same loop, the one further behind counts."""
+    found: dict[str, dt.datetime] = {r.name: r.since for r in loop_rounds()}
+    for path in directory.glob(f"{FILE_PREFIX}*.json"):
+        pid = path.stem.removeprefix(FILE_PREFIX)
+        if not pid.isdigit() or int(pid) == os.getpid() or not _alive(int(pid)):
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            for name, at in json.loads(path.read_text()).items():
+                when = dt.datetime.fromisoformat(at)
+                found[name] = min(found.get(name, when), when)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False  # killed without cleaning up: its file says nothing any more
+    except PermissionError:
+        return True
+    return True
 
 
 def health_report() -> tuple[int, dict[str, Any]]:
@@ -198,8 +245,14 @@ class Supervisor:
         return self
 
     def _supervise(self) -> None:
+        directory = Path(settings.BUREAU_METRICS_DIR)
         while not self.stop.wait(SUPERVISE_SECONDS):
             self.check()
+            try:
+                publish_rounds(directory)
+            except OSError:
+                log.warning("the loops' rounds could not be written to %s", directory)
+        unpublish_rounds(directory)
 
     def check(self) -> list[str]:
         """Restart every loop whose thread has ended; returns their names."""

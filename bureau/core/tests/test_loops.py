@@ -1,8 +1,13 @@
-"""Background loops survive any exception, a dead loop is restarted, and /healthz names a stuck one."""
+"""Background loops survive any exception, a dead loop is restarted, and /readyz names a stuck one."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -12,6 +17,7 @@ from django.test import Client
 
 from bureau.core import loops
 from bureau.delivery.webhooks import Sender
+from bureau.operations.loops import last_rounds
 
 WAIT = 30.0  # a bound on a hung run, not a timing
 
@@ -79,26 +85,56 @@ def test_the_supervisor_restarts_a_loop_whose_thread_died(loop_name):
     assert loop_name not in {r.name for r in loops.loop_rounds()}
 
 
-def test_healthz_answers_503_naming_a_loop_stuck_too_long(client: Client, loop_name, settings):
-    settings.BUREAU_LOOP_STALE_SECONDS = 60
+def test_readyz_names_a_loop_stuck_too_long(client: Client, loop_name, settings, tmp_path, db):
+    settings.BUREAU_METRICS_DIR = tmp_path
+    settings.BUREAU_READY_LOOP_SECONDS = 60
     loops.register(loop_name, every_seconds=1.0)
     loops.round_completed(loop_name)
-    ok = client.get("/healthz")
-    assert ok.status_code == 200 and ok.json()["status"] == "ok"
-    assert {
-        "name": loop_name,
-        "stale": False,
-        "rounds": 1,
-        "failures": 0,
-        "restarts": 0,
-    }.items() <= (next(loop for loop in ok.json()["loops"] if loop["name"] == loop_name).items())
-    settings.BUREAU_LOOP_STALE_SECONDS = 0.05
+    ok = client.get("/readyz")
+    assert ok.status_code == 200 and ok.json()["checks"][f"loop {loop_name}"] == "ok"
+    settings.BUREAU_READY_LOOP_SECONDS = 0.05
     loops.register(loop_name, every_seconds=0.01)  # started anew, and never completes a round
     wait_until(lambda: state(loop_name).stale, "the loop to be stale")
-    stuck = client.get("/healthz")
+    stuck = client.get("/readyz")
     assert stuck.status_code == 503
-    assert stuck.json()["status"] == "stale" and stuck.json()["stale"] == [loop_name]
-    assert "last_error" not in stuck.content.decode()  # error texts stay in the log
+    assert "last round finished" in stuck.json()["checks"][f"loop {loop_name}"]
+    status, report = loops.health_report()  # what `bureau worker --health-port` answers
+    assert status == 503 and report["stale"] == [loop_name]
+    assert "OperationalError" not in str(report)  # error texts stay in the log
+
+
+def test_every_process_of_the_host_reads_the_loops_of_the_others(loop_name, settings, tmp_path):
+    settings.BUREAU_METRICS_DIR = tmp_path
+    stop = threading.Event()
+    supervisor = loops.Supervisor(stop)
+    supervisor.spawn(
+        loop_name, loops.run_rounds(loop_name, lambda: None, wait=stop.wait), every_seconds=0.01
+    )
+    supervisor.start()
+    mine = tmp_path / f"loops-{os.getpid()}.json"
+    wait_until(mine.exists, "this process's file")
+    # Another live process of the host (a worker), and one killed without cleaning up.
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    try:
+        (tmp_path / f"loops-{other.pid}.json").write_text(
+            json.dumps(
+                {loop_name: "2026-01-01T00:00:00+00:00", "email": "2026-01-02T00:00:00+00:00"}
+            )
+        )
+        (tmp_path / f"loops-{gone.pid}.json").write_text(
+            json.dumps({"expire": "2020-01-01T00:00:00+00:00"})
+        )
+        seen = last_rounds()
+    finally:
+        other.kill()
+        other.wait()
+        stop.set()
+        supervisor.join(WAIT)
+    assert set(seen) == {loop_name, "email"}  # the dead process's loops are not reported
+    assert seen[loop_name] == dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # the one further behind
+    assert not mine.exists()  # a worker that stops takes its file away
 
 
 def test_waking_a_sender_whose_loop_has_closed_is_harmless():

@@ -26,7 +26,7 @@ class Command(BaseCommand):
             "--health-port",
             type=int,
             default=0,
-            help="Answer GET /healthz on 127.0.0.1 at this port, as bureau serve does.",
+            help="Answer GET /healthz (alive) and /readyz (every loop lately round) on 127.0.0.1.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,11 +43,17 @@ class Command(BaseCommand):
 
 
 def serve_health(port: int) -> ThreadingHTTPServer:
-    """A tiny HTTP server in a daemon thread answering ``GET /healthz`` for this process."""
+    """A tiny HTTP server in a daemon thread: ``/healthz`` says the process answers, ``/readyz``
+    whether each of its loops completed a round lately (503 naming the others)."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            status, body = health_report() if self.path == "/healthz" else (404, {})
+            if self.path == "/healthz":
+                status, body = 200, {"status": "ok"}
+            elif self.path == "/readyz":
+                status, body = health_report()
+            else:
+                status, body = 404, {}
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
