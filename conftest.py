@@ -148,3 +148,20 @@ def make_item(member: User, staff_az: User) -> Callable[..., Item]:
         return item
 
     return make
+
+
+@pytest.fixture
+def lapse() -> Callable[[Item], Item]:
+    """Let an item's valid-until date pass, as time would (entry refuses a date in the past)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    def lapse(item: Item) -> Item:
+        Item.objects.filter(pk=item.pk).update(
+            valid_until=timezone.localdate() - dt.timedelta(days=1)
+        )
+        item.refresh_from_db()
+        return item
+
+    return lapse

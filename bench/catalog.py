@@ -468,15 +468,15 @@ def _bulk_session(vendor: str) -> Iterator[Any]:
 def _migration() -> Any:
     import importlib
 
-    return importlib.import_module("bureau.catalog.migrations.0002_fulltext")
+    return importlib.import_module("bureau.catalog.migrations.0005_search_word_forms")
 
 
 def _sqlite_insert_trigger() -> str:
-    return next(s for s in _migration().SQLITE_UP if "TRIGGER catalog_item_fts_insert" in s)
+    return str(_migration().SQLITE_INSERT_TRIGGER)
 
 
 def _pg_search_index() -> str:
-    return next(s for s in _migration().POSTGRES_UP if "INDEX catalog_item_search" in s)
+    return str(_migration().SEARCH_INDEX)
 
 
 # --- phases, each run in its own process with the settings of one bench database ---------
@@ -557,17 +557,22 @@ def _bare_search() -> Callable[[str], list[Any]]:
     """The engine's own top-20 full-text query, through the raw driver."""
     from django.conf import settings
 
-    from bureau.catalog.search import fts5_query, terms
+    from bureau.catalog.search import fts5_query, pg_tsquery, terms
 
     if os.environ.get("DATABASE_URL"):
         import psycopg
 
         conn = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
-        sql = (
-            "SELECT id FROM catalog_item WHERE search @@ plainto_tsquery('simple', bureau_unaccent(%s))"
-            " ORDER BY ts_rank_cd(search, plainto_tsquery('simple', bureau_unaccent(%s))) DESC LIMIT 20"
-        )
-        return lambda q: conn.execute(sql, [" ".join(terms(q))] * 2).fetchall()
+
+        def bare_pg(q: str) -> list[Any]:
+            tsquery, params = pg_tsquery(terms(q))
+            sql = (
+                f"SELECT id FROM catalog_item WHERE search @@ {tsquery}"
+                f" ORDER BY ts_rank_cd(search, {tsquery}) DESC LIMIT 20"
+            )
+            return conn.execute(sql, params * 2).fetchall()
+
+        return bare_pg
     lite = sqlite3.connect(settings.DATABASES["default"]["NAME"])
     sql = "SELECT rowid FROM catalog_item_fts WHERE catalog_item_fts MATCH ? ORDER BY rank LIMIT 20"
     return lambda q: lite.execute(sql, [fts5_query(q)]).fetchall()

@@ -215,6 +215,8 @@ INSTALLED_APPS = [
     "bureau.exchange",
     "bureau.trade",
     "bureau.operations",
+    "bureau.inbox",
+    "bureau.audit",
     "bureau.web",
 ]
 
@@ -291,6 +293,25 @@ LOGIN_RATE_LIMIT = declare(
     "10/m",
     "Sign-in attempts allowed per client address and per account (count/period; period in s, m or h).",
 )
+ACCOUNT_EMAIL_RATE_LIMIT = declare(
+    "BUREAU_ACCOUNT_EMAIL_RATE",
+    "5/h",
+    "Sign-ups, password-reset requests and confirmation links allowed per client address and per email address (count/period).",
+)
+BUREAU_SIGNUP = as_bool(
+    declare(
+        "BUREAU_SIGNUP",
+        "true",
+        "Let visitors create trader accounts (confirmed by email); false: accounts are made by admins only.",
+    )
+)
+PASSWORD_RESET_TIMEOUT = 3600 * int(
+    declare(
+        "BUREAU_ACCOUNT_LINK_HOURS",
+        "72",
+        "Hours an email-confirmation or password-reset link stays valid.",
+    )
+)
 API_RATE_LIMIT = declare(
     "BUREAU_API_RATE",
     "600/m",
@@ -300,8 +321,8 @@ API_RATE_LIMIT = declare(
 # Delivery: links in messages, webhooks, email.
 BUREAU_PUBLIC_URL = declare(
     "BUREAU_PUBLIC_URL",
-    "http://127.0.0.1:8000",
-    "The node's address as users reach it, for links in emails and feeds.",
+    "",
+    "The node's address as users reach it, for links in emails, feeds and webhooks; empty: the address each request came to, and `bureau serve`'s host and port for emails.",
 ).rstrip("/")
 BUREAU_WEBHOOK_ALLOW_PRIVATE = as_bool(
     declare(
@@ -433,7 +454,10 @@ if _https:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "bureau.core.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "bureau.core.logs.RequestIdFilter"},
+        "refusals": {"()": "bureau.core.logs.RefusalsWithoutTraceback"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s%(request_suffix)s"},
         "json": {"()": "bureau.core.logs.JsonFormatter"},
@@ -446,5 +470,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": declare("BUREAU_LOG_LEVEL", "INFO", "Log level.")},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "django.request": {"filters": ["refusals"]},
+    },
 }

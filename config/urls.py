@@ -1,12 +1,33 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from bureau.accounts.views_joining import PasswordReset, PasswordResetConfirm
 from bureau.delivery.stream import stream_view
 from config.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Password reset by email: Django's views, with the bureau's templates and rate limit.
+    path("accounts/password_reset/", PasswordReset.as_view(), name="password_reset"),
+    path(
+        "accounts/password_reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_sent.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        PasswordResetConfirm.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_done.html"
+        ),
+        name="password_reset_complete",
+    ),
     path("api/v1/stream", stream_view, name="live-stream"),
     path("api/v1/", api.urls),
     path("", include("bureau.web.urls")),
@@ -17,4 +38,6 @@ urlpatterns = [
     path("", include("bureau.exchange.urls")),
     path("", include("bureau.trade.urls")),
     path("", include("bureau.operations.urls")),
+    path("", include("bureau.inbox.urls")),
+    path("", include("bureau.audit.urls")),
 ]

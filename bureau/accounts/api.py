@@ -18,6 +18,7 @@ from bureau.accounts.schemas import (
     OrganisationPage,
     OrganisationPatch,
     OrganisationQuery,
+    VerificationIn,
 )
 from bureau.core import parsing
 from bureau.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
@@ -134,12 +135,16 @@ def update_organisation(
 
 
 @router.post("/organisations/{slug}/verify", response=OrganisationOut, summary="Mark verified")
-def verify_organisation(request: HttpRequest, slug: str) -> dict[str, Any]:
-    """Chamber staff vouch for an organisation (recorded with who and when)."""
+def verify_organisation(
+    request: HttpRequest, slug: str, payload: VerificationIn | None = None
+) -> dict[str, Any]:
+    """Chamber staff vouch for an organisation; the act is kept in its verification history
+    with who, for which chamber, when and what was checked."""
     organisation = services.organisation_verify(
         actor=authenticated_user(request),
         organisation=_find(slug),
         verified=True,
+        checked=payload.checked if payload else "",
     )
     return organisation_out(organisation)
 
@@ -147,10 +152,14 @@ def verify_organisation(request: HttpRequest, slug: str) -> dict[str, Any]:
 @router.post(
     "/organisations/{slug}/unverify", response=OrganisationOut, summary="Clear verified mark"
 )
-def unverify_organisation(request: HttpRequest, slug: str) -> dict[str, Any]:
+def unverify_organisation(
+    request: HttpRequest, slug: str, payload: VerificationIn | None = None
+) -> dict[str, Any]:
+    """Withdraw the mark; the withdrawal and its reason (``checked``) stay in the history."""
     organisation = services.organisation_verify(
         actor=authenticated_user(request),
         organisation=_find(slug),
         verified=False,
+        checked=payload.checked if payload else "",
     )
     return organisation_out(organisation)

@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -133,6 +135,8 @@ class User(AbstractUser):
         related_name="users",
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    # Raised by "sign out everywhere": every session signed in before no longer matches.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -148,6 +152,85 @@ class User(AbstractUser):
     @property
     def is_chamber_staff(self) -> bool:
         return self.is_active and self.role == self.Role.STAFF and self.organisation_id is not None
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Sessions carry this hash; a new password or a new generation signs them all out.
+        Generation 0 hashes as Django does, so sessions from before this field stay valid."""
+        text = (
+            self.password
+            if not self.session_generation
+            else (f"{self.password}:{self.session_generation}")
+        )
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            text,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+
+class Verification(models.Model):
+    """One verification of an organisation, or its withdrawal: who, for which chamber, when,
+    and what was checked. The organisation's own fields hold only the current state."""
+
+    class Action(models.TextChoices):
+        VERIFIED = "verified", _("Verified")
+        WITHDRAWN = "withdrawn", _("Verification withdrawn")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="verifications"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chamber = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    checked = models.CharField(_("what was checked"), max_length=500, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.organisation_id} at {self.at}"
+
+
+class MembershipRequest(models.Model):
+    """A signed-up trader asks to act for an organisation; its members or chamber decide."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership_requests"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="membership_requests"
+    )
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=models.Q(status="pending"),
+                name="one_pending_request_per_user_and_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} -> {self.organisation_id} ({self.status})"
 
 
 class ApiToken(models.Model):

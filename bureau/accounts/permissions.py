@@ -77,5 +77,12 @@ def can_edit_organisation(user: Any, organisation: Organisation) -> bool:
     )
 
 
+def can_decide_membership(user: Any, organisation: Organisation) -> bool:
+    """Who approves a request to join ``organisation``: its own people, or its chamber's staff."""
+    if not _is_user(user) or organisation.origin_node:
+        return False
+    return user.organisation_id == organisation.pk or moderates(user, organisation)
+
+
 def is_staff_user(user: Any) -> bool:
     return _is_user(user) and (user.is_node_admin or user.is_chamber_staff)

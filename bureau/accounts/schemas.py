@@ -95,3 +95,10 @@ class OrganisationQuery(Schema):
     verified: bool | None = Field(None, description="Only verified (true) or unverified (false)")
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class VerificationIn(Schema):
+    checked: str = Field(
+        "",
+        description="What was checked (to verify) or why the mark is withdrawn; at most 500 characters",
+    )

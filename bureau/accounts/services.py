@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from bureau.accounts import permissions
 from bureau.accounts.changes import OrganisationVerified
-from bureau.accounts.models import ApiToken, Organisation, User
+from bureau.accounts.models import ApiToken, Organisation, User, Verification
 from bureau.core import changes, parsing
 from bureau.core.errors import FieldError, PermissionDenied, ValidationFailed
 from bureau.reference import countries, hs
@@ -101,16 +101,34 @@ def organisation_update(
     return organisation
 
 
+MAX_CHECKED = 500
+
+
 @transaction.atomic
 def organisation_verify(
-    *, actor: User, organisation: Organisation, verified: bool = True
+    *, actor: User, organisation: Organisation, verified: bool = True, checked: str = ""
 ) -> Organisation:
-    """Set or clear the verified mark, recording who verified and when."""
+    """Set or clear the verified mark, and add the act to the organisation's verification
+    history: who, for which chamber, when, and ``checked`` (what was checked, or why the mark
+    was withdrawn)."""
     if not permissions.can_verify(actor, organisation):
         raise PermissionDenied("only staff of the organisation's chamber can verify it")
-    organisation.verified_at = timezone.now() if verified else None
+    try:
+        checked = parsing.text(checked, max_length=MAX_CHECKED)
+    except ValueError as error:
+        raise ValidationFailed.single("checked", str(error)) from None
+    now = timezone.now()
+    organisation.verified_at = now if verified else None
     organisation.verified_by = actor if verified else None
     organisation.save(update_fields=["verified_at", "verified_by", "updated_at"])
+    Verification.objects.create(
+        organisation=organisation,
+        action=Verification.Action.VERIFIED if verified else Verification.Action.WITHDRAWN,
+        actor=actor,
+        chamber=actor.organisation if permissions.is_staff_user(actor) else None,
+        at=now,
+        checked=checked,
+    )
     changes.announce(OrganisationVerified(organisation))
     return organisation
 

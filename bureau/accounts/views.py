@@ -15,13 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from bureau.accounts import permissions
+from bureau.accounts import permissions, selectors
 from bureau.accounts.forms import DirectoryFilterForm
 from bureau.accounts.models import Organisation, User
 from bureau.accounts.services import organisation_verify as verify_service
 from bureau.catalog.selectors import ItemFilters, item_list
 from bureau.core import ratelimit
-from bureau.core.errors import PermissionDenied
+from bureau.core.errors import PermissionDenied, ValidationFailed
 
 DIRECTORY_PAGE_SIZE = 30
 ITEMS_ON_ORGANISATION_PAGE = 20
@@ -83,11 +83,16 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/directory.html", {"form": form, "page": page})
 
 
-def _verification(user: Any, organisation: Organisation, message: str = "") -> dict[str, Any]:
+def _verification(
+    user: Any, organisation: Organisation, message: str = "", error: str = ""
+) -> dict[str, Any]:
     return {
         "organisation": organisation,
+        "mark": selectors.verified_mark(organisation),
+        "history": selectors.verification_history(user, organisation),
         "can_verify": permissions.can_verify(user, organisation),
         "message": message,
+        "error": error,
     }
 
 
@@ -97,7 +102,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Organisation.objects.select_related("verified_by", "chamber").prefetch_related("contacts"),
         slug=slug,
     )
-    items = item_list(ItemFilters(organisation=slug, sort="newest"))
+    items = item_list(ItemFilters(concerning=slug, sort="newest"))
     context = {
         "organisation": organisation,
         "items": list(items[:ITEMS_ON_ORGANISATION_PAGE]),
@@ -116,10 +121,17 @@ def organisation_verify(request: HttpRequest, slug: str) -> HttpResponse:
     verified = request.POST.get("verified") == "1"
     try:
         organisation = verify_service(
-            actor=request.user, organisation=organisation, verified=verified
+            actor=request.user,
+            organisation=organisation,
+            verified=verified,
+            checked=request.POST.get("checked", ""),
         )
     except PermissionDenied as denied:
         raise Forbidden(denied.message) from denied
+    except ValidationFailed as failed:
+        error = failed.errors[0].message
+        context = {"verification": _verification(request.user, organisation, error=error)}
+        return render(request, "accounts/_verification.html", context, status=422)
     message = _("Marked as verified.") if verified else _("Verified mark removed.")
     if request.headers.get("HX-Request") == "true":
         context = {"verification": _verification(request.user, organisation, message)}

@@ -35,7 +35,9 @@ from bureau.delivery.models import Delivery
 router = Router(tags=["subscriptions"])
 
 
-def subscription_out(subscription: Subscription) -> dict[str, Any]:
+def subscription_out(
+    subscription: Subscription, request: HttpRequest | None = None
+) -> dict[str, Any]:
     """The subscription with its criteria, channels in use and delivery counts."""
     record = selectors.criteria_values(subscription)
     record.update(
@@ -52,7 +54,7 @@ def subscription_out(subscription: Subscription) -> dict[str, Any]:
                 "endpoint_url": c.endpoint.url if c.endpoint else None,
                 "email_mode": c.email_mode,
                 "digest_hour": c.digest_hour,
-                "feed_url": selectors.feed_url(c),
+                "feed_url": selectors.feed_url(c, request=request),
             }
             for c in selectors.channels_of(subscription)
         ],
@@ -123,7 +125,7 @@ def _page(deliveries: QuerySet[Delivery], params: DeliveryQuery) -> dict[str, An
 def list_subscriptions(request: HttpRequest) -> list[dict[str, Any]]:
     """Every subscription of the caller, by name."""
     owner = authenticated_user(request)
-    return [subscription_out(s) for s in selectors.subscriptions_of(owner)]
+    return [subscription_out(s, request) for s in selectors.subscriptions_of(owner)]
 
 
 @router.post("/subscriptions", response={201: SubscriptionOut}, summary="Save a search")
@@ -133,14 +135,14 @@ def create_subscription(request: HttpRequest, payload: SubscriptionIn) -> Status
     data = payload.model_dump(exclude_unset=True)
     subscription = services.subscription_create(owner=owner, data=data)
     return Status(
-        201, subscription_out(selectors.subscription_get(owner=owner, pk=subscription.pk))
+        201, subscription_out(selectors.subscription_get(owner=owner, pk=subscription.pk), request)
     )
 
 
 @router.get("/subscriptions/{int:pk}", response=SubscriptionOut, summary="One subscription")
 def get_subscription(request: HttpRequest, pk: int) -> dict[str, Any]:
     owner = authenticated_user(request)
-    return subscription_out(selectors.subscription_get(owner=owner, pk=pk))
+    return subscription_out(selectors.subscription_get(owner=owner, pk=pk), request)
 
 
 @router.patch("/subscriptions/{int:pk}", response=SubscriptionOut, summary="Change a subscription")
@@ -150,7 +152,7 @@ def update_subscription(request: HttpRequest, pk: int, payload: SubscriptionIn) 
     subscription = selectors.subscription_get(owner=owner, pk=pk)
     data = payload.model_dump(exclude_unset=True)
     services.subscription_update(owner=owner, subscription=subscription, data=data)
-    return subscription_out(selectors.subscription_get(owner=owner, pk=pk))
+    return subscription_out(selectors.subscription_get(owner=owner, pk=pk), request)
 
 
 @router.delete("/subscriptions/{int:pk}", response={204: None}, summary="Delete a subscription")

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 
 from bureau.accounts.models import User
@@ -21,6 +21,7 @@ from bureau.alerts.models import Channel, Subscription, SubscriptionClock, Webho
 from bureau.alerts.validation import CRITERIA_FIELDS
 from bureau.catalog.models import Item
 from bureau.catalog.selectors import ItemFilters
+from bureau.core.addresses import public_url
 from bureau.core.errors import NotFound
 from bureau.delivery.models import Delivery
 from bureau.reference import hs
@@ -86,12 +87,12 @@ def channels_of(subscription: Subscription) -> list[Channel]:
     return list(subscription.channels.filter(active=True).select_related("endpoint"))
 
 
-def feed_url(channel: Channel) -> str | None:
+def feed_url(channel: Channel, *, request: HttpRequest | None = None) -> str | None:
     """The private address of an Atom channel's feed; None for the other kinds."""
     if channel.kind != Channel.Kind.ATOM:
         return None
     path = reverse("delivery:subscription_feed", args=[channel.feed_token])
-    return f"{settings.BUREAU_PUBLIC_URL}{path}"
+    return public_url(path, request=request)
 
 
 def failing_endpoints(subscription: Subscription) -> list[WebhookEndpoint]:

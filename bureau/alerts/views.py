@@ -72,7 +72,9 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
         {
             "subscription": s,
             "criteria": forms.criteria_summary(s),
-            "channels": [(c, selectors.feed_url(c)) for c in selectors.channels_of(s)],
+            "channels": [
+                (c, selectors.feed_url(c, request=request)) for c in selectors.channels_of(s)
+            ],
             "failing": selectors.failing_endpoints(s),
         }
         for s in selectors.subscriptions_of(_user(request))
@@ -151,11 +153,16 @@ def subscription_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def from_search(request: HttpRequest) -> HttpResponse:
-    """The browse page's "Save this search": its filters prefill a form the member confirms."""
-    filters, _errors = catalog_forms.parse_browse_filters(request.POST)  # bad ones are left out
-    chips = catalog_forms.active_filters(request.POST, filters)
+    """The browse page's "Save this search": its filters prefill a form the member confirms.
+
+    It saves nothing, so a GET works too: a visitor's "Save this search" is a link here, which
+    takes them through sign-in or sign-up and back."""
+    params = request.POST if request.method == "POST" else request.GET
+    filters, _errors = catalog_forms.parse_browse_filters(params)  # bad ones are left out
+    chips = catalog_forms.active_filters(params, filters, quote_words=False)
+    # Pages quote a subscription's name wherever they show it; the words go in without quotes.
     name = ", ".join(str(label) for label, _link in chips)
     query = forms.criteria_query(name, selectors.criteria_from_filters(filters))
     query["from_search"] = "1"

@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bureau.reference import hs
+from bureau.reference import hs, places
 
 COUNTRY = "country"
 HS = "hs"
+PLACE = "place"
 SECTION = "section"
 SECTOR = "sector"
+# Where a kind names a place, and the country field that tells places of the same name apart.
+PLACE_FIELDS = (
+    ("origin_place", "origin_country"),
+    ("destination_place", "destination_country"),
+    ("place", ""),
+    ("location", ""),
+)
 
 
 def key(facet: str, value: str) -> str:
@@ -34,6 +42,10 @@ def keys_for(common: dict[str, Any], detail: dict[str, Any]) -> list[str]:
         found.update(key(HS, part) for part in hs.ancestors(code))
         if section := hs.section_of(code):
             found.add(key(SECTION, section))
+    for place_field, country_field in PLACE_FIELDS:
+        country = (detail.get(country_field) or "") if country_field else ""
+        if code := places.place_code(detail.get(place_field) or "", country=country):
+            found.add(key(PLACE, code))
     return sorted(found)
 
 

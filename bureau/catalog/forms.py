@@ -275,7 +275,7 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(
         label=_("Dry run: check the file and report, but save nothing"),
         required=False,
-        initial=True,
+        initial=False,
     )
     skip_invalid = forms.BooleanField(
         label=_("Skip rows with errors and import the others"), required=False
@@ -286,7 +286,7 @@ class ImportForm(forms.Form):
 # --- The browse page: its filters come only through ItemFilters.parse -------------------------
 
 FACET_PARAMS = ("kind", "section", "hs", "sector", "country")
-HIDDEN_FILTERS = ("kind", "section", "sector", "country", "organisation")
+HIDDEN_FILTERS = ("kind", "section", "sector", "country", "organisation", "concerning")
 SORT_LABELS = {
     "relevance": _("Best match"),
     "newest": _("Newest first"),
@@ -295,13 +295,17 @@ SORT_LABELS = {
 }
 
 
-def parse_browse_filters(params: QueryDict) -> tuple[ItemFilters, dict[str, str]]:
+def parse_browse_filters(
+    params: QueryDict, *, own_statuses: bool = False
+) -> tuple[ItemFilters, dict[str, str]]:
     """Filters from the query string, and a message for each bad one (which is then ignored).
 
-    The page shows published items only, whatever ``status`` the query string asks for.
+    The page shows published items only, unless ``own_statuses`` (a member of an organisation
+    browsing its own drafts, submitted or withdrawn items): then ``status`` is read too.
     """
     remaining = params.copy()
-    remaining.pop("status", None)
+    if not own_statuses:
+        remaining.pop("status", None)
     errors: dict[str, str] = {}
     for _attempt in range(len(remaining) + 1):
         try:
@@ -379,16 +383,21 @@ def facet_groups(
     return groups
 
 
-def active_filters(params: QueryDict, filters: ItemFilters) -> list[tuple[str, str]]:
-    """Each applied filter as (words, link that removes it)."""
+def active_filters(
+    params: QueryDict, filters: ItemFilters, *, quote_words: bool = True
+) -> list[tuple[str, str]]:
+    """Each applied filter as (words, link that removes it); the search words in quotes."""
     chips: list[tuple[str, str]] = []
     for value in filters.kind:
         chips.append((_facet_label("kind", value), _link(params, "kind", value, toggle=True)))
     if filters.q:
-        chips.append((f"“{filters.q}”", _link(params, "q", None)))
+        chips.append((f"“{filters.q}”" if quote_words else filters.q, _link(params, "q", None)))
     for name in ("section", "hs", "sector", "country"):
         if value := getattr(filters, name):
             chips.append((_facet_label(name, value), _link(params, name, None)))
     if filters.organisation:
         chips.append((filters.organisation, _link(params, "organisation", None)))
+    if filters.concerning:
+        about = _("About %(organisation)s") % {"organisation": filters.concerning}
+        chips.append((about, _link(params, "concerning", None)))
     return chips

@@ -194,7 +194,12 @@ class ItemQuery(Schema):
     value_max: str = Field("", description="Greatest value in USD")
     published_from: str = Field("", description="Published on or after (YYYY-MM-DD)")
     published_to: str = Field("", description="Published on or before (YYYY-MM-DD)")
-    organisation: str = Field("", description="Slug of the organisation")
+    organisation: str = Field("", description="Slug of the organisation whose items to list")
+    concerning: str = Field(
+        "",
+        description="Slug of an organisation: its items and those that name it (as a party, "
+        "the buyer, or in their text)",
+    )
     status: str = Field(
         "published",
         description="Other statuses: your organisation's items, or those you moderate",

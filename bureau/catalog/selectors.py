@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -18,9 +19,10 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from bureau.accounts.models import Organisation
 from bureau.catalog import facets, search
 from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS
-from bureau.catalog.models import DETAIL_RELATION, Item, ItemFacet, Kind, Status
+from bureau.catalog.models import DETAIL_RELATION, Item, ItemFacet, ItemTransition, Kind, Status
 from bureau.core import parsing
 from bureau.core.errors import FieldError, PermissionDenied, ValidationFailed
 from bureau.reference import countries, hs
@@ -42,6 +44,7 @@ class ItemFilters:
     published_from: dt.date | None = None
     published_to: dt.date | None = None
     organisation: str = ""
+    concerning: str = ""
     status: str = Status.PUBLISHED
     sort: str = ""
 
@@ -128,6 +131,7 @@ _PARSERS: dict[str, Any] = {
     "published_from": parsing.date,
     "published_to": parsing.date,
     "organisation": lambda v: parsing.text(v, max_length=220),
+    "concerning": lambda v: parsing.text(v, max_length=220),
     "status": _one_of(list(Status.values)),
     "sort": _one_of(list(SORTS)),
 }
@@ -136,9 +140,10 @@ _PARSERS: dict[str, Any] = {
 def item_list(filters: ItemFilters, *, base: QuerySet[Item] | None = None) -> QuerySet[Item]:
     """Items matching ``filters``, ordered as asked (relevance when searching, else newest)."""
     qs = (base if base is not None else Item.objects.all()).filter(status=filters.status)
-    qs = _apply_filters(qs, filters, probe_facets=bool(search.terms(filters.q)))
-    sort = filters.sort or ("relevance" if search.terms(filters.q) else "newest")
-    ranked = sort == "relevance" and bool(search.terms(filters.q))
+    searching = search.is_search(filters.q)
+    qs = _apply_filters(qs, filters, probe_facets=searching)
+    sort = filters.sort or ("relevance" if searching else "newest")
+    ranked = sort == "relevance" and search.ranks(filters.q)
     qs = search.filter_fulltext(qs, filters.q, ranked=ranked)
     order = {
         "relevance": ["rank", "-id"] if ranked else ["-published_at", "-id"],
@@ -179,7 +184,34 @@ def _apply_filters(
         qs = qs.filter(published_at__date__lte=f.published_to)
     if f.organisation:
         qs = qs.filter(organisation__slug=f.organisation)
+    if f.concerning:
+        qs = qs.filter(_concerning(f.concerning))
     return qs
+
+
+NAME_PARTS = re.compile(r"\s+[\u2014\u2013-]\s+|\s*[(),]\s*")  # dashes, brackets, commas
+SHORTEST_NAME = 3
+
+
+def organisation_names(organisation: Organisation) -> list[str]:
+    """The names an item may use for ``organisation``: its full name and each part of it
+    ('SOCAR — State Oil Company of the Azerbaijan Republic' is also 'SOCAR')."""
+    parts = [organisation.name, *NAME_PARTS.split(organisation.name)]
+    names = [part.strip() for part in parts if len(part.strip()) >= SHORTEST_NAME]
+    return list(dict.fromkeys(names))
+
+
+def _concerning(slug: str) -> Q:
+    """Items of the organisation, and those that name it: as an agreement's party, a tender's
+    buyer, or in their text."""
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        return Q(pk__in=[])
+    found = Q(organisation=organisation)
+    for name in organisation_names(organisation):
+        found |= Q(agreement__parties__icontains=name) | Q(tender__buyer__iexact=name)
+        found |= Q(id__in=search.phrase_ids(name))
+    return found
 
 
 FACET_CACHE_SECONDS = 30
@@ -215,8 +247,8 @@ def facet_counts(filters: ItemFilters) -> dict[str, list[tuple[str, int]]]:
         counts[row["key"]] = row["n"]
     for key, n in counts.most_common():
         facet, value = key.split(":", 1)
-        if facet == facets.HS and len(value) != 2:
-            continue  # chapters only in the sidebar; headings through the HS filter
+        if facet not in result or (facet == facets.HS and len(value) != 2):
+            continue  # chapters only in the sidebar; headings through the HS filter; no places
         if len(result[facet]) < 30:
             result[facet].append((value, n))
     cache.set(cache_key, result, FACET_CACHE_SECONDS)
@@ -259,6 +291,25 @@ def items_visible_to(user: Any) -> QuerySet[Item]:
     if user.is_chamber_staff:
         own |= Q(organisation__chamber_id=organisation_id)
     return Item.objects.filter(own)
+
+
+def items_of_organisation(
+    organisation: Organisation, status: str, limit: int
+) -> tuple[list[Item], dict[int, str]]:
+    """The organisation's items in ``status``, newest change first, and for drafts that staff
+    returned, the reason they gave (by item id)."""
+    items = list(
+        Item.objects.filter(organisation=organisation, status=status).order_by(
+            "-updated_at", "-id"
+        )[:limit]
+    )
+    reasons: dict[int, str] = {}
+    if status == Status.DRAFT and items:
+        returned = ItemTransition.objects.filter(
+            item__in=items, from_status=Status.SUBMITTED, to_status=Status.DRAFT
+        ).order_by("at", "id")
+        reasons = {t.item_id: t.note for t in returned}  # the latest return wins
+    return items, reasons
 
 
 def item_get(*, pk: int | None = None, uid: str | None = None) -> Item | None:

@@ -33,7 +33,7 @@ from bureau.catalog.models import (
 )
 from bureau.catalog.selectors import item_as_record
 from bureau.catalog.validation import CleanItem, clean_item
-from bureau.core import changes
+from bureau.core import changes, parsing
 from bureau.core.errors import Conflict, PermissionDenied, ValidationFailed
 from bureau.reference import money
 
@@ -45,6 +45,7 @@ DETAIL_MODELS: dict[str, type[models.Model]] = {
     Kind.NOTICE: MarketNotice,
 }
 NESTED = ("extensions", "milestones")
+MAX_NOTE = 300  # the audit trail's notes
 
 
 @dataclass
@@ -87,7 +88,7 @@ def item_prepare(
     rates: dict[str, Any] | None = None,
 ) -> PreparedItem:
     """Validate ``data`` and build the item and its detail without saving. ``actor`` None is the system."""
-    clean = clean_item(data)
+    clean = clean_item(data, entered=True)
     organisation = (resolver or OrganisationResolver()).resolve(
         actor, clean.common.pop("organisation")
     )
@@ -206,18 +207,34 @@ def item_update(*, actor: User, item: Item, data: Mapping[str, Any]) -> Item:
         raise PermissionDenied("you cannot edit this item")
     if "kind" in data and data["kind"] != item.kind:
         raise ValidationFailed.single("kind", "cannot be changed; create a new item instead")
-    merged = {**item_as_record(item), **data, "organisation": item.organisation.slug}
+    before = item_as_record(item)
+    merged = {**before, **data, "organisation": item.organisation.slug}
     if "organisation" in data and data["organisation"] not in ("", item.organisation.slug):
         raise ValidationFailed.single("organisation", "cannot be changed")
-    clean = clean_item({k: v for k, v in merged.items() if k not in ("id", "uid")})
+    clean = clean_item(
+        {k: v for k, v in merged.items() if k not in ("id", "uid")},
+        entered=True,
+        kept_valid_until=item.valid_until,
+    )
     clean.common.pop("organisation")
     _apply_common(item, clean, None)
     item.updated_at = timezone.now()
     item.save()
     _replace_detail(item, clean)
     _replace_facets(item, facets.keys_for(clean.common, clean.detail))
+    _record_edit(item, actor, before, item_as_record(item))
     changes.announce(ItemUpdated(item))
     return item
+
+
+def _record_edit(item: Item, actor: User, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """An edit joins the audit trail as a step from a status to itself, naming the fields."""
+    changed = [name for name in after if name != "organisation" and before.get(name) != after[name]]
+    if changed:
+        note = ("changed: " + ", ".join(changed))[:MAX_NOTE]
+        ItemTransition.objects.create(
+            item=item, from_status=item.status, to_status=item.status, actor=actor, note=note
+        )
 
 
 def _replace_detail(item: Item, clean: CleanItem) -> None:
@@ -259,8 +276,17 @@ def item_transition(*, actor: User | None, item: Item, to: str, note: str = "") 
         )
     if actor is not None and not may(actor, item):
         raise PermissionDenied(f"you cannot make this item {Status(to).label.lower()}")
+    if to in (Status.SUBMITTED, Status.PUBLISHED) and _has_passed(item):
+        raise Conflict(
+            f"its valid-until date ({item.valid_until}) has passed: change it to today or "
+            f"later before the item can become {Status(to).label.lower()}"
+        )
     _record(item, to, actor, note)
     return item
+
+
+def _has_passed(item: Item) -> bool:
+    return item.valid_until is not None and item.valid_until < timezone.localdate()
 
 
 def item_submit(*, actor: User, item: Item) -> Item:
@@ -276,6 +302,14 @@ def item_withdraw(*, actor: User, item: Item, note: str = "") -> Item:
 
 
 def item_return_to_draft(*, actor: User, item: Item, note: str = "") -> Item:
+    """Submitted → draft. The reason is required: it is kept in the audit trail and sent to the
+    people who entered the item (the inbox listens for the change)."""
+    try:
+        note = parsing.text(note, max_length=MAX_NOTE)
+    except ValueError as error:
+        raise ValidationFailed.single("note", str(error)) from None
+    if not note:
+        raise ValidationFailed.single("note", "is required: say what the member should change")
     return item_transition(actor=actor, item=item, to=Status.DRAFT, note=note)
 
 

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from bureau.catalog import views
+from bureau.catalog import views, views_mine
 
 app_name = "catalog"
 urlpatterns = [
     path("items/", views.browse, name="browse"),
     path("items/new/", views.item_new, name="item_new"),
+    path("items/mine/", views_mine.my_items, name="mine"),
     path("items/import/", views.import_page, name="import"),
     path("items/import/template.<str:fmt>", views.import_template, name="import_template"),
     path("items/hs/", views.hs_suggest, name="hs_suggest"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.utils import timezone
 
 from bureau.catalog.fields import BY_KIND, COMMON, FIELD_NAMES, FieldSpec
 from bureau.catalog.models import Kind
@@ -18,8 +21,26 @@ class CleanItem:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def clean_item(data: Mapping[str, Any]) -> CleanItem:
-    """Parse and cross-check a complete record; raise ``ValidationFailed`` listing every bad field."""
+# Chapter 99 holds "commodities not specified according to kind": a heading of statistics, never
+# what an offer or a request is for.
+STATISTICS_CHAPTER = "99"
+NOT_A_PRODUCT = (
+    "is in HS chapter 99 (commodities not specified according to kind), which is for trade "
+    "statistics only: use the product's own HS code"
+)
+PAST_VALID_UNTIL = "must be today or later"
+
+
+def clean_item(
+    data: Mapping[str, Any], *, entered: bool = False, kept_valid_until: dt.date | None = None
+) -> CleanItem:
+    """Parse and cross-check a complete record; raise ``ValidationFailed`` listing every bad field.
+
+    ``entered``: the record is being entered at this node (form, API, import), so the rules for
+    new information apply too: valid until today or later (``kept_valid_until``, the value
+    already stored, may stay as it is) and no HS chapter 99. Records received from a peer
+    are checked without them: they describe the peer's items as they are.
+    """
     errors: list[FieldError] = []
     unknown = sorted(k for k in data if k not in FIELD_NAMES and k not in {"id", "uid"})
     errors += [FieldError(name, "is not a field of an item") for name in unknown]
@@ -32,6 +53,8 @@ def clean_item(data: Mapping[str, Any]) -> CleanItem:
             errors.append(FieldError(name, f"does not apply to kind '{kind}'"))
     detail = _parse(specs, data, errors)
     errors += _cross_checks(values, detail)
+    if entered:
+        errors += entry_checks(values, detail, kept_valid_until=kept_valid_until)
     if errors:
         raise ValidationFailed(errors)
     return CleanItem(kind=str(kind), common=values, detail=detail)
@@ -65,6 +88,26 @@ def _cross_checks(common: dict[str, Any], detail: dict[str, Any]) -> list[FieldE
         errors.append(FieldError("expires_on", "is before effective_on"))
     if detail.get("quantity") is not None and not detail.get("unit"):
         errors.append(FieldError("unit", "is required when a quantity is given"))
+    return errors
+
+
+def entry_checks(
+    common: dict[str, Any], detail: dict[str, Any], *, kept_valid_until: dt.date | None = None
+) -> list[FieldError]:
+    """The rules for information entered at this node, beyond the field parsers."""
+    errors = []
+    valid_until = common.get("valid_until")
+    if (
+        valid_until is not None
+        and valid_until != kept_valid_until
+        and valid_until < timezone.localdate()
+    ):
+        errors.append(FieldError("valid_until", PAST_VALID_UNTIL))
+    if str(detail.get("hs_code") or "").startswith(STATISTICS_CHAPTER):
+        errors.append(FieldError("hs_code", f"'{detail['hs_code']}' {NOT_A_PRODUCT}"))
+    statistical = [c for c in common.get("hs_codes") or [] if c.startswith(STATISTICS_CHAPTER)]
+    if statistical:
+        errors.append(FieldError("hs_codes", f"'{', '.join(statistical)}' {NOT_A_PRODUCT}"))
     return errors
 
 

@@ -14,9 +14,11 @@ from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bureau.accounts import permissions
@@ -69,17 +71,23 @@ def _user(request: HttpRequest) -> User:
 
 @require_GET
 def browse(request: HttpRequest) -> HttpResponse:
-    filters, errors = forms.parse_browse_filters(request.GET)
-    page = Paginator(item_list(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    user = request.user
+    own = bool(getattr(user, "organisation_id", None) or getattr(user, "is_node_admin", False))
+    filters, errors = forms.parse_browse_filters(request.GET, own_statuses=own)
+    public = filters.status == Status.PUBLISHED
+    # Other statuses: only the items the signed-in person may list (their organisation's).
+    base = None if public else items_visible_to(user)
+    page = Paginator(item_list(filters, base=base), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
         "errors": errors,
         "hidden_errors": {k: v for k, v in errors.items() if k in forms.HIDDEN_FILTERS},
         "page": page,
         "params": request.GET,
-        "facets": forms.facet_groups(request.GET, filters, facet_counts(filters)),
+        "facets": forms.facet_groups(request.GET, filters, facet_counts(filters) if public else {}),
         "chips": forms.active_filters(request.GET, filters),
         "sorts": forms.SORT_LABELS,
+        "own_status": "" if public else Status(filters.status).label,
         "partial": _is_partial(request, "browse"),
     }
     response = render(
@@ -167,14 +175,17 @@ def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = _user(request)
     item = _visible_item(user, pk)
     message, status = str(DONE[action]), 200
+    note = {"note": request.POST.get("note", "")} if action in ("return", "withdraw") else {}
     try:
-        ACTIONS[action][1](actor=user, item=item)
+        ACTIONS[action][1](actor=user, item=item, **note)
     except PermissionDenied as denied:
         if not _is_htmx(request):
             raise Forbidden(denied.message) from denied
         message, status = denied.message, 403
     except Conflict as conflict:
         message, status = conflict.message, 409
+    except ValidationFailed as failed:
+        message, status = _("The reason %(reason)s.") % {"reason": failed.errors[0].message}, 422
     as_row = request.POST.get("view") == "row"
     if _is_htmx(request):
         return _action_fragment(request, _visible_item(user, pk), as_row, message, status)
@@ -188,7 +199,7 @@ def _action_fragment(
     """The moderation queue row or the item's status panel, after an action."""
     failed = status != 200
     if as_row:
-        row = {"item": item, "actions": allowed_actions(request.user, item)}
+        row = _queue_row(request.user, item)
         context = {"row": row, "message": message, "error": failed}
         return render(request, "catalog/_moderation_row.html", context, status=status)
     panel = _panel(request.user, item, message, error=failed)
@@ -206,8 +217,35 @@ def moderation(request: HttpRequest) -> HttpResponse:
     queue = item_list(
         ItemFilters(status=Status.SUBMITTED, sort="newest"), base=items_visible_to(user)
     )[:MODERATION_QUEUE_LIMIT]
-    rows = [{"item": item, "actions": allowed_actions(user, item)} for item in queue]
+    rows = [_queue_row(user, item) for item in queue]
     return render(request, "catalog/moderation.html", {"rows": rows})
+
+
+EXPIRY_WARNING_DAYS = 14
+
+
+def expiry_warning(item: Item) -> str:
+    """A warning when ``item`` expires within two weeks or already should have; else ''."""
+    if item.valid_until is None:
+        return ""
+    days = (item.valid_until - timezone.localdate()).days
+    if days < 0:
+        return _("Its valid-until date (%(date)s) has passed: it cannot be published as it is.") % {
+            "date": date_format(item.valid_until, "j M Y")
+        }
+    if days > EXPIRY_WARNING_DAYS:
+        return ""
+    if days == 0:
+        return _("It expires after today.")
+    return ngettext(
+        "It expires in %(days)d day, after %(date)s.",
+        "It expires in %(days)d days, after %(date)s.",
+        days,
+    ) % {"days": days, "date": date_format(item.valid_until, "j M Y")}
+
+
+def _queue_row(user: Any, item: Item) -> dict[str, Any]:
+    return {"item": item, "actions": allowed_actions(user, item), "warning": expiry_warning(item)}
 
 
 # --- Entry forms --------------------------------------------------------------------------------
@@ -291,9 +329,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
     )
     if not may_publish:
         del form.fields["publish"]
-    report = None
+    report, made = None, []
     if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
+        started = timezone.now()
         try:
             report = importing.import_items(
                 upload,
@@ -307,9 +346,21 @@ def import_page(request: HttpRequest) -> HttpResponse:
             form.add_error("file", failed.message)
         except PermissionDenied as denied:
             raise Forbidden(denied.message) from denied
+        if report is not None and report.imported and not report.dry_run:
+            made = _made_by_import(user, started)
     status = 422 if form.errors or (report is not None and not report.ok) else 200
-    context = {"form": form, "report": report, "formats": list(TEMPLATE_TYPES)}
+    context = {"form": form, "report": report, "made": made, "formats": list(TEMPLATE_TYPES)}
     return render(request, "catalog/import.html", context, status=status)
+
+
+MADE_SHOWN = 100
+
+
+def _made_by_import(user: User, started: Any) -> list[Item]:
+    """The items ``user``'s import just saved (one transaction, so one creation time)."""
+    return list(
+        Item.objects.filter(created_by=user, created_at__gte=started).order_by("id")[:MADE_SHOWN]
+    )
 
 
 @require_GET

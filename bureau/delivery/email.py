@@ -36,6 +36,7 @@ from django.views.decorators.http import require_http_methods
 
 from bureau.alerts.models import Channel
 from bureau.alerts.services import channel_unsubscribe
+from bureau.core.addresses import public_url
 from bureau.core.faults import failpoint
 from bureau.delivery.models import Delivery, DeliveryAttempt
 from bureau.delivery.webhooks import record_result
@@ -268,8 +269,8 @@ def _digest_delivered(ids: Sequence[int], *, now: dt.datetime, duration_ms: int)
 # --- Messages -----------------------------------------------------------------------------------
 
 
-def item_url(item_id: int) -> str:
-    return f"{settings.BUREAU_PUBLIC_URL}/items/{item_id}/"
+def item_url(item_id: int, *, request: HttpRequest | None = None) -> str:
+    return public_url(f"/items/{item_id}/", request=request)
 
 
 def unsubscribe_token(channel_id: int) -> str:
@@ -278,7 +279,7 @@ def unsubscribe_token(channel_id: int) -> str:
 
 def unsubscribe_url(channel_id: int) -> str:
     path = reverse("delivery:unsubscribe", args=[unsubscribe_token(channel_id)])
-    return f"{settings.BUREAU_PUBLIC_URL}{path}"
+    return public_url(path)
 
 
 def channel_for_unsubscribe(token: str) -> Channel | None:
@@ -353,7 +354,7 @@ def _compose(
         **context,
         "unsubscribe_url": unsubscribe,
         "node_title": settings.BUREAU_NODE_TITLE,
-        "browse_url": f"{settings.BUREAU_PUBLIC_URL}/items/",
+        "browse_url": public_url("/items/"),
     }
     with translation.override(settings.LANGUAGE_CODE):
         text = render_to_string(f"delivery/email/{template}.txt", context)
@@ -377,7 +378,7 @@ def _compose(
 
 
 def _mail_domain() -> str:
-    return urlsplit(settings.BUREAU_PUBLIC_URL).hostname or "localhost"
+    return urlsplit(public_url()).hostname or "localhost"
 
 
 # --- The unsubscribe page -----------------------------------------------------------------------

@@ -1,24 +1,36 @@
-"""A private Atom feed per subscription: the Atom channel's unguessable token is the credential."""
+"""A private Atom feed per subscription: the Atom channel's unguessable token is the credential.
+
+The feed follows RFC 4287: every entry has an id, a title, an ``updated`` date and an
+alternate link; summaries are plain text (``type="text"``), so a feed reader shows what the
+item says rather than running markup in it; an item without a summary gets the start of its
+body, or no summary at all, never an empty one. Links point at the address in
+``BUREAU_PUBLIC_URL``, or else at the address the feed was asked for.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from bureau.alerts.models import Channel
 from bureau.catalog.models import Status
+from bureau.core.addresses import public_url
 from bureau.delivery.email import item_url
 from bureau.delivery.models import Delivery
 
 FEED_LENGTH = 50
+SUMMARY_WORDS = 60
 # A withdrawn item leaves the feeds it was delivered to, as it leaves the catalog.
 VISIBLE_STATUSES = (Status.PUBLISHED, Status.EXPIRED)
 
@@ -42,10 +54,46 @@ def feed_deliveries(*, channel: Channel, limit: int = FEED_LENGTH) -> QuerySet[D
     )
 
 
+def entry_summary(summary: str, body: str) -> str:
+    """The item's summary, else the start of its body; '' when it has neither."""
+    text = summary.strip() or Truncator(body.strip()).words(SUMMARY_WORDS, truncate=" …")
+    return text.strip()
+
+
+class TextAtomFeed(Atom1Feed):
+    """Django's Atom writer with plain-text summaries and an ``updated`` date on every entry."""
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        handler.addQuickElement("title", item["title"])
+        handler.addQuickElement("link", "", {"href": item["link"], "rel": "alternate"})
+        if item["pubdate"] is not None:
+            handler.addQuickElement("published", item["pubdate"].isoformat())
+        updated = item["updateddate"] or item["pubdate"]
+        handler.addQuickElement("updated", updated.isoformat())
+        if item["author_name"]:
+            handler.startElement("author", {})
+            handler.addQuickElement("name", item["author_name"])
+            handler.endElement("author")
+        handler.addQuickElement("id", item["unique_id"])
+        if item["description"]:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """The channel a feed shows, and the address its links start with."""
+
+    channel: Channel
+    request: HttpRequest
+
+    def url(self, path: str) -> str:
+        return public_url(path, request=self.request)
+
+
 class SubscriptionFeed(Feed):
     """``GET /feeds/subscriptions/<feed_token>/``: what the subscription matched, as Atom."""
 
-    feed_type = Atom1Feed
+    feed_type = TextAtomFeed
     item_guid_is_permalink = False
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -55,44 +103,54 @@ class SubscriptionFeed(Feed):
         response["X-Robots-Tag"] = "noindex"
         return response
 
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Channel:
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FeedSource:
         # Channel.DoesNotExist becomes a 404 in Feed.__call__.
-        return feed_channel(feed_token=kwargs["feed_token"])
+        return FeedSource(feed_channel(feed_token=kwargs["feed_token"]), request)
 
-    def title(self, obj: Channel) -> str:
+    def title(self, obj: FeedSource) -> str:
         return _("%(subscription)s · %(node)s") % {
-            "subscription": obj.subscription.name,
+            "subscription": obj.channel.subscription.name,
             "node": settings.BUREAU_NODE_TITLE,
         }
 
-    def subtitle(self, obj: Channel) -> str:
+    def subtitle(self, obj: FeedSource) -> str:
         return _("New information matching your subscription “%(name)s”.") % {
-            "name": obj.subscription.name
+            "name": obj.channel.subscription.name
         }
 
-    def link(self, obj: Channel) -> str:
-        return f"{settings.BUREAU_PUBLIC_URL}/items/"
+    def link(self, obj: FeedSource) -> str:
+        return obj.url("/items/")
 
-    def feed_guid(self, obj: Channel) -> str:
-        return f"urn:uuid:{obj.subscription.uid}"
+    def feed_url(self, obj: FeedSource) -> str:
+        return obj.url(reverse("delivery:subscription_feed", args=[obj.channel.feed_token]))
 
-    def items(self, obj: Channel) -> list[Delivery]:
-        return list(feed_deliveries(channel=obj))
+    def feed_guid(self, obj: FeedSource) -> str:
+        return f"urn:uuid:{obj.channel.subscription.uid}"
 
-    def item_title(self, item: Delivery) -> str:
-        return item.item.title
+    def author_name(self, obj: FeedSource) -> str:
+        return str(settings.BUREAU_NODE_TITLE)
 
-    def item_description(self, item: Delivery) -> str:
-        return item.item.summary
+    def items(self, obj: FeedSource) -> list[tuple[Delivery, FeedSource]]:
+        return [(delivery, obj) for delivery in feed_deliveries(channel=obj.channel)]
 
-    def item_link(self, item: Delivery) -> str:
-        return item_url(item.item_id)
+    def item_title(self, item: tuple[Delivery, FeedSource]) -> str:
+        return item[0].item.title
 
-    def item_guid(self, item: Delivery) -> str:
-        return f"urn:uuid:{item.item.uid}"
+    def item_description(self, item: tuple[Delivery, FeedSource]) -> str:
+        return entry_summary(item[0].item.summary, item[0].item.body)
 
-    def item_pubdate(self, item: Delivery) -> dt.datetime:
-        return item.item.published_at or item.created_at
+    def item_link(self, item: tuple[Delivery, FeedSource]) -> str:
+        return item_url(item[0].item_id, request=item[1].request)
 
-    def item_author_name(self, item: Delivery) -> str:
-        return item.item.organisation.name
+    def item_guid(self, item: tuple[Delivery, FeedSource]) -> str:
+        return f"urn:uuid:{item[0].item.uid}"
+
+    def item_pubdate(self, item: tuple[Delivery, FeedSource]) -> dt.datetime:
+        return item[0].item.published_at or item[0].created_at
+
+    def item_updateddate(self, item: tuple[Delivery, FeedSource]) -> dt.datetime:
+        delivery = item[0]
+        return max(delivery.item.updated_at, delivery.item.published_at or delivery.created_at)
+
+    def item_author_name(self, item: tuple[Delivery, FeedSource]) -> str:
+        return item[0].item.organisation.name

@@ -21,13 +21,13 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 
 from asgiref.sync import SyncToAsync, sync_to_async
-from django.conf import settings
 from django.db import connections
 from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
 from bureau.alerts.models import Channel
 from bureau.catalog.models import Item
+from bureau.core.addresses import public_url
 from bureau.delivery import dispatch, fanout
 from bureau.delivery.fanout import LiveEvent
 from bureau.delivery.models import Delivery
@@ -95,7 +95,7 @@ def _frame(pk: int, uid: str, sub_id: int, sub_name: str, item: str) -> bytes:
 
 def _item_parts(item_ids: set[int]) -> dict[int, str]:
     """The JSON of each item, as events carry it."""
-    base = settings.BUREAU_PUBLIC_URL
+    base = public_url()
     rows = Item.objects.filter(pk__in=item_ids).order_by().values_list(*_ITEM_COLUMNS)
     return {
         pk: _encode(

@@ -28,6 +28,7 @@ from django.utils import timezone
 from bureau.alerts.models import Channel, WebhookEndpoint
 from bureau.catalog.selectors import item_as_record
 from bureau.core import loops, metrics
+from bureau.core.addresses import public_url
 from bureau.core.faults import failpoint
 from bureau.delivery.models import Delivery, DeliveryAttempt
 from bureau.delivery.signing import sign
@@ -123,7 +124,7 @@ def payload(delivery: Delivery) -> bytes:
         status=item.status,
         origin_node=item.origin_node,
         published_at=item.published_at,
-        url=f"{settings.BUREAU_PUBLIC_URL}/items/{item.pk}/",
+        url=public_url(f"/items/{item.pk}/"),
     )
     body = {
         "type": f"item.{delivery.event.action}",

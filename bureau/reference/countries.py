@@ -6,6 +6,8 @@ from functools import cache
 
 import pycountry
 
+from bureau.reference.places import fold
+
 
 @cache
 def countries() -> dict[str, str]:
@@ -41,3 +43,24 @@ def country_choices() -> list[tuple[str, str]]:
 
 def currency_choices() -> list[tuple[str, str]]:
     return [(code, f"{code} — {name}") for code, name in sorted(currencies().items())]
+
+
+# Names in everyday English that the ISO list writes otherwise.
+EVERYDAY_NAMES = {"Russia": "RU", "Turkey": "TR", "UAE": "AE", "USA": "US", "UK": "GB"}
+LONGEST_NAME_WORDS = 8
+
+
+@cache
+def _by_name() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            if name := getattr(country, attribute, None):
+                names[fold(name)] = country.alpha_2
+    names.update({fold(name): code for name, code in EVERYDAY_NAMES.items()})
+    return names
+
+
+def code_for_name(name: str) -> str | None:
+    """The alpha-2 code of the country called ``name`` ('pakistan', 'Türkiye'), if one is."""
+    return _by_name().get(fold(name))

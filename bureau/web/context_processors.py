@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language_bidi
 
 from bureau.accounts.permissions import is_staff_user
+from bureau.inbox.selectors import unread_count
 
 
 def bureau(request: HttpRequest) -> dict[str, Any]:
@@ -17,4 +18,5 @@ def bureau(request: HttpRequest) -> dict[str, Any]:
         "country_pair": settings.BUREAU_COUNTRY_PAIR,
         "is_rtl": get_language_bidi(),
         "is_staff_user": is_staff_user(getattr(request, "user", None)),
+        "inbox_unread": lambda: unread_count(getattr(request, "user", None)),
     }

@@ -70,3 +70,81 @@ def test_a_page_is_read_in_rank_order_and_counts_stop_at_the_cap(make_item):
     assert [i.title for i in item_page(matching, offset=1, limit=1)] == [list(matching)[1].title]
     assert count_matches(matching) == (2, False)
     assert count_matches(matching, cap=1) == (1, True)
+
+
+# --- Codes in the search box, and English word forms -------------------------------------------
+
+
+def test_a_query_that_is_an_hs_code_finds_the_items_under_it(make_item):
+    make_item(publish=True, title="Basmati rice for Baku")  # HS 100630
+    make_item(publish=True, title="LNG cargo", hs_code="271111", product="LNG")
+    for query in ("1006", "10 06", "100630", "1006.30", "10", "10.06"):
+        assert titles(q=query) == ["Basmati rice for Baku"], query
+    assert titles(q="2711") == ["LNG cargo"]
+    assert titles(q="rice 1006") == ["Basmati rice for Baku"]  # a word and a code: both
+    assert titles(q="rice 2711") == []
+
+
+def test_a_query_that_is_a_locode_or_a_country_name_finds_the_items_there(make_item):
+    make_item(publish=True, title="Rice by sea", destination_place="Baku", origin_place="Karachi")
+    make_item(
+        publish=True,
+        title="Cement to Tashkent",
+        hs_code="252310",
+        product="Cement",
+        origin_country="AE",
+        destination_country="UZ",
+        countries=[],
+    )
+    for query in ("AZBAK", "azbak", "AZ BAK", "PKKHI"):
+        assert titles(q=query) == ["Rice by sea"], query
+    assert titles(q="Pakistan") == ["Rice by sea"]  # origin PK, in no text
+    assert titles(q="united arab emirates") == ["Cement to Tashkent"]
+    assert titles(q="cement UAE") == ["Cement to Tashkent"]
+    assert titles(q="rice uzbekistan") == []
+
+
+def test_english_word_forms_match_each_other(make_item):
+    make_item(publish=True, title="Two LNG cargoes a month", hs_code="271111", product="LNG")
+    make_item(publish=True, title="Supply contracts for textile mills", product="Cotton")
+    make_item(publish=True, title="Home textiles wanted", product="Towels", hs_code="630260")
+    assert titles(q="cargo") == ["Two LNG cargoes a month"]
+    assert titles(q="cargoes") == ["Two LNG cargoes a month"]
+    assert titles(q="contract") == ["Supply contracts for textile mills"]
+    assert set(titles(q="textiles")) == {
+        "Supply contracts for textile mills",
+        "Home textiles wanted",
+    }
+    assert set(titles(q="textile")) == set(titles(q="textiles"))
+
+
+def test_accents_azerbaijani_and_urdu_words_are_still_found_as_written(make_item):
+    make_item(publish=True, title="Gəncə şirkətləri üçün on ton düyü", product="Düyü")
+    make_item(publish=True, title="پاکستان سے چاول کی برآمد", product="Rice", language="ur")
+    assert titles(q="şirkətləri") == ["Gəncə şirkətləri üçün on ton düyü"]
+    assert titles(q="sirketleri") == []  # ə is a letter of its own, not an accented e
+    assert titles(q="duyu GƏNCƏ") == ["Gəncə şirkətləri üçün on ton düyü"]
+    assert titles(q="on ton") == [
+        "Gəncə şirkətləri üçün on ton düyü"
+    ]  # 'on' is an English stop word
+    assert titles(q="چاول") == ["پاکستان سے چاول کی برآمد"]
+    assert titles(q="برآمد پاکستان") == ["پاکستان سے چاول کی برآمد"]
+
+
+def test_a_code_query_is_ordered_newest_first_and_counts_its_facets(make_item):
+    first = make_item(publish=True, title="Rice one")
+    second = make_item(publish=True, title="Rice two")
+    assert titles(q="1006") == [second.title, first.title]
+    counts = facet_counts(ItemFilters.parse({"q": "1006"}))
+    assert ("lead", 2) in counts["kind"]
+
+
+def test_the_query_is_parsed_into_words_and_codes():
+    from bureau.catalog import search
+
+    parsed = search.parse("basmati PK KHI 1006.30 Pakistan rice")
+    assert parsed.words == ("basmati", "rice")
+    assert [c.keys for c in parsed.codes] == [("place:PKKHI",), ("hs:100630",), ("country:PK",)]
+    assert search.parse("0077").codes == ()  # not in the nomenclature: a plain word
+    assert search.parse("0077").words == ("0077",)
+    assert not search.parse("  ")

@@ -220,8 +220,8 @@ def test_item_page_query_count_is_pinned(
 ):
     item = make_item(publish=True)
     client.force_login(staff_az)
-    # session, user, item with organisation, lead detail, audit trail with actors
-    with django_assert_max_num_queries(5):
+    # session, user, item with organisation, lead detail, audit trail with actors, unread inbox
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("catalog:item", args=[item.pk]))
     assert response.status_code == 200 and "History" in _text(response)
 
@@ -408,7 +408,9 @@ def test_moderation_row_is_swapped_after_publishing(client: Client, make_item, m
     item = services.item_submit(actor=member, item=make_item())
     client.force_login(staff_az)
     response = client.post(
-        reverse("catalog:item_action", args=[item.pk, "return"]), {"view": "row"}, headers=HTMX
+        reverse("catalog:item_action", args=[item.pk, "return"]),
+        {"view": "row", "note": "Add the quantity"},
+        headers=HTMX,
     )
     html = _text(response)
     assert html.lstrip().startswith(f'<tr id="queue-row-{item.pk}"')

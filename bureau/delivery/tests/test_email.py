@@ -13,12 +13,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.conf import settings
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from bureau.alerts import services as alerts
 from bureau.alerts.models import Channel
+from bureau.core.addresses import public_url
 from bureau.delivery.dispatch import dispatch_pending
 from bureau.delivery.email import send_due_digests, send_due_emails
 from bureau.delivery.matching import LiveIndex
@@ -99,7 +99,7 @@ def unsubscribe_path(received: Received) -> str:
     header = str(received.message["List-Unsubscribe"]).strip()  # a long header is folded
     assert header.startswith("<") and header.endswith(">")
     url = header[1:-1]
-    assert url.startswith(f"{settings.BUREAU_PUBLIC_URL}/unsubscribe/")
+    assert url.startswith(public_url("/unsubscribe/"))
     return urlsplit(url).path
 
 
@@ -119,7 +119,7 @@ def test_a_matching_item_is_emailed_once_and_one_click_unsubscribes(inbox, make_
     assert received.message["X-Bureau-Delivery"] == str(delivery.uid)
     assert str(delivery.uid) in received.message["Message-ID"]
     text, html = received.part("text/plain"), received.part("text/html")
-    item_url = f"{settings.BUREAU_PUBLIC_URL}/items/{item.pk}/"
+    item_url = public_url(f"/items/{item.pk}/")
     for body in (text, html):
         assert item_url in body and "Rice" in body and item.title in body
     delivery.refresh_from_db()

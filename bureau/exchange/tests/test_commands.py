@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from bureau.core.addresses import public_url
 from bureau.exchange import identity, keys
 from bureau.exchange.models import Peer
 from tests.exchange.support import FakeLog, FakePeer
@@ -33,9 +34,7 @@ def fake():
 def test_node_show_prints_what_the_other_side_needs(settings):
     shown = bureau("node", "show")
     assert settings.BUREAU_NODE_NAME in shown and identity.public_key() in shown
-    assert (
-        f"bureau peer add {settings.BUREAU_NODE_NAME} {settings.BUREAU_PUBLIC_URL} --key" in shown
-    )
+    assert f"bureau peer add {settings.BUREAU_NODE_NAME} {public_url()} --key" in shown
 
 
 def test_add_checks_the_peer_and_list_shows_its_state(fake):

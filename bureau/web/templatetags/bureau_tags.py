@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
 from django import template
 from django.utils.translation import get_language
@@ -18,6 +19,18 @@ register = template.Library()
 
 def _locale() -> str:
     return (get_language() or "en").split("-")[0]
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """An ISO 639-1 code as the language's name in the reader's language ('az' -> 'Azerbaijani')."""
+    if not code:
+        return ""
+    try:
+        name = Locale.parse(code).get_display_name(_locale())
+    except (ValueError, UnknownLocaleError):
+        return code
+    return (name[:1].upper() + name[1:]) if name else code
 
 
 @register.filter

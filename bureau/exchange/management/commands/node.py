@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from bureau.core.addresses import public_url
 from bureau.exchange import identity, log
 
 
@@ -26,6 +26,6 @@ class Command(BaseCommand):
         self.stdout.write(f"protocol    {info['protocol']}")
         self.stdout.write(f"log         {head.last_seq} events")
         self.stdout.write(
-            f"\nOn the other node: bureau peer add {info['name']} {settings.BUREAU_PUBLIC_URL} "
+            f"\nOn the other node: bureau peer add {info['name']} {public_url()} "
             f"--key {info['public_key']}"
         )

@@ -8,6 +8,7 @@ from typing import Any
 import uvicorn
 from django.core.management.base import BaseCommand, CommandParser
 
+from bureau.core import addresses
 from bureau.web import background
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        addresses.set_served(options["host"], options["port"])
         if not options["no_worker"]:
             background.start()
         # Thousands of open streams make full garbage collections slow; what start-up created
