@@ -1,9 +1,12 @@
-# The two commands: `make run` (the bureau on SQLite with the demo, at http://127.0.0.1:8000)
-# and `make test` (lint, types, and the whole test suite on SQLite and PostgreSQL).
+# The two commands: `make run` (the demo: both chambers' nodes on SQLite, exchanging, at
+# http://127.0.0.1:8000 and :8001) and `make test` (lint, types, and the whole test suite on
+# SQLite and PostgreSQL).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+# Test processes per database run (pytest-xdist); the suite's fixtures are safe to run in parallel.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install browser lint pytest pytest-sqlite pytest-postgres bench clean
 
@@ -16,7 +19,7 @@ $(BIN)/bureau: pyproject.toml
 install: $(BIN)/bureau
 
 run: install
-	BUREAU_DEMO_DATA=$${BUREAU_DEMO_DATA-$(wildcard $(CURDIR)/../shared/data)} $(BIN)/bureau demo
+	BUREAU_DEMO_DATA=$${BUREAU_DEMO_DATA-$(wildcard $(CURDIR)/../shared/data)} $(BIN)/bureau demo --pair
 
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
@@ -27,10 +30,10 @@ lint: install
 	$(BIN)/mypy
 
 pytest-sqlite: install browser
-	env -u DATABASE_URL BUREAU_HOME=$$(mktemp -d) $(BIN)/pytest -q
+	env -u DATABASE_URL BUREAU_HOME=$$(mktemp -d) $(BIN)/pytest -q -n $(TEST_WORKERS)
 
 pytest-postgres: install browser
-	DATABASE_URL=$(PG_TEST_URL) BUREAU_HOME=$$(mktemp -d) $(BIN)/pytest -q
+	DATABASE_URL=$(PG_TEST_URL) BUREAU_HOME=$$(mktemp -d) $(BIN)/pytest -q -n $(TEST_WORKERS)
 
 test: lint pytest-sqlite pytest-postgres
 

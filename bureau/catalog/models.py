@@ -37,6 +37,10 @@ class ItemQuerySet(models.QuerySet["Item"]):
     def local(self) -> ItemQuerySet:
         return self.filter(origin_node=settings.BUREAU_NODE_NAME)
 
+    def received(self) -> ItemQuerySet:
+        """Items another node published and this one received through the exchange."""
+        return self.exclude(origin_node=settings.BUREAU_NODE_NAME)
+
     def due_to_expire(self, today: object | None = None) -> ItemQuerySet:
         return self.published().filter(valid_until__lt=today or timezone.localdate())
 

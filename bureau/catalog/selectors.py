@@ -350,9 +350,9 @@ def _nested(detail: Any, name: str) -> list[dict[str, Any]]:
     return [{k: getattr(row, k) for k in keys} for row in getattr(detail, name).all()]
 
 
-def items_newest(limit: int = 8) -> QuerySet[Item]:
-    return (
-        Item.objects.published()
-        .select_related("organisation")
-        .order_by("-published_at", "-id")[:limit]
-    )
+def items_newest(limit: int = 8, *, received: bool = False) -> QuerySet[Item]:
+    """The newest published items; with ``received``, only those from other nodes."""
+    found = Item.objects.published()
+    if received:
+        found = found.received()
+    return found.select_related("organisation").order_by("-published_at", "-id")[:limit]

@@ -14,9 +14,15 @@ their trade leads are made up to show how the bureau is used; they are flagged
 Every organisation and item has a fixed ``uid`` so that loading again finds what is there.
 No password lives here: the loader generates them.
 
-Nothing is marked verified: a verified mark says that chamber staff checked an
-organisation, and no one has checked these; the Pakistan chamber and the information bureau
-were only proposals at the time of the report.
+The demo runs two nodes, one per chamber, and each holds what its chamber entered: the
+Azerbaijan chamber's node in Islamabad (``az-islamabad``) its own records, SOCAR's and the
+Azerbaijani importer's; the Pakistan chamber's node in Baku (``pk-baku``) the rest. Each node
+receives the other's items through the exchange, so neither owns (and refuses) the other's.
+``chamber_of`` says which chamber a record belongs to.
+
+One organisation is marked verified: SOCAR, by the Azerbaijan chamber's staff, on a fact the
+record cites (``VERIFICATIONS``). The Pakistan chamber and the information bureau were only
+proposals at the time of the report, so nobody could have checked them.
 """
 
 from __future__ import annotations
@@ -36,6 +42,12 @@ RICE_URL = (
 )
 TRADE_2022_URL = "https://en.trend.az/business/3737039.html"
 TRADE_2023_URL = "https://www.azernews.az/business/231331.html"
+
+TENDER_2020_URL = "https://www.thenews.com.pk/print/703086-posco-socar-win-sept-lng-supply-tenders"
+
+# The demo's two nodes and the chamber that runs each.
+ISLAMABAD = "az-islamabad"
+BAKU = "pk-baku"
 
 AZ_CHAMBER = "az-chamber-islamabad"
 PK_CHAMBER = "pk-chamber-baku"
@@ -89,6 +101,7 @@ ORGANISATIONS: list[dict[str, Any]] = [
         ),
         "sectors": ["trade"],
         "source_title": VISIT_REPORT,
+        "entered_by": PK_CHAMBER,
     },
     {
         "uid": "f64db554-e605-465e-9f35-7df9591b391c",
@@ -104,6 +117,7 @@ ORGANISATIONS: list[dict[str, Any]] = [
         "sectors": ["energy"],
         "hs_codes": ["2711", "2710"],
         "source_title": VISIT_REPORT,
+        "entered_by": AZ_CHAMBER,
     },
     {
         "uid": "6da09134-1aac-4f49-b988-70e8a24437a7",
@@ -142,6 +156,8 @@ _VISIT_AGREEMENT = {
     "countries": _BOTH,
     "source_title": VISIT_REPORT,
 }
+# What Pakistan's side said during the visit is filed by the Pakistan chamber.
+_PAKISTAN_SAID = {**_VISIT_AGREEMENT, "organisation": PK_CHAMBER}
 _ENERGY_AGREEMENT = {**_VISIT_AGREEMENT, "sectors": ["energy"], "parties": _SOCAR_AND_PAKISTAN}
 
 # Records in the documented item field set (bureau.catalog.fields), plus a fixed uid.
@@ -223,7 +239,7 @@ ITEMS: list[dict[str, Any]] = [
         "agreement_type": "company",
     },
     {
-        **_VISIT_AGREEMENT,
+        **_PAKISTAN_SAID,
         "uid": "1356dde2-63dc-4267-ad73-3a48f72042c0",
         "title": "Azerbaijan and Pakistan commit to joint defence production",
         "summary": (
@@ -245,7 +261,7 @@ ITEMS: list[dict[str, Any]] = [
         "parties": ["Azerbaijan", "Pakistan"],
     },
     {
-        **_VISIT_AGREEMENT,
+        **_PAKISTAN_SAID,
         "uid": "54f58da2-3a1a-4103-b4d0-b3dcf95ee95a",
         "title": "Bilateral trade target: US$2 billion, up from just over US$20 million",
         "summary": (
@@ -337,6 +353,32 @@ ITEMS: list[dict[str, Any]] = [
         "authority": "State Customs Committee of Azerbaijan (2022); Ministry of Economy of Azerbaijan (2023)",
     },
     {
+        "kind": "tender",
+        "uid": "c6a1d2f4-3b8e-4f7a-9d52-1e0b7c9a4f36",
+        "organisation": PK_CHAMBER,
+        "title": "Pakistan LNG Limited's spot tender for LNG cargoes, August-September 2020: SOCAR Trading among the winners",
+        "summary": (
+            "Pakistan LNG Limited invited bids for three spot cargoes of liquefied natural gas "
+            "for August and September 2020; SOCAR Trading won the cargo for 25-26 September."
+        ),
+        "body": (
+            "Pakistan LNG Limited (PLL), the state company that buys LNG for Pakistan, sought "
+            "three cargoes of 140,000 cubic metres each, delivered in August and September "
+            "2020, after six months without spot purchases. SOCAR Trading offered 6.9511% of "
+            "the three-month average Brent price for delivery on 25-26 September, and POSCO "
+            "International won the cargo for 12-13 September. SOCAR also supplied a spot "
+            "cargo for 27-28 August at 5.74% of Brent. The tender is closed: it is listed as a "
+            "record of how Pakistan buys LNG and of Azerbaijan's part in it. The deadline for "
+            "bids was not reported."
+        ),
+        "countries": _BOTH,
+        "sectors": ["energy"],
+        "hs_codes": ["271111"],
+        "source_title": "The News (Karachi): POSCO, SOCAR win Sept LNG supply tenders",
+        "source_url": TENDER_2020_URL,
+        "buyer": "Pakistan LNG Limited (PLL)",
+    },
+    {
         "kind": "lead",
         "uid": "e13d80b8-9a41-4eed-a46c-20dec950071d",
         "organisation": EXAMPLE_EXPORTER,
@@ -393,7 +435,7 @@ ITEMS: list[dict[str, Any]] = [
 class DemoAccount(NamedTuple):
     role: str
     email: str
-    organisation: str | None  # slug
+    organisation: str | None  # slug; None: the node admin, on every node
 
 
 ACCOUNTS: list[DemoAccount] = [
@@ -401,4 +443,58 @@ ACCOUNTS: list[DemoAccount] = [
     DemoAccount("staff", "staff@az-chamber.demo", AZ_CHAMBER),
     DemoAccount("staff", "staff@pk-chamber.demo", PK_CHAMBER),
     DemoAccount("member", "trader@example.demo", EXAMPLE_EXPORTER),
+    DemoAccount("member", "buyer@example.demo", EXAMPLE_IMPORTER),
 ]
+
+
+class Verification(NamedTuple):
+    organisation: str  # slug
+    by: str  # the email of the chamber staff who checked it
+    checked: str  # what was checked, and against which source
+
+
+VERIFICATIONS: list[Verification] = [
+    Verification(
+        SOCAR,
+        "staff@az-chamber.demo",
+        "Identity checked against the press report on the Prime Minister of Pakistan's visit to "
+        "Baku (25 February 2025), which names SOCAR as Azerbaijan's state oil company and a "
+        "party to the agreements signed during the visit.",
+    ),
+]
+
+# --- Which chamber's node holds a record -------------------------------------------------
+
+NODE_CHAMBERS = {ISLAMABAD: AZ_CHAMBER, BAKU: PK_CHAMBER}
+_ORGANISATIONS = {record["slug"]: record for record in ORGANISATIONS}
+
+
+def chamber_of(slug: str) -> str:
+    """The chamber that entered an organisation: itself, the chamber it is a member of, or
+    the one that entered it in the directory."""
+    record = _ORGANISATIONS[slug]
+    if record["kind"] == "chamber":
+        return slug
+    return str(record.get("chamber") or record["entered_by"])
+
+
+def _held_by(node: str, slug: str | None) -> bool:
+    """Every record on a node that is not one of the demo's (a node standing alone)."""
+    chamber = NODE_CHAMBERS.get(node)
+    return chamber is None or slug is None or chamber_of(slug) == chamber
+
+
+def organisations_for(node: str) -> list[dict[str, Any]]:
+    return [record for record in ORGANISATIONS if _held_by(node, record["slug"])]
+
+
+def items_for(node: str) -> list[dict[str, Any]]:
+    return [record for record in ITEMS if _held_by(node, record["organisation"])]
+
+
+def accounts_for(node: str) -> list[DemoAccount]:
+    return [account for account in ACCOUNTS if _held_by(node, account.organisation)]
+
+
+def verifications_for(node: str) -> list[Verification]:
+    return [v for v in VERIFICATIONS if _held_by(node, v.organisation)]

@@ -1,7 +1,9 @@
-"""Load the demo content through the services; loading again changes nothing.
+"""Load a node's demo content through the services; loading again changes nothing.
 
-Organisations and items are found again by their fixed uid (organisations also by slug),
-accounts by email. Passwords are generated when an account is created and kept only in
+A node loads what its chamber holds (``content.organisations_for`` and the like, by node
+name); the rest reaches it from the other node through the exchange. Organisations and items
+are found again by their fixed uid (organisations also by slug), accounts by email.
+Passwords are generated when an account is created and kept only in
 ``BUREAU_HOME/demo-accounts.txt`` (mode 0600), never in the repository.
 """
 
@@ -18,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 
 from bureau.accounts.models import Organisation, User
-from bureau.accounts.services import organisation_create, user_create
+from bureau.accounts.services import organisation_create, organisation_verify, user_create
 from bureau.catalog.models import Item
 from bureau.catalog.services import item_prepare, items_save
 from bureau.demo import content
@@ -39,42 +41,56 @@ class Credential:
 
 @dataclass
 class DemoResult:
+    node: str
+    organisations: int  # the node's own, new or not
+    items: int
     organisations_created: int
     items_created: int
     accounts_file: Path
     credentials: list[Credential] = field(default_factory=list)
     accounts_created: list[str] = field(default_factory=list)
     other_admins: list[str] = field(default_factory=list)  # admins kept instead of the demo's
+    verified: list[str] = field(default_factory=list)  # slugs verified by this load
 
 
-def demo_load(*, home: Path | None = None) -> DemoResult:
-    """Load the demo organisations, items and accounts, adding only what is missing.
+def demo_load(*, node: str | None = None, home: Path | None = None) -> DemoResult:
+    """Load the demo organisations, items and accounts of ``node`` (default: this node),
+    adding only what is missing, and have chamber staff verify what the demo says they did.
 
     Runs in one transaction: on any error nothing is written, the accounts file included
     (it is written last, inside the transaction).
     """
+    node = node or settings.BUREAU_NODE_NAME
     path = (home or settings.BUREAU_HOME) / ACCOUNTS_FILE_NAME
+    records = content.organisations_for(node)
+    items = content.items_for(node)
     with transaction.atomic():
-        organisations, organisations_created = _ensure_organisations()
-        items_created = _ensure_items()
+        organisations, organisations_created = _ensure_organisations(records)
+        items_created = _ensure_items(items)
         passwords = read_accounts_file(path)
-        created = _ensure_accounts(organisations, passwords)
+        accounts = content.accounts_for(node)
+        created = _ensure_accounts(accounts, organisations, passwords)
+        verified = _ensure_verifications(content.verifications_for(node), organisations)
         if created:
             _write_accounts_file(path, passwords)
     return DemoResult(
+        node=node,
+        organisations=len(records),
+        items=len(items),
         organisations_created=organisations_created,
         items_created=items_created,
         accounts_file=path,
-        credentials=_credentials(passwords),
+        credentials=_credentials(accounts, passwords),
         accounts_created=created,
         other_admins=_other_admins(),
+        verified=verified,
     )
 
 
-def _ensure_organisations() -> tuple[dict[str, Organisation], int]:
+def _ensure_organisations(records: list[dict[str, Any]]) -> tuple[dict[str, Organisation], int]:
     found: dict[str, Organisation] = {}
     created = 0
-    for record in content.ORGANISATIONS:
+    for record in records:
         existing = (
             Organisation.objects.filter(uid=record["uid"]).first()
             or Organisation.objects.filter(slug=record["slug"]).first()
@@ -87,7 +103,7 @@ def _ensure_organisations() -> tuple[dict[str, Organisation], int]:
 
 
 def _create_organisation(record: dict[str, Any], found: dict[str, Organisation]) -> Organisation:
-    data = {k: v for k, v in record.items() if k not in ("uid", "chamber")}
+    data = {k: v for k, v in record.items() if k not in ("uid", "chamber", "entered_by")}
     chamber = found[record["chamber"]] if record.get("chamber") else None
     organisation = organisation_create(actor=None, data=data, chamber=chamber)
     # organisation_create draws a random uid; the demo fixes it so that a second load, or
@@ -97,8 +113,8 @@ def _create_organisation(record: dict[str, Any], found: dict[str, Organisation])
     return organisation
 
 
-def _ensure_items() -> int:
-    wanted = {uuid.UUID(record["uid"]): record for record in content.ITEMS}
+def _ensure_items(records: list[dict[str, Any]]) -> int:
+    wanted = {uuid.UUID(record["uid"]): record for record in records}
     existing = set(Item.objects.filter(uid__in=wanted).values_list("uid", flat=True))
     prepared = []
     for uid, record in wanted.items():
@@ -116,11 +132,13 @@ def _ensure_items() -> int:
 
 
 def _ensure_accounts(
-    organisations: dict[str, Organisation], passwords: dict[str, tuple[str, str]]
+    accounts: list[content.DemoAccount],
+    organisations: dict[str, Organisation],
+    passwords: dict[str, tuple[str, str]],
 ) -> list[str]:
     """Create the missing demo accounts; record their new passwords in ``passwords``."""
     created = []
-    for account in content.ACCOUNTS:
+    for account in accounts:
         if User.objects.filter(email__iexact=account.email).exists():
             continue
         if account.role == User.Role.ADMIN and User.objects.filter(role=User.Role.ADMIN).exists():
@@ -135,8 +153,25 @@ def _ensure_accounts(
     return created
 
 
-def _credentials(passwords: dict[str, tuple[str, str]]) -> list[Credential]:
-    emails = [account.email for account in content.ACCOUNTS]
+def _ensure_verifications(
+    verifications: list[content.Verification], organisations: dict[str, Organisation]
+) -> list[str]:
+    """Verify through the service, as the chamber's staff member, what is not verified yet."""
+    done = []
+    for verification in verifications:
+        organisation = organisations[verification.organisation]
+        if organisation.is_verified:
+            continue
+        staff = User.objects.get(email__iexact=verification.by)
+        organisation_verify(actor=staff, organisation=organisation, checked=verification.checked)
+        done.append(organisation.slug)
+    return done
+
+
+def _credentials(
+    accounts: list[content.DemoAccount], passwords: dict[str, tuple[str, str]]
+) -> list[Credential]:
+    emails = [account.email for account in accounts]
     present = {u.email: u.role for u in User.objects.filter(email__in=emails)}
     return [
         Credential(present[email], email, passwords.get(email, ("", ""))[1])

@@ -23,28 +23,40 @@ _lock = threading.Lock()
 _cached: dict[tuple[str, str], Ed25519PrivateKey] = {}
 
 
-def key_path() -> Path:
-    return Path(settings.BUREAU_HOME) / KEY_FILE_NAME
+def key_path(home: Path | None = None) -> Path:
+    return Path(home or settings.BUREAU_HOME) / KEY_FILE_NAME
 
 
 def node_key_ensure() -> tuple[Ed25519PrivateKey, bool]:
     """This node's private key, created in BUREAU_HOME (0600) if missing; True when created now."""
     if settings.BUREAU_NODE_KEY:
         return node_key(), False
-    path = key_path()
+    _key, created = key_file_ensure(key_path())
+    return node_key(), created
+
+
+def key_file_ensure(path: Path) -> tuple[Ed25519PrivateKey, bool]:
+    """The private key in ``path``, created there (0600) if missing; True when created now.
+
+    The key is written under a temporary name and linked into place, so that when several
+    processes start at once (the demo's two nodes), one creates it and the others read it
+    whole."""
     if path.exists():
         path.chmod(0o600)  # a key copied in by hand keeps no wider permissions
-        return node_key(), False
+        return _parse(path.read_text(), str(path)), False
     key = keys.generate()
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: when two processes start at once, one writes and the other reads its key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return node_key(), False
+    partial = path.with_name(f"{path.name}.{os.getpid()}.new")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(keys.private_pem(key))
-    return node_key(), True
+    try:
+        os.link(partial, path)  # fails if another process linked its key first
+    except FileExistsError:
+        return _parse(path.read_text(), str(path)), False
+    finally:
+        partial.unlink()
+    return key, True
 
 
 def node_key() -> Ed25519PrivateKey:

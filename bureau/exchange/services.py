@@ -62,6 +62,28 @@ def peer_add(*, name: str, url: str, public_key: str) -> Peer:
     return peer
 
 
+@transaction.atomic
+def peer_ensure(
+    *, name: str, url: str, public_key: str, title: str = "", country: str = ""
+) -> Peer:
+    """Add the peer, or bring its address, key and title up to date (for a set-up that runs
+    again and again, such as the demo's two nodes); what was applied from it is kept."""
+    name, url, public_key = name.strip(), url.strip().rstrip("/"), public_key.strip()
+    errors = _clean_peer(name, url, public_key)
+    if errors:
+        raise ValidationFailed(errors)
+    values = {"url": url, "public_key": public_key, "title": title[:300], "country": country[:2]}
+    peer, _created = Peer.objects.get_or_create(
+        name=name, defaults={**values, "nudged_at": timezone.now()}
+    )
+    changed = {k: v for k, v in values.items() if v and getattr(peer, k) != v}
+    if changed:
+        Peer.objects.filter(pk=peer.pk).update(**changed)
+        peer.refresh_from_db()
+    transaction.on_commit(wake.PULL.set)
+    return peer
+
+
 def peer_get(name: str) -> Peer:
     peer = Peer.objects.filter(name=name).first()
     if peer is None:

@@ -7,89 +7,21 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from bureau.trade import selectors, store
-from bureau.trade.selectors import Figure
+from bureau.trade import reports, selectors, store
+from bureau.trade.schemas import ProgressOut, SourceOut, progress_out, source_out
 
 router = Router(tags=["trade"])
-
-
-class SourceOut(Schema):
-    source: str
-    source_url: str
-    dataset: str
-
-
-class YearOut(Schema):
-    year: int
-    value_usd: float
-    gap_usd: float = Field(description="Target minus the recorded value.")
-    share_of_target: float
-    trend_usd: float | None = Field(description="The log-linear trend's value for the year.")
-    derived: bool = Field(description="True when the turnover is exports plus imports.")
-    source: SourceOut
-
-
-class TrendOut(Schema):
-    annual_growth: float = Field(description="Growth a year of the fitted trend, 0.12 = 12 %.")
-    reaches_target_in: float | None = Field(description="Year the trend reaches the target.")
-    years_fitted: int
-
-
-class ProgressOut(Schema):
-    country_pair: list[str]
-    target_usd: float
-    target_year: int
-    latest_year: int | None
-    latest_usd: float | None
-    required_annual_growth: float | None = Field(
-        description="Compound growth a year from the latest value to the target, 0.85 = 85 %."
-    )
-    trend: TrendOut | None
-    on_track: bool
-    years: list[YearOut]
 
 
 class ProgressQuery(Schema):
     target_year: int | None = Field(None, ge=2000, le=2100)
 
 
-def _source(figure: Figure) -> dict[str, str]:
-    return {"source": figure.source, "source_url": figure.source_url, "dataset": figure.dataset}
-
-
 @router.get("/trade/progress", response=ProgressOut, auth=None, summary="Progress to the target")
-def trade_progress(request: HttpRequest, params: Query[ProgressQuery]) -> dict[str, Any]:
-    """Bilateral trade against the target: the latest value, the growth it needs, the trend."""
-    tracker = selectors.tracker(params.target_year)
-    result = tracker.progress
-    trend = result.trend
-    return {
-        "country_pair": [tracker.pair.a, tracker.pair.b],
-        "target_usd": result.target,
-        "target_year": result.target_year,
-        "latest_year": result.latest_year,
-        "latest_usd": result.latest,
-        "required_annual_growth": result.required_growth,
-        "trend": trend
-        and {
-            "annual_growth": trend.annual_growth,
-            "reaches_target_in": result.trend_year,
-            "years_fitted": trend.points,
-        },
-        "on_track": result.trend_reaches_in_time,
-        "years": [
-            {
-                "year": gap.year,
-                "value_usd": gap.actual,
-                "gap_usd": gap.gap,
-                "share_of_target": gap.share_of_target,
-                "trend_usd": gap.trend,
-                "derived": figure.derived,
-                "source": _source(figure),
-            }
-            for gap, (_, _, figure) in zip(result.years, tracker.headline, strict=True)
-        ],
-    }
+def trade_progress(request: HttpRequest, params: Query[ProgressQuery]) -> ProgressOut:
+    """Bilateral trade against the target: the latest value, the growth it needs, the trend.
+    ``bureau trade progress --json`` prints the same document."""
+    return progress_out(selectors.tracker(params.target_year), reports.target_source())
 
 
 class FigureOut(Schema):
@@ -99,6 +31,9 @@ class FigureOut(Schema):
     period_kind: str
     value_usd: float
     reported_by: str = Field(description="ISO alpha-3 of the reporting side; '' if reconciled.")
+    derived: bool = Field(
+        description="A turnover summed from one report's exports and imports (none published)."
+    )
     source: SourceOut
 
 
@@ -123,7 +58,8 @@ def trade_bilateral(request: HttpRequest) -> dict[str, Any]:
                 "period_kind": f.period_kind,
                 "value_usd": f.value,
                 "reported_by": f.reported_by,
-                "source": _source(f),
+                "derived": f.derived,
+                "source": source_out(f),
             }
             for key, f in sorted(table.figures(), key=lambda t: (t[1].year, t[0]))
         ],

@@ -5,3 +5,9 @@ class TradeConfig(AppConfig):
     name = "bureau.trade"
     label = "trade"
     verbose_name = "Trade statistics"
+
+    def ready(self) -> None:
+        from bureau.demo import parts
+        from bureau.trade import demo
+
+        parts.register("trade", demo.load_demo)

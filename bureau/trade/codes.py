@@ -196,3 +196,8 @@ def alpha3_of(alpha2: str) -> str:
     if country is None:
         raise ValueError(f"unknown country code {alpha2!r}")
     return str(country.alpha_3)
+
+
+def alpha2_of(alpha3: str) -> str:
+    country = pycountry.countries.get(alpha_3=alpha3.upper())
+    return str(country.alpha_2) if country else alpha3

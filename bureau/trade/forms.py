@@ -15,6 +15,7 @@ FORMAT_LABELS = {
     "wits-matrix": _("WITS trade matrix"),
     "wits-summary": _("WITS country trade summary"),
     "figures": _("Published figures (period, reporter, partner, flow, value, unit, source)"),
+    "world-exports": _("Exports to the world by product (year, exporter, HS code, value)"),
 }
 
 

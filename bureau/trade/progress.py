@@ -53,6 +53,11 @@ class Progress:
     years: list[YearGap]
 
     @property
+    def trend_reach_year(self) -> int | None:
+        """The first whole year whose trend value reaches the target (2036.2 is 2037)."""
+        return math.ceil(self.trend_year) if self.trend_year is not None else None
+
+    @property
     def trend_reaches_in_time(self) -> bool:
         return self.trend_year is not None and self.trend_year <= self.target_year
 

@@ -64,6 +64,7 @@ class Dataset:
     last_year: int | None
     product_level: int  # finest HS digits in the data: 0 = totals only
     has_totals: bool = True  # rows for all products ('' product), not only per product
+    world_only: bool = False  # every flow is with the world as a whole: no partner countries
     reporters: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

@@ -21,7 +21,7 @@ from bureau.accounts import permissions
 from bureau.core.errors import NotFound, ValidationFailed
 from bureau.trade import reports, selectors, store
 from bureau.trade.forms import FORMAT_LABELS, DashboardForm, TradeImportForm
-from bureau.trade.importing import Options, TradeImport, import_file, remove_dataset
+from bureau.trade.importing import FORMATS, Options, TradeImport, import_file, remove_dataset
 
 TOP_ON_DASHBOARD = 10
 ON_POTENTIAL_PAGE = 100
@@ -42,11 +42,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "progress": reports.progress_report(params, table),
         "bilateral": reports.bilateral_report(params, table),
         "compositions": [reports.composition_report(d, params) for d in ("ab", "ba")],
+        "exports": [reports.world_exports_report(s, params) for s in ("a", "b")],
         "groups": [reports.groups_report(s, params) for s in ("a", "b")],
         "potentials": [
             reports.potential_report(d, params, limit=TOP_ON_DASHBOARD) for d in ("ab", "ba")
         ],
         "may_import": permissions.is_staff_user(request.user),
+        "formats": FORMATS,
+        "baci": reports.BACI_FILE,
     }
     return render(request, "trade/dashboard.html", context, status=400 if form.errors else 200)
 
@@ -63,6 +66,7 @@ def potential(request: HttpRequest) -> HttpResponse:
         "report": report,
         "direction": direction,
         "pair": selectors.country_pair(),
+        "baci": reports.BACI_FILE,
     }
     return render(request, "trade/potential.html", context)
 
@@ -83,7 +87,8 @@ def chart_svg(request: HttpRequest, name: str) -> HttpResponse:
     report = _report(request, name)
     if report.chart is None:
         raise Http404
-    response = HttpResponse(report.chart(), content_type="image/svg+xml; charset=utf-8")
+    # A file that leaves the page: its title above the chart and its sources below.
+    response = HttpResponse(report.framed(), content_type="image/svg+xml; charset=utf-8")
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="bureau-trade-{name}.svg"'
     return response

@@ -14,6 +14,7 @@ from bureau.catalog.models import Kind
 from bureau.catalog.selectors import ItemFilters, facet_counts, items_newest
 
 NEWEST_ON_HOME = 6
+RECEIVED_ON_HOME = 4
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ def home(request: HttpRequest) -> HttpResponse:
     kinds = [(value, label, counts.get(value, 0)) for value, label in Kind.choices]
     context = {
         "newest": list(items_newest(NEWEST_ON_HOME)),
+        "received": list(items_newest(RECEIVED_ON_HOME, received=True)),
         "kinds": kinds,
         "total": sum(counts.values()),
         "capabilities": CAPABILITIES,

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bureau.accounts.models import User
+from bureau.trade.demo import load_trade
 from bureau.trade.importing import import_file
 from bureau.trade.tests.builders import SMALL_WORLD, write_baci
 from tests.browser.support import sign_in
@@ -54,8 +55,11 @@ def test_staff_import_the_press_figures_and_read_the_tracker(
     png.value.save_as(saved)
     data = saved.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000
-    width = int.from_bytes(data[16:20], "big")
-    assert width == 2 * 760  # drawn at twice the chart's size
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    # Drawn at twice the size of the chart file, which carries its title and its sources.
+    framed = page.request.get("/trade/charts/progress.svg?target_year=2040").text()
+    assert "Source: " in framed
+    assert (width, height) == (2 * 760, 2 * int(framed.split('height="')[1].split('"')[0]))
 
     with page.expect_download() as table:
         figure.get_by_role("link", name="Data (CSV)").click()
@@ -79,14 +83,40 @@ def test_trader_goes_from_an_untapped_product_to_a_subscription(
     expect(page.locator("#id_hs_prefixes")).to_have_value("100630")
 
 
-def test_the_monitor_fits_a_phone(browser: Any, live_server: Any, shared_data: Path) -> None:
-    assert not import_file(shared_data / PRESS, format="figures").errors
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+# What a reader sees: the smallest chart text, the tallest table row, and any table whose
+# columns do not fit its box (scrolled out of sight).
+MEASURE = """() => {
+  const shown = (e) => e.getClientRects().length > 0;
+  const texts = [...document.querySelectorAll('.chart-figure svg text')].filter(shown);
+  const rows = [...document.querySelectorAll('.data-table tbody tr')].filter(shown);
+  const wraps = [...document.querySelectorAll('.table-wrap')].filter(shown);
+  return {
+    charts: document.querySelectorAll('.chart-figure svg').length,
+    smallestText: Math.min(...texts.map((t) => t.getBoundingClientRect().height)),
+    tallestRow: Math.max(...rows.map((r) => r.getBoundingClientRect().height)),
+    clipped: wraps.filter((w) => w.scrollWidth > w.clientWidth + 1)
+      .map((w) => w.querySelector('caption').textContent.trim()),
+    overflow: document.documentElement.scrollWidth - window.innerWidth,
+  };
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_monitor_is_readable_on_a_phone_and_a_desktop(
+    browser: Any, live_server: Any, shared_data: Path, width: int
+) -> None:
+    assert all(not done.errors for done in load_trade(shared_data))  # the demo's statistics
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 844}
+    )
     page = context.new_page()
     try:
         page.goto("/trade/")
         expect(page.get_by_test_id("latest")).to_be_visible()
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0  # wide tables and charts scroll inside their own boxes
+        seen = page.evaluate(MEASURE)
+        assert seen["charts"] >= 8, seen
+        assert seen["smallestText"] >= 10, seen  # was about 5 px on a phone
+        assert seen["tallestRow"] < 200, seen  # was about 200 px, with columns clipped
+        assert seen["clipped"] == [] and seen["overflow"] <= 0, seen
     finally:
         context.close()

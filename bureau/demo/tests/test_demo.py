@@ -29,17 +29,20 @@ from bureau.catalog.models import (
 from bureau.catalog.selectors import ItemFilters, item_list
 from bureau.demo import content
 from bureau.demo.loader import ACCOUNTS_FILE_NAME, demo_load, read_accounts_file
+from bureau.exchange.models import LogEvent
 
 pytestmark = pytest.mark.django_db
 
 BUREAU = Path(sys.executable).parent / "bureau"  # the console script of this virtualenv
 ITEM_UIDS = [uuid.UUID(record["uid"]) for record in content.ITEMS]
 ORGANISATION_UIDS = [uuid.UUID(record["uid"]) for record in content.ORGANISATIONS]
+ALONE = "az-standalone"  # a node that is neither of the demo's two: it loads everything
 
 
 @pytest.fixture
 def home(settings: Any, tmp_path: Path) -> Path:
     settings.BUREAU_HOME = tmp_path
+    settings.BUREAU_NODE_NAME = ALONE
     return tmp_path
 
 
@@ -83,8 +86,63 @@ def test_every_demo_item_and_organisation_is_published_and_cites_its_source(home
     organisations = Organisation.objects.filter(uid__in=ORGANISATION_UIDS)
     assert organisations.count() == len(content.ORGANISATIONS)
     assert all(o.source_title.strip() for o in organisations)
-    # Nobody has checked these organisations, so none carries the verified mark.
-    assert not organisations.filter(verified_at__isnull=False).exists()
+    assert {k for k, _label in Kind.choices} == {item.kind for item in items}  # every kind
+
+
+@pytest.mark.parametrize("node", [content.ISLAMABAD, content.BAKU])
+def test_each_chamber_node_loads_only_what_its_chamber_holds(
+    settings: Any, tmp_path: Path, node: str
+) -> None:
+    settings.BUREAU_HOME, settings.BUREAU_NODE_NAME = tmp_path, node
+    result = demo_load()
+    chamber = content.NODE_CHAMBERS[node]
+    items = _demo_items()
+    assert result.items_created == len(items) > 0
+    assert all(content.chamber_of(item.organisation.slug) == chamber for item in items)
+    organisations = Organisation.objects.filter(uid__in=ORGANISATION_UIDS)
+    assert {content.chamber_of(o.slug) for o in organisations} == {chamber}
+    emails = {c.email for c in result.credentials}
+    assert {"admin@bureau.demo", f"staff@{chamber[:2]}-chamber.demo"} <= emails
+
+
+def test_the_two_nodes_split_the_demo_between_them_without_overlap() -> None:
+    islamabad = {r["uid"] for r in content.items_for(content.ISLAMABAD)}
+    baku = {r["uid"] for r in content.items_for(content.BAKU)}
+    assert islamabad and baku and not islamabad & baku
+    assert islamabad | baku == {r["uid"] for r in content.ITEMS}
+    slugs = [{r["slug"] for r in content.organisations_for(n)} for n in content.NODE_CHAMBERS]
+    assert not slugs[0] & slugs[1] and slugs[0] | slugs[1] == {
+        r["slug"] for r in content.ORGANISATIONS
+    }
+
+
+def test_the_chamber_verifies_socar_through_the_service_on_a_cited_fact(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.BUREAU_HOME, settings.BUREAU_NODE_NAME = tmp_path, content.ISLAMABAD
+    assert demo_load().verified == [content.SOCAR]
+    socar = Organisation.objects.get(slug=content.SOCAR)
+    assert socar.is_verified and socar.verified_by is not None
+    assert socar.verified_by.email == "staff@az-chamber.demo"
+    assert socar.source_title == content.VISIT_REPORT  # the fact the check rests on
+    (verification,) = content.VERIFICATIONS
+    assert "state oil company" in verification.checked and "visit to Baku" in verification.checked
+    record = socar.verifications.get()  # the verification history keeps what was checked
+    assert record.checked == verification.checked and record.chamber is not None
+    assert record.chamber.slug == content.AZ_CHAMBER
+    # Announced at the seam: the exchange logged it for the other node.
+    assert LogEvent.objects.filter(type="organisation.verified").count() == 1
+    assert demo_load().verified == []  # once
+    unverified = Organisation.objects.filter(uid__in=ORGANISATION_UIDS, verified_at__isnull=True)
+    assert unverified.count() == len(content.organisations_for(content.ISLAMABAD)) - 1
+
+
+def test_the_baku_node_publishes_a_cited_tender(settings: Any, tmp_path: Path) -> None:
+    settings.BUREAU_HOME, settings.BUREAU_NODE_NAME = tmp_path, content.BAKU
+    demo_load()
+    tender = Item.objects.get(kind=Kind.TENDER)
+    assert tender.status == Status.PUBLISHED and tender.tender.buyer.startswith("Pakistan LNG")
+    assert tender.source_url == content.TENDER_2020_URL and tender.hs_codes == ["271111"]
 
 
 def test_seed_facts_are_recorded_with_their_details_and_no_invented_dates(home: Path) -> None:
@@ -191,19 +249,20 @@ def _clean_env(**extra: str) -> dict[str, str]:
 
 
 def test_bureau_demo_command_loads_and_prints_the_accounts(tmp_path: Path) -> None:
-    env = _clean_env(BUREAU_HOME=str(tmp_path))
+    env = _clean_env(BUREAU_HOME=str(tmp_path))  # the default node: az-islamabad
     run = [str(BUREAU), "demo", "--no-serve"]
     first = subprocess.run(run, env=env, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr
     stored = read_accounts_file(tmp_path / ACCOUNTS_FILE_NAME)
-    assert set(stored) == {a.email for a in content.ACCOUNTS}
+    assert set(stored) == {a.email for a in content.accounts_for(content.ISLAMABAD)}
     for email, (_role, password) in stored.items():
         assert any(email in line and password in line for line in first.stdout.splitlines())
-    assert f"{len(content.ITEMS)} items ({len(content.ITEMS)} new)" in first.stdout
+    count = len(content.items_for(content.ISLAMABAD))
+    assert f"{count} items ({count} new)" in first.stdout
 
     second = subprocess.run(run, env=env, capture_output=True, text=True, timeout=300)
     assert second.returncode == 0, second.stderr
-    assert f"{len(content.ITEMS)} items (0 new)" in second.stdout
+    assert f"{count} items (0 new)" in second.stdout
     assert all(password in second.stdout for _role, password in stored.values())
     assert read_accounts_file(tmp_path / ACCOUNTS_FILE_NAME) == stored
 

@@ -42,6 +42,19 @@ StagedRow = tuple[int | None, str, str, str, str, str, str, str, str, str, float
 BACI_URL = "https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37"
 COMTRADE_URL = "https://comtradeplus.un.org/"
 WITS_URL = "https://wits.worldbank.org/"
+WITS_PROFILE = "https://wits.worldbank.org/CountryProfile/en/Country/"
+
+
+def wits_url(reporter: str, year: str, partner: str = "") -> str:
+    """The WITS page that shows a reporter's figure for a year: its trade with ``partner``
+    (all product groups), or its trade summary; the site's home page for anything else."""
+    if not (re.fullmatch(r"[A-Z]{3}", reporter) and re.fullmatch(r"\d{4}", year)):
+        return WITS_URL
+    if not partner:
+        return f"{WITS_PROFILE}{reporter}/Year/{year}/Summary"
+    if not re.fullmatch(r"[A-Z]{3}", partner):
+        return WITS_URL
+    return f"{WITS_PROFILE}{reporter}/Year/{year}/TradeFlow/EXPIMP/Partner/{partner}/Product/all-groups"
 
 
 class FormatError(Exception):
@@ -256,6 +269,20 @@ def stage_wits_matrix(
         "WITS trade matrix",
     )
     scale = 1000.0 if "1000" in value_column else 1.0
+    if not options.source_url:  # each figure links to its own page on WITS
+        page = (
+            """CASE WHEN regexp_full_match(trim("ReporterISO3"), '[A-Z]{3}')
+                 AND regexp_full_match(trim("PartnerISO3"), '[A-Z]{3}')
+                 AND regexp_full_match(trim("Year"), '[0-9]{4}')
+               THEN """
+            + _quote(WITS_PROFILE)
+            + """ || trim("ReporterISO3") || '/Year/' || trim("Year")
+                 || '/TradeFlow/EXPIMP/Partner/' || trim("PartnerISO3") || '/Product/all-groups'
+               ELSE """
+            + url
+            + " END"
+        )
+        url = page
     _stage(
         con,
         f"""SELECT __line AS line, trim("Year") AS year, trim("Year") AS period,
@@ -343,7 +370,6 @@ def stage_wits_summary(
     if not years:
         raise FormatError("not a WITS trade summary file: no year columns (2019, 2018, ...)")
     source = options.source or f"World Bank WITS trade summary ({options.file_name})"
-    url = options.source_url or WITS_URL
     rows: list[StagedRow] = []
     for number, record in _text_rows(path):
         indicator = record.get("Indicator", "")
@@ -363,6 +389,7 @@ def stage_wits_summary(
         exporter, importer = (reporter, partner) if direction == "export" else (partner, reporter)
         for year in years:
             value = record.get(year, "")
+            url = options.source_url or wits_url(reporter, year)  # the summary of that year
             if value:
                 rows.append(
                     (number, year, year, "year", "trade", exporter, importer, reporter, product,

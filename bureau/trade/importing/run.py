@@ -17,9 +17,15 @@ from bureau.core import metrics
 from bureau.core.errors import ValidationFailed
 from bureau.reference import hs
 from bureau.trade import codes, store
-from bureau.trade.importing.formats import STAGERS, FormatError, Options, Staging
+from bureau.trade.importing.exports import stage_world_exports
+from bureau.trade.importing.formats import STAGERS as FILE_STAGERS
+from bureau.trade.importing.formats import FormatError, Options, Staging
+
+STAGERS = {**FILE_STAGERS, "world-exports": stage_world_exports}
+FORMATS = tuple(STAGERS)
 
 MAX_ERRORS = 100
+AGGREGATES = ", ".join(f"'{code}'" for code in codes.AGGREGATES)  # constants, not input
 # The dataset's source when its rows name several (each row keeps its own).
 MANY_SOURCES = "several: each figure names its source"
 
@@ -240,16 +246,17 @@ def _describe(
     staging: Staging,
 ) -> store.Dataset:
     summary = con.execute(
-        """SELECT count(*), min(year), max(year),
+        f"""SELECT count(*), min(year), max(year),
             max(CASE WHEN regexp_full_match(product, '[0-9]+') THEN length(product) ELSE 0 END),
             list(DISTINCT reported_by) FILTER (WHERE reported_by <> ''),
             CASE WHEN count(DISTINCT source) = 1 THEN any_value(source) END,
             CASE WHEN count(DISTINCT source_url) = 1 THEN any_value(source_url) END,
-            bool_or(product = '')
+            bool_or(product = ''),
+            bool_and(exporter IN ({AGGREGATES}) OR importer IN ({AGGREGATES}))
         FROM resolved"""
     ).fetchone()
     assert summary is not None
-    rows, first, last, level, reporters, source, source_url, has_totals = summary
+    rows, first, last, level, reporters, source, source_url, has_totals, world_only = summary
     notes = list(staging.notes)
     unknown = _codes_outside_hs(con) if level else 0
     if unknown:
@@ -268,6 +275,7 @@ def _describe(
         last_year=last,
         product_level=int(level or 0),
         has_totals=bool(has_totals),
+        world_only=bool(world_only),
         reporters=sorted(reporters or []),
         notes=notes,
     )

@@ -205,6 +205,7 @@ def expected_trend(series: dict[int, float]) -> tuple[float, int]:
     return math.exp(slope) - 1, math.ceil((math.log(TARGET_USD) - intercept) / slope)
 
 
+@pytest.mark.django_db
 def test_progress_shows_target_latest_required_growth_trend_and_every_year(shared_data):
     press = shared_data / PRESS
     import_figures(press)
@@ -230,6 +231,7 @@ def test_progress_shows_target_latest_required_growth_trend_and_every_year(share
         assert cells[:3] == [str(year), f"{series[year] / 1e6:,.2f}", f"{gap:,.2f}"]
 
 
+@pytest.mark.django_db
 def test_progress_as_json_for_another_target_year(shared_data):
     press = shared_data / PRESS
     import_figures(press)
@@ -238,9 +240,8 @@ def test_progress_as_json_for_another_target_year(shared_data):
 
     figures = json.loads(trade("progress", "--json", "--target-year", "2028")[0])
     assert (figures["target_usd"], figures["target_year"]) == (TARGET_USD, 2028)
-    latest = figures["latest"]
-    assert (latest["year"], latest["value_usd"]) == (2023, series[2023])
-    assert latest["source_url"].startswith("https://")
+    assert (figures["latest_year"], figures["latest_usd"]) == (2023, series[2023])
+    assert figures["latest_source"]["source_url"].startswith("https://")
     assert figures["required_annual_growth"] == pytest.approx(
         (TARGET_USD / series[2023]) ** (1 / (2028 - 2023)) - 1
     )
@@ -249,25 +250,45 @@ def test_progress_as_json_for_another_target_year(shared_data):
     assert [(y["year"], y["value_usd"], y["gap_usd"]) for y in figures["years"]] == [
         (year, value, TARGET_USD - value) for year, value in sorted(series.items())
     ]
-    assert all(y["trend_usd"] > 0 and y["source"] for y in figures["years"])
+    assert all(y["trend_usd"] > 0 and y["source"]["source"] for y in figures["years"])
 
 
+@pytest.mark.django_db
 def test_a_falling_trend_never_reaches_the_target(tmp_path):
     import_figures(figures_csv(tmp_path / "f.csv", {"2021": "50", "2022": "40", "2023": "30"}))
     out, _ = trade("progress")
     assert "never at the current trend" in out
     figures = json.loads(trade("progress", "--json")[0])
     assert figures["trend"]["annual_growth"] < 0
-    assert figures["trend"]["reaches_target_in"] is None
+    assert figures["trend"]["reaches_target_in"] is None and figures["on_track"] is False
 
 
+@pytest.mark.django_db
 def test_progress_without_figures_says_to_import_them():
     out, _ = trade("progress")
     assert "import figures first" in out and "bureau trade import" in out
     figures = json.loads(trade("progress", "--json")[0])
-    assert figures["latest"] is None and figures["years"] == []
+    assert figures["latest_year"] is None and figures["years"] == []
     assert figures["required_annual_growth"] is None
     assert figures["target_year"] == TARGET_YEAR
+
+
+@pytest.mark.django_db
+def test_the_command_and_the_api_give_one_progress_document(shared_data, client):
+    """`bureau trade progress --json` prints what GET /api/v1/trade/progress answers, and the
+    OpenAPI document describes every field of it."""
+    import_figures(shared_data / PRESS)
+    printed = json.loads(trade("progress", "--json", "--target-year", "2029")[0])
+    answered = client.get("/api/v1/trade/progress", {"target_year": 2029}).json()
+    assert printed == answered
+    assert isinstance(printed["trend"]["reaches_target_in"], int)
+    schema = client.get("/api/v1/openapi.json").json()
+    progress = schema["paths"]["/api/v1/trade/progress"]["get"]["responses"]["200"]
+    name = progress["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    documented = schema["components"]["schemas"][name]["properties"]
+    assert set(documented) == set(printed)
+    trend = schema["components"]["schemas"]["TrendOut"]["properties"]
+    assert set(trend) == set(printed["trend"]) and trend["reaches_target_in"]["description"]
 
 
 # --- datasets and remove --------------------------------------------------------------------
@@ -302,7 +323,7 @@ def test_datasets_are_listed_and_removed(shared_data, tmp_path, trade_dir):
 
 
 def run_bureau(tmp_path: Path, *args: str, target_year: int) -> subprocess.CompletedProcess[str]:
-    """The installed ``bureau`` program with a home and trade store of its own (no database)."""
+    """The installed ``bureau`` program with a home, database and trade store of its own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BUREAU_", "DATABASE_URL"))}
     env.update(
         BUREAU_HOME=str(tmp_path / "home"),
@@ -320,6 +341,7 @@ def run_bureau(tmp_path: Path, *args: str, target_year: int) -> subprocess.Compl
 def test_the_bureau_program_imports_the_press_figures_and_reports_progress(shared_data, tmp_path):
     target_year = 2030
     press = shared_data / PRESS
+    assert run_bureau(tmp_path, "init", "--no-input", target_year=target_year).returncode == 0
     command = ["trade", "import", str(press), "--format", "figures"]
     imported = run_bureau(tmp_path, *command, target_year=target_year)
     assert imported.returncode == 0, imported.stderr
@@ -330,7 +352,7 @@ def test_the_bureau_program_imports_the_press_figures_and_reports_progress(share
     assert shown.returncode == 0, shown.stderr
     figures = json.loads(shown.stdout)
     assert figures["target_year"] == target_year
-    assert (figures["latest"]["year"], figures["latest"]["value_usd"]) == (2023, 27_000_000)
+    assert (figures["latest_year"], figures["latest_usd"]) == (2023, 27_000_000)
     assert figures["required_annual_growth"] == pytest.approx(
         (2e9 / 27e6) ** (1 / (target_year - 2023)) - 1
     )

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import shlex
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from bureau.catalog import services
 from bureau.trade import store
 from bureau.trade.importing import import_file
-from bureau.trade.tests.builders import SMALL_WORLD, write_baci, write_figures
+from bureau.trade.importing.formats import BACI_URL
+from bureau.trade.tests.builders import BACI, SMALL_WORLD, write_baci, write_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +98,82 @@ def test_charts_download_as_svg(client: Client, press_figures: Path):
     assert svg.startswith("<svg") and 'role="img"' in svg
     assert "Recorded turnover, 2023: US$ 27.0 m" in svg  # each point names its value
     assert "Target 2030: US$ 2.00 bn" in svg
+    # A file that leaves the page says what it shows and where the figures come from.
+    assert ">Azerbaijan\N{EN DASH}Pakistan trade against the target</text>" in svg
+    assert ">Source: Test source 2020; Test source 2022; Test source 2023.</text>" in svg
     assert client.get(reverse("trade:chart_svg", args=["datasets"])).status_code == 404
+
+
+def test_the_page_draws_each_chart_for_a_wide_screen_and_for_a_phone(
+    client: Client, press_figures: Path
+):
+    html = client.get(reverse("trade:dashboard")).content.decode()
+    figure = html[html.index('id="figure-progress"') :]
+    wide = figure[figure.index("chart-figure__svg--wide") :]
+    narrow = figure[figure.index("chart-figure__svg--narrow") :]
+    assert wide.index('width="760"') < wide.index("</svg>")
+    assert narrow.index('width="360"') < narrow.index("</svg>")
+    # The PNG is made from the chart file, with its title and sources.
+    assert 'data-src="/trade/charts/progress.svg"' in figure
+
+
+def _write_baci_release_file(path: Path, year: int) -> Path:
+    """A yearly BACI file as CEPII writes it: t,i,j,k,v,q with six-digit product codes and
+    values padded with spaces, NA for a missing quantity."""
+    with open(path, "w", newline="") as out:
+        out.write("t,i,j,k,v,q\n")
+        for _year, exporter, importer, product, value in SMALL_WORLD:
+            quantity = f"{value / 3:13.3f}" if product != "271111" else f"{'NA':>13}"
+            out.write(
+                f"{year},{BACI[exporter]},{BACI[importer]},{product},{value:13.3f},{quantity}\n"
+            )
+    return path
+
+
+def test_the_potential_section_names_the_file_that_fills_it_and_its_command_imports_it(
+    client: Client, tmp_path: Path, shared_data: Path, settings
+):
+    exports = shared_data / "aze-pak-product-exports/baci_hs92_hs2_exports_aze_pak_2011_2020.csv"
+    assert not import_file(exports, format="world-exports").errors
+    html = client.get(reverse("trade:dashboard")).content.decode()
+    section = html[html.index('id="potential-title"') :]
+    assert 'data-testid="potential-needs"' in section  # exports alone rank nothing
+    assert f'href="{BACI_URL}"' in section  # where CEPII publishes it
+    command = section.split('data-testid="baci-command">', 1)[1].split("<", 1)[0]
+    args = shlex.split(command)
+    assert args[:3] == ["bureau", "trade", "import"] and args[3].startswith("BACI_HS22_Y")
+    assert f"`{command}`" in (settings.BASE_DIR / "docs" / "trade.md").read_text()  # same advice
+    # The very command on the page, on a file of that name in BACI's real layout.
+    path = _write_baci_release_file(tmp_path / args[3], int(args[3][11:15]))
+    call_command(*args[1:3], str(path), *args[4:], stdout=io.StringIO(), stderr=io.StringIO())
+    html = client.get(reverse("trade:dashboard")).content.decode()
+    section = html[html.index('id="potential-title"') :]
+    assert 'data-testid="potential-needs"' not in section
+    assert "100630" in section and "Untapped potential: Pakistan → Azerbaijan" in section
+
+
+def test_the_target_links_to_the_agreement_that_records_it(
+    client: Client, press_figures: Path, staff_az
+):
+    agreement = services.item_create(
+        actor=staff_az,
+        data={"kind": "agreement", "title": "Bilateral trade target: US$2 billion",
+              "agreement_type": "target", "countries": ["AZ", "PK"], "value_amount": "2000000000",
+              "value_currency": "USD", "source_title": "Press report of 25 February 2025"},
+    )  # fmt: skip
+    html = client.get(reverse("trade:dashboard")).content.decode()
+    assert 'data-testid="target-source"' not in html  # a draft is no source
+    services.item_publish(actor=staff_az, item=agreement)
+    html = client.get(reverse("trade:dashboard")).content.decode()
+    link = html[html.index('data-testid="target-source"') - 120 :]
+    assert f'href="/items/{agreement.pk}/"' in link and "Press report of 25 February" in link
+    body = client.get("/api/v1/trade/progress").json()
+    assert body["target_source"] == {
+        "title": "Bilateral trade target: US$2 billion",
+        "item_url": f"/items/{agreement.pk}/",
+        "source": "Press report of 25 February 2025",
+        "source_url": "",
+    }
 
 
 def test_potential_rows_link_to_live_leads_and_a_subscription(

@@ -38,8 +38,37 @@ def test_mirror_figures_keep_each_reporter_and_source(tmp_path: Path, shared_dat
         "ba_by_a": pytest.approx(5_027_676.0),
         "ba_by_b": pytest.approx(5_475_697.0),
         "ab_by_b": pytest.approx(27_522.0),
+        # Neither side publishes a turnover: each report's exports plus imports stand for it.
+        "turnover_by_a": pytest.approx(94_096.0 + 5_027_676.0),
+        "turnover_by_b": pytest.approx(5_475_697.0 + 27_522.0),
     }
-    assert all(f.source_url for figures in row.cells.values() for f in figures)
+    assert row.cells["turnover_by_a"][0].derived and not row.cells["ab_by_a"][0].derived
+    # Each figure links to its own page on WITS, not to the site's home page.
+    profile = "https://wits.worldbank.org/CountryProfile/en/Country/"
+    assert row.cells["ab_by_a"][0].source_url == (
+        f"{profile}AZE/Year/2009/TradeFlow/EXPIMP/Partner/PAK/Product/all-groups"
+    )
+    assert row.cells["ab_by_b"][0].source_url == (
+        f"{profile}PAK/Year/2009/TradeFlow/EXPIMP/Partner/AZE/Product/all-groups"
+    )
+
+
+def test_the_headline_of_every_year_is_a_figure_of_the_side_by_side_table(
+    tmp_path: Path, shared_data: Path
+):
+    """The tracker's figure for a year is shown in the mirror table's turnover columns."""
+    import_file(shared_data / "wits-trade-matrix-2009" / "WITS_trade2009.csv", format="wits-matrix")
+    _baci(tmp_path)
+    write_figures(tmp_path / "figures.csv", [("2022", "AZE", "PAK", "turnover", "28.1")])
+    import_file(tmp_path / "figures.csv", format="figures")
+    table = selectors.bilateral()
+    rows = {row.year: row for row in table.years}
+    series = selectors.headline_series(table)
+    assert [year for year, _, _ in series] == [2009, 2021, 2022]
+    for year, value, figure in series:
+        shown = [f for key in selectors.TURNOVER_COLUMNS for f in rows[year].cells.get(key, [])]
+        assert figure in shown and figure.value == value, year
+    assert series[0][2] is rows[2009].cells["turnover_by_a"][0]  # Azerbaijan's own report
 
 
 def test_headline_prefers_a_published_turnover_of_the_first_country(tmp_path: Path):

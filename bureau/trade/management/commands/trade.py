@@ -8,7 +8,6 @@ what is stored and ``bureau trade remove ID`` drops one dataset.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -18,8 +17,9 @@ from tqdm import tqdm
 from bureau.accounts import permissions
 from bureau.accounts.models import User
 from bureau.core.errors import DomainError
-from bureau.trade import codes, selectors, store
+from bureau.trade import codes, reports, selectors, store
 from bureau.trade.importing import FORMATS, Options, TradeImport, import_file, remove_dataset
+from bureau.trade.schemas import ProgressOut, YearOut, progress_out
 
 # The stages an import reports, in order; the bar counts the ones already done.
 STAGES = ("reading", "checking", "storing")
@@ -156,10 +156,12 @@ class Command(BaseCommand):
 
     def _progress(self, target_year: int | None, *, as_json: bool) -> None:
         tracked = selectors.tracker(target_year=target_year)
-        figures = progress_figures(tracked)
+        figures = progress_out(tracked, reports.target_source())  # what the API answers too
         if as_json:
-            self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))
-        elif figures["latest"] is None:
+            self.stdout.write(
+                json.dumps(figures.model_dump(mode="json"), indent=2, ensure_ascii=False)
+            )
+        elif figures.latest_year is None:
             self.stdout.write(
                 "No yearly trade figures between the pair yet: import figures first with "
                 "`bureau trade import FILE --format figures` (or comtrade, baci, wits-...)."
@@ -193,83 +195,47 @@ class Command(BaseCommand):
         )
 
 
-def progress_figures(tracked: selectors.Tracker) -> dict[str, Any]:
-    """The tracker as plain numbers: what `--json` prints and the text is made from."""
-    result = tracked.progress
-    sources = {year: figure for year, _, figure in tracked.headline}
-    latest = sources.get(result.latest_year) if result.latest_year is not None else None
-    trend = result.trend
-    return {
-        "pair": [tracked.pair.a, tracked.pair.b],
-        "target_usd": result.target,
-        "target_year": result.target_year,
-        "latest": None
-        if latest is None
-        else {
-            "year": result.latest_year,
-            "value_usd": result.latest,
-            "source": latest.source,
-            "source_url": latest.source_url,
-        },
-        "required_annual_growth": result.required_growth,
-        "trend": {
-            "annual_growth": trend.annual_growth if trend else None,
-            # The first whole year whose trend value reaches the target.
-            "reaches_target_in": math.ceil(result.trend_year) if result.trend_year else None,
-            "points": trend.points if trend else 0,
-        },
-        "years": [
-            {
-                "year": gap.year,
-                "value_usd": gap.actual,
-                "gap_usd": gap.gap,
-                "trend_usd": gap.trend,
-                "source": sources[gap.year].source,
-            }
-            for gap in result.years
-        ],
-    }
+def progress_text(figures: ProgressOut) -> list[str]:
+    return [*_summary_lines(figures), "", *_year_table(figures.years)]
 
 
-def progress_text(figures: dict[str, Any]) -> list[str]:
-    return [*_summary_lines(figures), "", *_year_table(figures["years"])]
-
-
-def _summary_lines(figures: dict[str, Any]) -> list[str]:
-    latest, trend, required = figures["latest"], figures["trend"], figures["required_annual_growth"]
-    pair = "-".join(codes.display_name(code) for code in figures["pair"])
+def _summary_lines(figures: ProgressOut) -> list[str]:
+    year, trend, required = figures.latest_year, figures.trend, figures.required_annual_growth
+    assert year is not None and figures.latest_usd is not None and figures.latest_source
+    pair = "-".join(codes.display_name(code) for code in figures.country_pair)
     lines = [
-        f"Target: US$ {millions(figures['target_usd'], 0)} million a year by "
-        f"{figures['target_year']} ({pair} trade turnover).",
-        f"Latest actual: {latest['year']}, US$ {millions(latest['value_usd'])} million "
-        f"({latest['source']}).",
+        f"Target: US$ {millions(figures.target_usd, 0)} million a year by "
+        f"{figures.target_year} ({pair} trade turnover)."
+        + (f" Source: {figures.target_source.source}." if figures.target_source else ""),
+        f"Latest actual: {year}, US$ {millions(figures.latest_usd)} million "
+        f"({figures.latest_source.source}).",
     ]
     if required is not None:
-        lines.append(f"Required growth: {required:.1%} a year from {latest['year']}.")
-    elif figures["target_year"] <= latest["year"]:
-        lines.append(f"Required growth: none, the target year is not after {latest['year']}.")
+        lines.append(f"Required growth: {required:.1%} a year from {year}.")
+    elif figures.target_year <= year:
+        lines.append(f"Required growth: none, the target year is not after {year}.")
     else:
-        lines.append(f"Required growth: cannot be computed from a zero value in {latest['year']}.")
-    if trend["annual_growth"] is None:
+        lines.append(f"Required growth: cannot be computed from a zero value in {year}.")
+    if trend is None:
         lines.append("Trend: needs figures for at least two years.")
     else:
-        reaches = trend["reaches_target_in"]
+        reaches = trend.reaches_target_in
         when = f"reaches the target in {reaches}" if reaches else "never at the current trend"
         lines.append(
-            f"Trend growth: {trend['annual_growth']:.1%} a year "
-            f"(fit over {trend['points']} years); {when}."
+            f"Trend growth: {trend.annual_growth:.1%} a year "
+            f"(fit over {trend.years_fitted} years); {when}."
         )
     return lines
 
 
-def _year_table(years: list[dict[str, Any]]) -> list[str]:
+def _year_table(years: list[YearOut]) -> list[str]:
     rows = [
         [
-            str(y["year"]),
-            millions(y["value_usd"]),
-            millions(y["gap_usd"]),
-            millions(y["trend_usd"]) if y["trend_usd"] is not None else "",
-            y["source"],
+            str(y.year),
+            millions(y.value_usd),
+            millions(y.gap_usd),
+            millions(y.trend_usd) if y.trend_usd is not None else "",
+            y.source.source,
         ]
         for y in years
     ]

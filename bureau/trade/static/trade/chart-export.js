@@ -1,20 +1,14 @@
-// Save a chart drawn on the page as PNG: the SVG is drawn onto a canvas at twice its size.
-// The SVG carries its own fonts and colours, so the picture matches the page.
+// Save a chart as PNG: the chart file the server draws for downloads (with its title and
+// sources) is loaded from this site and drawn onto a canvas at twice its size.
 (function () {
   "use strict";
 
   function savePng(button) {
-    var figure = button.closest("figure");
-    var svg = figure && figure.querySelector("svg");
-    if (!svg) return;
-    var width = svg.viewBox.baseVal.width || svg.clientWidth;
-    var height = svg.viewBox.baseVal.height || svg.clientHeight;
-    var source = new XMLSerializer().serializeToString(svg);
     var image = new Image();
     image.onload = function () {
       var canvas = document.createElement("canvas");
-      canvas.width = width * 2;
-      canvas.height = height * 2;
+      canvas.width = image.naturalWidth * 2;
+      canvas.height = image.naturalHeight * 2;
       var context = canvas.getContext("2d");
       context.fillStyle = "#ffffff";
       context.fillRect(0, 0, canvas.width, canvas.height);
@@ -29,7 +23,7 @@
         setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
       }, "image/png");
     };
-    image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(source);
+    image.src = button.dataset.src;
   }
 
   document.querySelectorAll("button[data-png]").forEach(function (button) {
