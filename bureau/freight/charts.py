@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from html import escape
 
 from bureau.freight.planner import Route
-from bureau.trade.charts import GRID, INK, MUTED, Svg
+from bureau.trade.charts import GRID, INK, MUTED, Layout, Svg
 
 LOW, HIGH = (0x14, 0x6C, 0x2E), (0xA3, 0x4A, 0x06)  # CO2: green (low) to brown (high)
 
@@ -38,7 +38,7 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
 def pareto_chart(routes: Sequence[Route], *, cost_unit: str, title: str) -> str:
     width, height = 760, 360
     svg = Svg(
-        width,
+        Layout(width),
         height,
         title,
         "Each route's time (days) against its cost; colour shows CO2 per tonne.",
