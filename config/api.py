@@ -22,6 +22,7 @@ from bureau.accounts.auth import API_AUTH, api_rate_check
 from bureau.alerts.api import router as subscriptions_router
 from bureau.catalog.api import router as items_router
 from bureau.core.errors import DomainError, NotFound, ValidationFailed
+from bureau.freight.api import router as freight_router
 from bureau.reference.api import router as reference_router
 from bureau.trade.api import router as trade_router
 
@@ -33,7 +34,8 @@ opportunities, tenders, agreements, market notices), the directory of organisati
 reference look-ups (HS 2022, countries, currencies, Incoterms, sectors), and your
 subscriptions (saved searches) with their delivery log, redelivery and webhook endpoints,
 and the trade monitor (progress against the bilateral trade target, mirror statistics,
-untapped potential).
+untapped potential), and freight routes between the corridors' places with every
+figure's source and the carriers that serve each leg.
 
 **Authentication.** Reads of published information are public. Every write needs either
 `Authorization: Bearer <token>` (create one with `bureau token create EMAIL`) or a signed-in
@@ -72,6 +74,7 @@ api.add_router("", organisations_router)
 api.add_router("/reference", reference_router)
 api.add_router("", subscriptions_router)
 api.add_router("", trade_router)
+api.add_router("", freight_router)
 
 # Last, so that it only catches paths no router has: an unknown endpoint still answers in JSON.
 fallback = Router()

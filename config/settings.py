@@ -189,15 +189,27 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+BUREAU_DB_LOCK_TIMEOUT = float(
+    declare(
+        "BUREAU_DB_LOCK_TIMEOUT",
+        "20",
+        "Seconds a statement waits for a lock held by another transaction before it fails (SQLite's busy timeout, PostgreSQL's lock_timeout); background loops log the failure and try again.",
+    )
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     private_sqlite(Path(DATABASES["default"]["NAME"]))
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "timeout": BUREAU_DB_LOCK_TIMEOUT,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        f"PRAGMA busy_timeout={int(BUREAU_DB_LOCK_TIMEOUT * 1000)};",
     }
     # A file, not shared-cache memory: threads and processes in tests then lock as in production.
     DATABASES["default"]["TEST"] = {"NAME": str(BUREAU_HOME / "test.sqlite3")}
+else:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={int(BUREAU_DB_LOCK_TIMEOUT * 1000)}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -216,6 +228,7 @@ INSTALLED_APPS = [
     "bureau.delivery",
     "bureau.exchange",
     "bureau.trade",
+    "bureau.freight",
     "bureau.operations",
     "bureau.inbox",
     "bureau.audit",
@@ -234,6 +247,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before any view or CSRF check reads the body; after the user is known, for the 413 page.
+    "bureau.core.uploads.UploadLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -363,6 +378,12 @@ BUREAU_WEBHOOK_TIMEOUT = float(
         "Seconds a webhook receiver has to answer before the try counts as failed.",
     )
 )
+# The fault-injection tests (bureau.core.faults).
+BUREAU_FAILPOINT = declare(
+    "BUREAU_FAILPOINT",
+    "",
+    "Fault-injection tests only: the fail point at which the process kills itself (bureau/core/faults.py). Never set it in production.",
+)
 _smtp_host = declare(
     "BUREAU_SMTP_HOST",
     "",
@@ -407,8 +428,48 @@ STATIC_ROOT.mkdir(
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = BUREAU_HOME / "media"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024  # larger uploads go to a temporary file
+# Uploads and imports: every cap a hostile file runs into before it costs memory or minutes.
+BUREAU_UPLOAD_MAX_BYTES = int(
+    float(
+        declare(
+            "BUREAU_UPLOAD_MAX_MB",
+            "20",
+            "Largest request body in MB (an uploaded file with its form, an API call); larger ones get 413 before they are read. Bigger imports go through the command line.",
+        )
+    )
+    * 1024
+    * 1024
+)
+# The body of a form or API call without files, which Django holds in memory: the same cap.
+DATA_UPLOAD_MAX_MEMORY_SIZE = BUREAU_UPLOAD_MAX_BYTES
+BUREAU_IMPORT_MAX_ROWS = int(
+    declare("BUREAU_IMPORT_MAX_ROWS", "100000", "Most rows an item import file may have.")
+)
+BUREAU_IMPORT_MAX_COLUMNS = int(
+    declare("BUREAU_IMPORT_MAX_COLUMNS", "200", "Most columns an item import file may have.")
+)
+BUREAU_IMPORT_MAX_LINE = int(
+    declare(
+        "BUREAU_IMPORT_MAX_LINE",
+        "100000",
+        "Longest line of a CSV import file, in bytes (a quoted cell may span several lines).",
+    )
+)
+BUREAU_IMPORT_MAX_EXPANDED_MB = float(
+    declare(
+        "BUREAU_IMPORT_MAX_EXPANDED_MB",
+        "200",
+        "Largest size an XLSX import file may expand to when unzipped, in MB; checked before it is read.",
+    )
+)
+BUREAU_IMPORT_MAX_ERRORS = int(
+    declare(
+        "BUREAU_IMPORT_MAX_ERRORS",
+        "100",
+        "Most problems an import report lists, on the page and the command line; the rest are counted.",
+    )
+)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken

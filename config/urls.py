@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("bureau.alerts.urls")),
     path("", include("bureau.exchange.urls")),
     path("", include("bureau.trade.urls")),
+    path("", include("bureau.freight.urls")),
     path("", include("bureau.operations.urls")),
     path("", include("bureau.inbox.urls")),
     path("", include("bureau.audit.urls")),

@@ -49,8 +49,10 @@ class Subscription(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    # Bumped on every change (deletion included, as active=False) so matchers can follow changes incrementally.
+    # Bumped on every change (deletion included, as active=False), for the people reading it.
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The number of the last change, from SubscriptionClock: matchers follow changes by it.
+    version = models.BigIntegerField(default=0, db_index=True, editable=False)
 
     objects = SubscriptionQuerySet.as_manager()
 
@@ -59,6 +61,22 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SubscriptionClock(models.Model):
+    """One row counting the changes to subscriptions and their channels, in commit order.
+
+    Every transaction that changes a subscription takes the next number here and stamps it on
+    the subscriptions it changed. The row stays locked until the transaction ends, so numbers
+    are handed out in the order the changes commit: a reader that sees number N committed has
+    every change up to N. ``updated_at`` cannot promise that on PostgreSQL, where a transaction
+    may commit long after it read the clock.
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"subscriptions at change {self.version}"
 
 
 class WebhookEndpoint(models.Model):

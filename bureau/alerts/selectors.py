@@ -17,7 +17,7 @@ from django.urls import reverse
 from bureau.accounts.models import User
 from bureau.alerts.facts import criteria_of, facts_of
 from bureau.alerts.matcher import SubscriptionIndex, explain, naive_match
-from bureau.alerts.models import Channel, Subscription, WebhookEndpoint
+from bureau.alerts.models import Channel, Subscription, SubscriptionClock, WebhookEndpoint
 from bureau.alerts.validation import CRITERIA_FIELDS
 from bureau.catalog.models import Item
 from bureau.catalog.selectors import ItemFilters
@@ -46,6 +46,18 @@ def _active_channels() -> Prefetch[Any]:
         queryset=Channel.objects.filter(active=True).select_related("endpoint").order_by("id"),
         to_attr="active_channels",
     )
+
+
+def subscription_clock() -> int:
+    """The number of the last committed change to any subscription (0 before the first)."""
+    found = SubscriptionClock.objects.values_list("version", flat=True).first()
+    return found or 0
+
+
+def subscriptions_changed_since(version: int) -> QuerySet[Subscription]:
+    """Every subscription changed after change number ``version`` (deleted ones included), with
+    its channels: what a matcher that has seen changes up to ``version`` must read again."""
+    return Subscription.objects.filter(version__gt=version).prefetch_related("channels")
 
 
 def subscriptions_of(owner: User) -> QuerySet[Subscription]:

@@ -8,10 +8,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from bureau.accounts.models import User
-from bureau.alerts.models import Channel, Subscription, WebhookEndpoint
+from bureau.alerts.models import Channel, Subscription, SubscriptionClock, WebhookEndpoint
 from bureau.alerts.validation import clean_criteria, webhook_url_error
 from bureau.core import parsing
 from bureau.core.errors import (
@@ -36,6 +37,34 @@ def _clean_name(data: Mapping[str, Any], *, required: bool) -> str | None:
     if not name:
         raise ValidationFailed.single("name", "is required")
     return name
+
+
+CLOCK = 1  # the primary key of the one SubscriptionClock row
+
+
+def _clock_tick() -> int:
+    """Take the next change number; the clock's row stays locked until the caller commits."""
+    ticked = SubscriptionClock.objects.filter(pk=CLOCK).update(version=F("version") + 1)
+    if not ticked:  # a new (or flushed) database: create the row, racing writers do nothing
+        SubscriptionClock.objects.bulk_create(
+            [SubscriptionClock(pk=CLOCK, version=0)], ignore_conflicts=True
+        )
+        SubscriptionClock.objects.filter(pk=CLOCK).update(version=F("version") + 1)
+    return SubscriptionClock.objects.values_list("version", flat=True).get(pk=CLOCK)
+
+
+def subscriptions_touch(*, subscription_ids: list[int]) -> int:
+    """Record that these subscriptions (or their channels) changed; returns the change number.
+
+    Call it in the transaction that makes the change: the matchers follow changes by this
+    number, which is handed out in commit order (see ``SubscriptionClock``).
+    """
+    with transaction.atomic():
+        version = _clock_tick()
+        Subscription.objects.filter(pk__in=subscription_ids).update(
+            version=version, updated_at=timezone.now()
+        )
+    return version
 
 
 @transaction.atomic
@@ -72,10 +101,11 @@ def subscription_update(
     subscription.name = name or subscription.name
     for key, value in criteria.items():
         setattr(subscription, key, value)
-    subscription.updated_at = timezone.now()
     subscription.save()
-    if "channels" in data:
+    if "channels" in data:  # touches the subscription too
         channels_set(owner=owner, subscription=subscription, channels=data["channels"])
+    else:
+        subscriptions_touch(subscription_ids=[subscription.pk])
     return subscription
 
 
@@ -84,8 +114,8 @@ def subscription_delete(*, owner: User, subscription: Subscription) -> None:
     """Deactivate (not delete): the delivery log stays readable, and matchers see the change."""
     _own(owner, subscription)
     subscription.active = False
-    subscription.updated_at = timezone.now()
-    subscription.save(update_fields=["active", "updated_at"])
+    subscription.save(update_fields=["active"])
+    subscriptions_touch(subscription_ids=[subscription.pk])
 
 
 def _criteria_names() -> tuple[str, ...]:
@@ -117,8 +147,7 @@ def channels_set(*, owner: User, subscription: Subscription, channels: Any) -> l
         )  # fmt: skip
         kept.append(channel.pk)
     Channel.objects.filter(subscription=subscription).exclude(pk__in=kept).update(active=False)
-    subscription.updated_at = timezone.now()
-    subscription.save(update_fields=["updated_at"])
+    subscriptions_touch(subscription_ids=[subscription.pk])
     return list(Channel.objects.filter(pk__in=kept))
 
 
@@ -189,12 +218,13 @@ def endpoint_rotate_secret(*, owner: User, endpoint: WebhookEndpoint) -> str:
     return endpoint.secret
 
 
+@transaction.atomic
 def channel_unsubscribe(*, channel: Channel) -> None:
     """One-click unsubscribe from an email (RFC 8058): stop this channel only."""
     channel.active = False
     channel.unsubscribed_at = timezone.now()
     channel.save(update_fields=["active", "unsubscribed_at"])
-    Subscription.objects.filter(pk=channel.subscription_id).update(updated_at=timezone.now())
+    subscriptions_touch(subscription_ids=[channel.subscription_id])
 
 
 def endpoint_delete(*, owner: User, endpoint: WebhookEndpoint) -> None:

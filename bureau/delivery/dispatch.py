@@ -4,6 +4,11 @@ Several workers may run this at once: on PostgreSQL each claims a batch of event
 ``FOR UPDATE SKIP LOCKED``; on SQLite the write lock (``BEGIN IMMEDIATE``) serialises them. The
 deliveries and the event's ``dispatched_at`` are written in one transaction, and a (channel, event)
 pair is unique, so a worker killed at any point leaves either nothing or everything.
+
+The invariant: an event is marked dispatched only after it was matched against every
+subscription committed before it. The index is therefore refreshed *after* the events are
+claimed, inside the same transaction; a refresh before the claim (outside the write lock) only
+keeps that second one short. See docs/decisions.md, "The outbox's invariants".
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from django.utils import timezone
 from bureau.alerts.facts import facts_of
 from bureau.alerts.models import Channel
 from bureau.catalog.models import Item, Status
+from bureau.core.faults import failpoint
 from bureau.delivery.matching import LiveIndex, Target
 from bureau.delivery.models import Delivery, OutboxEvent
 
@@ -34,7 +40,7 @@ def on_live_deliveries(callback: Callable[[list[int]], None]) -> None:
 
 def dispatch_pending(index: LiveIndex, *, batch_size: int = 200) -> int:
     """Dispatch one batch of outbox events; returns how many events were dispatched."""
-    index.refresh()
+    index.refresh()  # catch up outside the write lock, so that the refresh below reads little
     with transaction.atomic():
         events = list(
             OutboxEvent.objects.filter(dispatched_at__isnull=True)
@@ -43,6 +49,10 @@ def dispatch_pending(index: LiveIndex, *, batch_size: int = 200) -> int:
         )
         if not events:
             return 0
+        failpoint("dispatch.claimed")
+        # After the claim: every subscription committed before a claimed event is visible now
+        # (and, on SQLite, nothing can commit until this transaction ends).
+        index.refresh()
         items = Item.objects.select_related("lead").in_bulk([e.item_id for e in events])
         now = timezone.now()
         deliveries = [
@@ -53,10 +63,15 @@ def dispatch_pending(index: LiveIndex, *, batch_size: int = 200) -> int:
             for target in index.targets.get(subscription_id, ())
         ]
         _insert(deliveries)
+        failpoint("dispatch.inserted")
         OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=now)
         _log_dispatched(events, deliveries)
+        failpoint("dispatch.marked")
         live_events = [e.pk for e in events]
-        transaction.on_commit(lambda: _announce(live_events))
+        # robust: a live fan-out that fails (Redis away) must not fail the dispatch, which is
+        # committed; streams catch up from the database when they reconnect.
+        transaction.on_commit(lambda: _announce(live_events), robust=True)
+    failpoint("dispatch.committed")
     return len(events)
 
 

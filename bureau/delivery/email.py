@@ -37,6 +37,7 @@ from django.views.decorators.http import require_http_methods
 from bureau.alerts.models import Channel
 from bureau.alerts.services import channel_unsubscribe
 from bureau.core.addresses import public_url
+from bureau.core.faults import failpoint
 from bureau.delivery.models import Delivery, DeliveryAttempt
 from bureau.delivery.webhooks import record_result
 from bureau.delivery.worker import periodic
@@ -86,6 +87,7 @@ def claim_due_emails(*, limit: int) -> list[Delivery]:
         if not ids:
             return []
         Delivery.objects.filter(pk__in=ids).update(lease_until=now + LEASE)
+    failpoint("email.leased")
     rows = Delivery.objects.select_related(*DELIVERY_RELATIONS).in_bulk(ids)
     return [rows[pk] for pk in ids if pk in rows]
 
@@ -123,6 +125,7 @@ def _send_instant(connection: Any, delivery: Delivery) -> str:
         record_result(delivery.pk, status_code=None, error=f"compose: {failure}", duration_ms=0)
         return ""
     code, error, server_failed = transmit(message)
+    failpoint("email.sent")
     record_result(delivery.pk, status_code=code, error=error, duration_ms=_ms(started))
     return error if server_failed else ""
 

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from dataclasses import dataclass
-
-from django.utils import timezone
 
 from bureau.alerts.facts import criteria_of
 from bureau.alerts.matcher import SubscriptionIndex
 from bureau.alerts.models import Channel, Subscription
-
-# Rows are re-read from a little before the last change seen, so that a subscription whose
-# transaction committed late (with an earlier updated_at) is not missed.
-OVERLAP = dt.timedelta(seconds=30)
+from bureau.alerts.selectors import subscription_clock, subscriptions_changed_since
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,26 +21,35 @@ class Target:
 
 
 class LiveIndex:
-    """The matcher's index plus each subscription's active channels, refreshed incrementally."""
+    """The matcher's index plus each subscription's active channels, refreshed incrementally.
+
+    It follows the subscriptions' change numbers (``SubscriptionClock``), which are handed out
+    in commit order: after ``refresh()`` the index holds every change committed before the
+    refresh began, and later ones are read again next time.
+    """
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
         self.index = SubscriptionIndex()
         self.targets: dict[int, list[Target]] = {}
-        self._seen_until: dt.datetime | None = None
-        self._lock = threading.Lock()
+        self.seen_version = -1  # nothing read yet: the first refresh reads every subscription
 
     def refresh(self) -> int:
         """Apply the subscriptions changed since the last refresh; returns how many were read."""
         with self._lock:
-            started = timezone.now()
-            changed = Subscription.objects.all()
-            if self._seen_until is not None:
-                changed = changed.filter(updated_at__gte=self._seen_until - OVERLAP)
+            # Read first: whatever committed after it is read now or, at the latest, next time.
+            clock = subscription_clock()
+            if clock < self.seen_version:  # the database was restored or emptied: start again
+                self._reset()
             count = 0
-            for subscription in changed.prefetch_related("channels").iterator(chunk_size=2000):
+            changed = subscriptions_changed_since(self.seen_version)
+            for subscription in changed.iterator(chunk_size=2000):
                 self._apply(subscription)
                 count += 1
-            self._seen_until = started
+            self.seen_version = clock
             return count
 
     def _apply(self, subscription: Subscription) -> None:

@@ -14,25 +14,30 @@ import json
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import httpx
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from bureau.alerts.models import Channel, WebhookEndpoint
 from bureau.catalog.selectors import item_as_record
-from bureau.core import metrics
+from bureau.core import loops, metrics
 from bureau.core.addresses import public_url
+from bureau.core.faults import failpoint
 from bureau.delivery.egress import checked_transport
 from bureau.delivery.models import Delivery, DeliveryAttempt
 from bureau.delivery.signing import sign
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+LOOP = "webhooks"  # its name among the worker's loops
 PER_ENDPOINT = 4
 MAX_IN_FLIGHT = 200
 
@@ -85,6 +90,7 @@ def claim_due(*, limit: int, busy_endpoints: set[int] = frozenset()) -> list[Out
         if not due:
             return []
         Delivery.objects.filter(pk__in=[d.pk for d in due]).update(lease_until=now + lease)
+    failpoint("webhook.leased")
     return _outgoing(due)
 
 
@@ -238,9 +244,13 @@ class Sender:
 
     def wake(self) -> None:
         if self._loop is not None and self._wake is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+            # The loop may have closed (stopped, or being restarted): the next one polls anyway.
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Claim and send due deliveries until ``stop``; a failed round is logged and retried
+        after a back-off (``bureau.core.loops``), so a locked database never ends the loop."""
         self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
         limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=50)
         timeout = httpx.Timeout(settings.BUREAU_WEBHOOK_TIMEOUT, connect=5.0)
@@ -250,21 +260,30 @@ class Sender:
             timeout=timeout, follow_redirects=False, transport=transport, trust_env=False
         ) as client:
             while not stop.is_set():
-                await self._fill(client)
+                delay = await self._round(client)
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
             if self._tasks:
                 await asyncio.wait(self._tasks, timeout=20)
+
+    async def _round(self, client: httpx.AsyncClient) -> float:
+        """One round; returns the seconds to wait before the next unless woken."""
+        try:
+            await self._fill(client)
+        except Exception as error:
+            delay = loops.round_failed(LOOP, error)
+            log.exception("%s: a round failed; next try in %g s", LOOP, delay)
+            return delay
+        loops.round_completed(LOOP)
+        return self.poll_seconds
 
     async def _fill(self, client: httpx.AsyncClient) -> None:
         room = MAX_IN_FLIGHT - len(self._tasks)
         if room <= 0:
             return
         busy = {e for e, n in self._per_endpoint.items() if n >= PER_ENDPOINT}
-        claimed = await sync_to_async(claim_due, thread_sensitive=False)(
-            limit=room, busy_endpoints=busy
-        )
+        claimed = await _in_thread(claim_due)(limit=room, busy_endpoints=busy)
         for out in claimed:
             self._per_endpoint[out.endpoint_id] = self._per_endpoint.get(out.endpoint_id, 0) + 1
             task = asyncio.create_task(self._deliver(client, out))
@@ -274,9 +293,10 @@ class Sender:
     async def _deliver(self, client: httpx.AsyncClient, out: Outgoing) -> None:
         try:
             status_code, error, duration = await send(client, out)
+            failpoint("webhook.sent")
             ok = status_code is not None and 200 <= status_code < 300
             metrics.WEBHOOK_SECONDS.labels("ok" if ok else "failed").observe(duration / 1000)
-            await sync_to_async(record_result, thread_sensitive=False)(
+            await _in_thread(record_result)(
                 out.delivery_id, status_code=status_code, error=error, duration_ms=duration
             )
         except Exception:  # a failure to record leaves the lease to expire; the delivery is retried
@@ -285,6 +305,18 @@ class Sender:
             self._per_endpoint[out.endpoint_id] -= 1
             if self._wake is not None:
                 self._wake.set()
+
+
+def _in_thread(function: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """Run ``function`` in a worker thread, first dropping that thread's database connection
+    if it broke (a restarted server, an error mid-transaction): a thread of the pool would
+    otherwise fail on it in every round."""
+
+    def fresh(*args: Any, **kwargs: Any) -> T:
+        close_old_connections()
+        return function(*args, **kwargs)
+
+    return sync_to_async(fresh, thread_sensitive=False)
 
 
 def redeliver(*, delivery: Delivery) -> Delivery:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import close_old_connections
 
+from bureau.core import loops
 from bureau.delivery import outbox
 from bureau.delivery.dispatch import dispatch_pending
 from bureau.delivery.matching import LiveIndex
@@ -47,45 +48,49 @@ def periodic(
 
 @dataclass
 class Worker:
+    """Every background loop of this process, each supervised (``bureau.core.loops``)."""
+
     poll_seconds: float = 0.25
     stop: threading.Event = field(default_factory=threading.Event)
     index: LiveIndex = field(default_factory=LiveIndex)
     sender: Sender = field(default_factory=Sender)
     _dispatch_wake: threading.Event = field(default_factory=threading.Event)
-    _threads: list[threading.Thread] = field(default_factory=list)
+    _supervisor: loops.Supervisor | None = None
 
     def start(self) -> Worker:
         """Start every loop in a daemon thread; outbox events recorded in this process wake it at once."""
         outbox.on_new_events(self._dispatch_wake.set)
-        for name, target in (("dispatch", self._dispatch_loop), ("webhooks", self._sender_loop)):
-            self._spawn(name, target)
+        self._supervisor = supervisor = loops.Supervisor(self.stop)
+        supervisor.spawn("dispatch", self._dispatch_loop, every_seconds=self.poll_seconds)
+        supervisor.spawn("webhooks", self._sender_loop, every_seconds=self.sender.poll_seconds)
         for job in PERIODIC_JOBS:
-            self._spawn(job.name, functools.partial(self._periodic_loop, job))
+            loop = functools.partial(self._periodic_loop, job)
+            supervisor.spawn(job.name, loop, every_seconds=job.every_seconds)
+        supervisor.start()
         return self
-
-    def _spawn(self, name: str, target: Callable[[], None]) -> None:
-        thread = threading.Thread(target=target, name=f"bureau-{name}", daemon=True)
-        thread.start()
-        self._threads.append(thread)
 
     def shutdown(self, timeout: float = 10.0) -> None:
         self.stop.set()
         self._dispatch_wake.set()
         self.sender.wake()
-        for thread in self._threads:
-            thread.join(timeout)
+        if self._supervisor is not None:
+            self._supervisor.join(timeout)
 
     def _dispatch_loop(self) -> None:
-        while not self.stop.is_set():
-            try:
-                close_old_connections()
-                if dispatch_pending(self.index):
-                    self.sender.wake()
-                    continue  # more may be waiting
-            except Exception:
-                log.exception("dispatch round failed")
-            self._dispatch_wake.wait(self.poll_seconds)
-            self._dispatch_wake.clear()
+        def one_round() -> bool:
+            close_old_connections()
+            if dispatch_pending(self.index):
+                self.sender.wake()
+                return True  # more may be waiting
+            return False
+
+        def wait(seconds: float) -> bool:
+            if seconds:
+                self._dispatch_wake.wait(seconds)
+                self._dispatch_wake.clear()
+            return self.stop.is_set()
+
+        loops.run_rounds("dispatch", one_round, wait=wait)()
 
     def _sender_loop(self) -> None:
         async def main() -> None:
@@ -99,9 +104,10 @@ class Worker:
         asyncio.run(main())
 
     def _periodic_loop(self, job: PeriodicJob) -> None:
-        while not self.stop.wait(job.every_seconds):
-            try:
-                close_old_connections()
-                job.run()
-            except Exception:
-                log.exception("%s failed", job.name)
+        def one_round() -> None:
+            close_old_connections()
+            job.run()
+
+        # The first round waits one period, as it always has: start-up is busy enough.
+        if not self.stop.wait(job.every_seconds):
+            loops.run_rounds(job.name, one_round, wait=self.stop.wait)()

@@ -22,10 +22,11 @@ class Link:
     label: Promise
     url_name: str
     staff_only: bool = False
+    query: str = ""
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return reverse(self.url_name) + (f"?{self.query}" if self.query else "")
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ CAPABILITIES = [
         "move",
         _("Move"),
         _("Freight routes across the corridors between the two countries, ranked by time, cost and CO2."),
+        [Link(_("Karachi to Baku"), "freight:move", query="from=PKKHI&to=AZBAK")],
     ),
 ]  # fmt: skip
 

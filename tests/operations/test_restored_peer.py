@@ -80,12 +80,14 @@ def test_a_restored_node_resumes_replication_without_refusals(nodes, tmp_path):
         wait_for(
             lambda: b.query(PEER_SQL, ("az-islamabad",))[0][1] == head_a, "B's cursor on A's head"
         )
+        # Read while both still serve: once one stops, the other's next pull records "refused".
+        at_b = b.query(PEER_SQL, ("az-islamabad",))[0]
+        at_restored = restored.query(PEER_SQL, ("pk-baku",))[0]
     finally:
-        for server in (restored_server, server_a, server_b):
+        for server in (server_b, restored_server, server_a):
             if server is not None:
                 server.stop()
-    state, cursor, refused, error = b.query(PEER_SQL, ("az-islamabad",))[0]
-    assert (state, cursor, refused, error) == ("active", head_a, 0, "")
-    state, _, refused, error = restored.query(PEER_SQL, ("pk-baku",))[0]
+    assert at_b == ("active", head_a, 0, "")
+    state, _, refused, error = at_restored
     assert (state, refused, error) == ("active", 0, "")
     assert b.scalar(REFUSED_SQL) == 0 and restored.scalar(REFUSED_SQL) == 0

@@ -105,7 +105,7 @@ def test_secrets_stored_in_clear_before_are_sealed_by_the_migration(member, sett
         cursor.execute(
             "UPDATE alerts_webhookendpoint SET secret = %s WHERE id = %s", [secret, endpoint.pk]
         )
-    migration = importlib.import_module("bureau.alerts.migrations.0002_webhook_secrets_sealed")
+    migration = importlib.import_module("bureau.alerts.migrations.0003_webhook_secrets_sealed")
     editor = SimpleNamespace(connection=connection)  # all the migration's steps use
     migration.seal_stored(None, editor)
     assert stored_secret(endpoint).startswith(sealed.PREFIX)

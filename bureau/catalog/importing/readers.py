@@ -1,7 +1,8 @@
 """Read import files as a stream of numbered rows of ``{field name: raw value}``.
 
-CSV and XLSX are read row by row, so a large file never sits in memory whole; a JSON
-document is parsed at once (the standard library has no streaming parser).
+Every format is read row by row, so a large file never sits in memory whole, and a hostile one
+runs into a cap (settings ``BUREAU_IMPORT_MAX_*``) before it costs memory or minutes: the rows,
+the columns, the length of a CSV line, the size an XLSX expands to, the nesting of JSON.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime as dt
 import difflib
 import io
 import itertools
-import json
+import zipfile
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,8 +20,10 @@ from pathlib import Path
 from typing import IO, Any
 
 import openpyxl
+from django.conf import settings
 
 from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS
+from bureau.catalog.importing.jsonrows import json_rows, too_many_rows
 from bureau.catalog.importing.report import FileProblem, RowError
 from bureau.core import parsing
 from bureau.core.errors import ValidationFailed
@@ -29,6 +32,13 @@ FORMATS = ("csv", "xlsx", "json")
 DELIMITERS = (",", ";", "\t")
 FLAT_COLUMNS = [name for name in FIELD_NAMES if name not in NESTED_FIELDS]
 NO_HEADER = "the first row must name the columns (download the template to see them)"
+# Unknown columns named one by one up to this many; a header with more is reported once.
+UNKNOWN_NAMED = 5
+# An XLSX part larger than this must not expand more than MAX_RATIO times its zipped size:
+# spreadsheet XML compresses 5-30 times, a zip bomb about a thousand.
+RATIO_CHECKED_FROM = 1024 * 1024
+MAX_RATIO = 200
+MAX_PARTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -83,13 +93,22 @@ def read_rows(
 
 
 def columns(header: Sequence[Any], require: Mapping[str, str]) -> list[str]:
-    """Field names of the header cells ("" for a column without a name); every bad one reported."""
+    """Field names of the header cells ("" for a column without a name); every bad one reported.
+
+    A header of more than ``BUREAU_IMPORT_MAX_COLUMNS`` cells, or with many unknown names, is
+    reported in one line with a count, not one line per cell.
+    """
+    header = _trimmed(header)
+    limit = settings.BUREAU_IMPORT_MAX_COLUMNS
+    if len(header) > limit:
+        raise FileProblem.single(
+            1, "", f"has {len(header):,} columns; an item has at most {limit:,} "
+            "(BUREAU_IMPORT_MAX_COLUMNS): is the first row the header?",
+        )  # fmt: skip
     names = [_name(cell) for cell in header]
     if not any(names):
         raise FileProblem.single(1, "", NO_HEADER)
-    errors = [
-        error for name, cell in zip(names, header, strict=True) if (error := _bad(name, cell))
-    ]
+    errors = _unknown(names, header)
     errors += [
         RowError(1, name, f"column {name} appears more than once")
         for name, count in sorted(Counter(names).items())
@@ -101,9 +120,29 @@ def columns(header: Sequence[Any], require: Mapping[str, str]) -> list[str]:
     return names
 
 
-def _bad(name: str, cell: Any) -> RowError | None:
-    if not name or name in FLAT_COLUMNS:
-        return None
+def _trimmed(header: Sequence[Any]) -> Sequence[Any]:
+    """The header without its trailing empty cells (a spreadsheet may pad rows with them)."""
+    end = len(header)
+    while end and parsing.is_blank(header[end - 1]):
+        end -= 1
+    return header[:end]
+
+
+def _unknown(names: Sequence[str], header: Sequence[Any]) -> list[RowError]:
+    bad = [(name, cell) for name, cell in zip(names, header, strict=True) if name]
+    bad = [(name, cell) for name, cell in bad if name not in FLAT_COLUMNS]
+    if len(bad) <= UNKNOWN_NAMED:
+        return [_bad(name, cell) for name, cell in bad]
+    shown = ", ".join(f"'{str(cell).strip()[:40]}'" for _, cell in bad[:3])
+    return [
+        RowError(
+            1, "", f"{len(bad):,} columns are not fields of an item ({shown} and "
+            f"{len(bad) - 3:,} more): is the first row the header of an item file?",
+        )
+    ]  # fmt: skip
+
+
+def _bad(name: str, cell: Any) -> RowError:
     label = "" if cell is None else str(cell).strip()
     if name in NESTED_FIELDS:
         return RowError(1, label, f"column {label} can only be given in a JSON file")
@@ -133,8 +172,9 @@ def record(number: int, names: Sequence[str], cells: Sequence[Any]) -> Row:
 
 def _csv_rows(stream: IO[bytes], require: Mapping[str, str]) -> Iterator[Row]:
     number = 0  # the last row read, so that an error names the row after it
+    max_rows = settings.BUREAU_IMPORT_MAX_ROWS
     try:
-        lines = _text_lines(stream)
+        lines = _text_lines(stream, settings.BUREAU_IMPORT_MAX_LINE)
         first = next(lines, "")
         if not first.strip():
             raise FileProblem.single(1, "", NO_HEADER)
@@ -142,7 +182,11 @@ def _csv_rows(stream: IO[bytes], require: Mapping[str, str]) -> Iterator[Row]:
         names = columns(next(reader), require)
         number = 1
         for number, cells in enumerate(reader, start=2):
+            if number > max_rows + 1:
+                raise FileProblem.single(number, "", too_many_rows(max_rows))
             yield record(number, names, cells)
+    except LineTooLong as error:
+        raise FileProblem.single(number + 1, "", str(error)) from None
     except UnicodeDecodeError:
         raise FileProblem.single(
             number + 1, "", "is not UTF-8 text: save the file as 'CSV UTF-8'"
@@ -151,10 +195,23 @@ def _csv_rows(stream: IO[bytes], require: Mapping[str, str]) -> Iterator[Row]:
         raise FileProblem.single(number + 1, "", f"cannot be read as CSV: {error}") from None
 
 
-def _text_lines(stream: IO[bytes]) -> Iterator[str]:
-    """Decode line by line, so that a bad byte is reported at its row, not at the first one."""
+class LineTooLong(ValueError):
+    pass
+
+
+def _text_lines(stream: IO[bytes], max_bytes: int) -> Iterator[str]:
+    """Decode line by line, so that a bad byte is reported at its row, not at the first one.
+
+    A line is read only up to ``max_bytes``: binary data or a million-column header has no
+    line ends for megabytes and must not be read whole.
+    """
     encoding = "utf-8-sig"  # drops the byte-order mark spreadsheet programs write
-    for raw in stream:
+    while raw := stream.readline(max_bytes + 1):
+        if len(raw) > max_bytes and not raw.endswith(b"\n"):
+            raise LineTooLong(
+                f"has a line longer than {max_bytes:,} bytes (BUREAU_IMPORT_MAX_LINE): "
+                "is this a CSV file?"
+            )
         yield raw.decode(encoding)
         encoding = "utf-8"
 
@@ -165,18 +222,26 @@ def _delimiter(header_line: str) -> str:
 
 
 def _xlsx_rows(stream: IO[bytes], require: Mapping[str, str]) -> Iterator[Row]:
+    stream = _seekable(stream)
+    _check_archive(stream)
     try:
-        book = openpyxl.load_workbook(_seekable(stream), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except Exception as error:  # a damaged upload must give a message, never a crash
         raise FileProblem.single(0, "", f"is not a readable XLSX workbook ({error})") from None
-    number = 0
+    number, max_rows = 0, settings.BUREAU_IMPORT_MAX_ROWS
     try:
         if not book.worksheets:
             raise FileProblem.single(1, "", NO_HEADER)
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        names = columns(next(rows, ()), require)
+        sheet = book.worksheets[0]
+        names = columns(next(sheet.iter_rows(values_only=True), ()), require)
         number = 1
+        # Rows are padded to the sheet's width, which a stray cell can make 16,384: read no
+        # further than the widest header allowed.
+        width = settings.BUREAU_IMPORT_MAX_COLUMNS
+        rows = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
         for number, cells in enumerate(rows, start=2):
+            if number > max_rows + 1:
+                raise FileProblem.single(number, "", too_many_rows(max_rows))
             yield record(number, names, [_cell(value) for value in cells])
     except FileProblem:
         raise
@@ -186,6 +251,38 @@ def _xlsx_rows(stream: IO[bytes], require: Mapping[str, str]) -> Iterator[Row]:
         ) from None
     finally:
         book.close()
+
+
+def _check_archive(stream: IO[bytes]) -> None:
+    """Refuse a workbook that would expand past the cap, before anything is decompressed.
+
+    The sizes come from the zip directory; Python's zipfile never inflates a part past its
+    declared size (it stops and reports a bad CRC), so the check holds against a lying one.
+    """
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise FileProblem.single(0, "", f"is not a readable XLSX workbook ({error})") from None
+    finally:
+        stream.seek(0)
+    cap = int(settings.BUREAU_IMPORT_MAX_EXPANDED_MB * 1024 * 1024)
+    expanded = sum(part.file_size for part in parts)
+    if len(parts) > MAX_PARTS or expanded > cap:
+        raise FileProblem.single(
+            0, "", f"expands to {expanded / 1024 / 1024:,.0f} MB in {len(parts):,} parts when "
+            f"unzipped; at most {cap / 1024 / 1024:,.0f} MB are read "
+            "(BUREAU_IMPORT_MAX_EXPANDED_MB): split it, or save it as CSV",
+        )  # fmt: skip
+    for part in parts:
+        if part.file_size > RATIO_CHECKED_FROM and part.file_size > MAX_RATIO * max(
+            part.compress_size, 1
+        ):
+            raise FileProblem.single(
+                0, "", f"holds a part ({part.filename[:60]}) that expands "
+                f"{part.file_size / max(part.compress_size, 1):,.0f} times its size: "
+                "a spreadsheet does not compress that well, so it is not read",
+            )  # fmt: skip
 
 
 def _cell(value: Any) -> Any:
@@ -204,18 +301,7 @@ def _seekable(stream: IO[bytes]) -> IO[bytes]:
 
 
 def _json_rows(stream: IO[bytes]) -> Iterator[Row]:
-    try:
-        document = json.loads(stream.read().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise FileProblem.single(0, "", "is not UTF-8 text") from None
-    except json.JSONDecodeError as error:
-        raise FileProblem.single(
-            0, "", f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
-        ) from None
-    items = document.get("items") if isinstance(document, dict) else document
-    if not isinstance(items, list):
-        raise FileProblem.single(0, "", 'must hold a list of objects, or {"items": [...]}')
-    for number, entry in enumerate(items, start=1):
+    for number, entry in json_rows(stream, max_rows=settings.BUREAU_IMPORT_MAX_ROWS):
         if not isinstance(entry, dict):
             yield Row(number, problem="must be an object of field names and values")
             continue

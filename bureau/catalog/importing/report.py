@@ -31,7 +31,9 @@ class ImportReport:
 
     ``total_rows`` counts the non-empty data rows read. ``imported`` is how many items were
     written (in a dry run: how many a real run would write). ``skipped`` is how many bad rows
-    were left out because ``skip_invalid`` was asked for.
+    were left out because ``skip_invalid`` was asked for. ``errors`` lists the first problems,
+    at most ``BUREAU_IMPORT_MAX_ERRORS``; ``error_count`` and ``error_rows`` count them all,
+    and ``unlisted`` is how many are not in the list.
     """
 
     total_rows: int
@@ -39,10 +41,39 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     skipped: int = 0
+    error_count: int = -1  # -1: as many as listed
+    error_rows: int = -1
+
+    def __post_init__(self) -> None:
+        if self.error_count < 0:
+            self.error_count = len(self.errors)
+        if self.error_rows < 0:
+            self.error_rows = len({e.row for e in self.errors})
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.error_count
+
+    @property
+    def unlisted(self) -> int:
+        return self.error_count - len(self.errors)
+
+
+class ErrorList:
+    """Problems as they are found: the first ``limit`` kept, every one counted."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.listed = limit, list[RowError]()
+        self.count = self.rows = 0
+
+    def add(self, errors: list[RowError]) -> None:
+        """Add the problems of one row, or of the file (each row is added once)."""
+        self.count += len(errors)
+        self.rows += len({e.row for e in errors})
+        self.listed += errors[: max(self.limit - len(self.listed), 0)]
+
+    def __bool__(self) -> bool:
+        return bool(self.count)
 
 
 class FileProblem(Exception):

@@ -1,19 +1,28 @@
-"""Import items from a file: validate every row like the API does, then save all or nothing."""
+"""Import items from a file: validate every row like the API does, then save all or nothing.
+
+Two phases, so that the database's write lock is never held while a file is parsed (on SQLite
+that lock stops every other writer, the worker's loops included): the file is read and every
+row checked with no transaction open, the good rows put aside in a temporary file a batch at a
+time, and only then are they written, in one transaction that does nothing but insert.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
+from django.conf import settings
 from django.db import transaction
 
 from bureau.accounts import permissions
 from bureau.accounts.models import User
 from bureau.catalog import services
 from bureau.catalog.importing import readers
-from bureau.catalog.importing.report import FileProblem, ImportReport, RowError
+from bureau.catalog.importing.report import ErrorList, FileProblem, ImportReport, RowError
 from bureau.core import metrics
 from bureau.core.errors import DomainError, PermissionDenied, ValidationFailed
 from bureau.reference import money
@@ -29,7 +38,7 @@ SYSTEM_NEEDS_ORGANISATION = (
 def _outcome(report: ImportReport) -> tuple[str, int]:
     if report.dry_run:
         return "checked", 0
-    if report.errors and not report.skipped:
+    if not report.ok and not report.skipped:
         return "refused", 0
     return "imported", report.imported
 
@@ -67,15 +76,9 @@ def import_items(
         write=not dry_run,
         progress=progress,
     )
-    with _opened(source) as stream:
-        rows = readers.read_rows(stream, fmt, require=job.required_columns())
-        if dry_run:
-            job.run(rows)
-        else:
-            with transaction.atomic():
-                job.run(rows)
-                if not job.writes_stand:
-                    transaction.set_rollback(True)
+    with _opened(source) as stream, job:
+        job.run(readers.read_rows(stream, fmt, require=job.required_columns()))
+        job.save()
     return job.report(dry_run=dry_run)
 
 
@@ -102,7 +105,7 @@ def _opened(source: Source) -> Iterator[IO[bytes]]:
 
 
 class _Import:
-    """The state of one import: the rows seen, the batch waiting to be saved, the errors."""
+    """The state of one import: the rows seen, the good ones put aside, the errors."""
 
     def __init__(
         self,
@@ -119,9 +122,18 @@ class _Import:
         self.resolver = services.OrganisationResolver()
         self.rates = money.rates_per_usd()  # once, not per row
         self.batch: list[services.PreparedItem] = []
-        self.errors: list[RowError] = []
+        self.errors = ErrorList(settings.BUREAU_IMPORT_MAX_ERRORS)
         self.total = self.good = self.bad_rows = 0
         self.broken = False  # the file could not be read to its end
+        self.aside: IO[bytes] | None = None  # pickled batches of good rows, waiting for save()
+        self.batches = 0
+
+    def __enter__(self) -> _Import:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.aside is not None:
+            self.aside.close()
 
     def required_columns(self) -> dict[str, str]:
         if self.actor is None and not self.organisation:
@@ -130,18 +142,19 @@ class _Import:
 
     @property
     def writes_stand(self) -> bool:
-        """Whether what was saved may be committed: all-or-nothing unless skipping bad rows."""
+        """Whether the good rows may be saved: all-or-nothing unless skipping bad rows."""
         return not self.broken and (self.skip_invalid or not self.errors)
 
     def run(self, rows: Iterable[readers.Row]) -> None:
+        """Read and check every row, with no transaction open."""
         try:
             for row in rows:
                 if not row.empty:
                     self._take(row)
         except FileProblem as problem:
-            self.errors += problem.errors
+            self.errors.add(problem.errors)
             self.broken = True
-        self._flush()
+        self._put_aside()
         if self.progress:
             self.progress(self.total)
 
@@ -149,14 +162,14 @@ class _Import:
         self.total += 1
         checked = self._check(row)
         if isinstance(checked, list):
-            self.errors += checked
+            self.errors.add(checked)
             self.bad_rows += 1
         else:
             self.good += 1
             if self.write and self.writes_stand:
                 self.batch.append(checked)
                 if len(self.batch) >= BATCH_SIZE:
-                    self._flush()
+                    self._put_aside()
         if self.progress and self.total % PROGRESS_EVERY == 0:
             self.progress(self.total)
 
@@ -185,17 +198,35 @@ class _Import:
     def _may_publish(self, prepared: services.PreparedItem) -> bool:
         return self.actor is None or permissions.moderates(self.actor, prepared.item.organisation)
 
-    def _flush(self) -> None:
+    def _put_aside(self) -> None:
+        """Move the batch to the temporary file, so that memory holds one batch at most."""
         if self.batch and self.write and self.writes_stand:
-            services.items_save(self.batch, actor=self.actor, publish=self.publish)
+            if self.aside is None:
+                self.aside = tempfile.TemporaryFile()  # noqa: SIM115 - closed by __exit__
+            pickle.dump(self.batch, self.aside, protocol=pickle.HIGHEST_PROTOCOL)
+            self.batches += 1
         self.batch = []
+
+    def save(self) -> None:
+        """Write every good row in one transaction that only inserts (nothing when a dry run,
+        or when a bad row means nothing is to be saved)."""
+        if self.aside is None or not (self.write and self.writes_stand):
+            return
+        self.aside.seek(0)
+        with transaction.atomic():
+            for _ in range(self.batches):
+                # Our own file, written above by this process: nothing foreign is unpickled.
+                batch: list[services.PreparedItem] = pickle.load(self.aside)  # noqa: S301
+                services.items_save(batch, actor=self.actor, publish=self.publish)
 
     def report(self, *, dry_run: bool) -> ImportReport:
         stands = self.writes_stand
         return ImportReport(
             total_rows=self.total,
             imported=self.good if stands else 0,
-            errors=self.errors,
+            errors=self.errors.listed,
             dry_run=dry_run,
             skipped=self.bad_rows if stands else 0,
+            error_count=self.errors.count,
+            error_rows=self.errors.rows,
         )

@@ -24,9 +24,15 @@ class Received:
 
 @dataclass
 class Receiver:
+    """``first_try`` misbehaves on the first request of each webhook-id only: "slow" answers
+    after ``slow_seconds``, "fail" answers 500, "close" closes the connection unanswered."""
+
     fail_ratio: float = 0.0
     delay_seconds: float = 0.0
     seed: int = 7
+    first_try: str = ""
+    slow_seconds: float = 3.0
+    seen: Counter[str] = field(default_factory=Counter)
     requests: list[Received] = field(default_factory=list)
     ok_ids: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -37,6 +43,18 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                with receiver._lock:
+                    receiver.seen[self.headers["webhook-id"]] += 1
+                    first = receiver.seen[self.headers["webhook-id"]] == 1
+                if first and receiver.first_try == "close":
+                    self.close_connection = True
+                    return
+                if first and receiver.first_try == "fail":
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                if first and receiver.first_try == "slow":
+                    time.sleep(receiver.slow_seconds)
                 if receiver.delay_seconds:
                     time.sleep(receiver.delay_seconds)
                 with receiver._lock:

@@ -57,7 +57,7 @@ class Command(BaseCommand):
         actor = self._actor(options["as_email"], publish=options["publish"])
         report = self._import(path, actor, options)
         self._summary(path, report, publish=options["publish"])
-        if report.errors and not report.imported:
+        if not report.ok and not report.imported:
             hint = (
                 "" if options["skip_invalid"] else ", or import the good ones with --skip-invalid"
             )
@@ -104,17 +104,20 @@ class Command(BaseCommand):
                 f"Dry run of {path.name}: {report.total_rows} row(s) checked, "
                 f"{report.imported} would be imported as {state}; nothing was written."
             )
-        elif report.imported or not report.errors:
+        elif report.imported or report.ok:
             line = f"{path.name}: {report.total_rows} row(s) read, {report.imported} imported as {state}"
             line += f", {report.skipped} skipped." if report.skipped else "."
         else:
             line = f"{path.name}: {report.total_rows} row(s) read, nothing imported."
         self.stdout.write(line)
-        if report.errors:
-            rows = len({e.row for e in report.errors})
-            self.stdout.write(f"{len(report.errors)} error(s) in {rows} row(s):")
+        if not report.ok:
+            self.stdout.write(f"{report.error_count} error(s) in {report.error_rows} row(s):")
             for error in report.errors:
                 self.stdout.write(f"  {error}")
+            if report.unlisted:
+                self.stdout.write(
+                    f"  ... and {report.unlisted} more, not listed (BUREAU_IMPORT_MAX_ERRORS)."
+                )
 
     def _template(self, fmt: str | None, output: str | None) -> None:
         fmt = fmt or (Path(output).suffix.lower().lstrip(".") if output else "") or "csv"

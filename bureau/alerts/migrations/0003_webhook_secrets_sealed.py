@@ -39,7 +39,7 @@ def unseal_stored(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("alerts", "0001_initial"),
+        ("alerts", "0002_subscription_versions"),
     ]
 
     operations = [

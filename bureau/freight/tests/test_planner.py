@@ -1,0 +1,197 @@
+"""The planner against a brute-force enumeration of simple paths, on random small networks."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bureau.freight import network as net
+from bureau.freight.planner import CRITERIA, Penalties, Query, plan
+
+MODES = ("road", "rail", "sea")
+COUNTRIES = ("AA", "BB", "CC")
+FACTORS = {"road": 80.0, "rail": 30.0, "sea": 15.0}
+
+
+def _document(nodes: list[str], countries: list[str], legs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "format": net.FORMAT,
+        "sources": {"T": {"title": "test"}},
+        "methods": {},
+        "emission_factors": [
+            {"mode": m, "grams_per_tonne_km": g, "sources": ["T"]} for m, g in FACTORS.items()
+        ],
+        "nodes": [
+            {"id": n, "name": n, "country": c, "kind": "city", "lat": i * 0.5, "lon": i * 0.3}
+            for i, (n, c) in enumerate(zip(nodes, countries, strict=True))
+        ],
+        "legs": legs,
+    }
+
+
+def _figure(value: int | None) -> dict[str, Any] | None:
+    return None if value is None else {"value": value, "basis": "published", "sources": ["T"]}
+
+
+@st.composite
+def networks(draw: st.DrawFn) -> net.Network:
+    size = draw(st.integers(3, 6))
+    nodes = [f"N{i}" for i in range(size)]
+    countries = [draw(st.sampled_from(COUNTRIES)) for _ in nodes]
+    pairs = [(a, b) for a in range(size) for b in range(size) if a != b]
+    chosen = draw(st.lists(st.sampled_from(pairs), min_size=2, max_size=10))
+    legs = []
+    for i, (a, b) in enumerate(chosen):
+        maybe = st.one_of(st.none(), st.integers(0, 50))
+        mode = draw(st.sampled_from(MODES))
+        gauges = (
+            draw(st.sampled_from([(None, None), (1435, 1435), (1520, 1520), (1435, 1520)]))
+            if mode == "rail"
+            else (None, None)
+        )
+        legs.append({
+            "id": f"L{i}", "from": nodes[a], "to": nodes[b], "mode": mode,
+            "bidirectional": draw(st.booleans()),
+            "distance_km": _figure(draw(maybe)), "hours": _figure(draw(maybe)),
+            "usd_per_teu": _figure(draw(maybe)),
+            "gauge_from": gauges[0], "gauge_to": gauges[1],
+        })  # fmt: skip
+    return net.parse(_document(nodes, countries, legs))
+
+
+def _vector(
+    network: net.Network, query: Query, path: list[tuple[net.Leg, bool]]
+) -> tuple[Any, ...]:
+    """Figures of a path, computed here independently of the planner."""
+    p = query.penalties
+    totals, unknown, borders = [0.0, 0.0, 0.0], set(), 0
+    previous: tuple[net.Leg, bool] | None = None
+    for leg, forward in path:
+        countries = leg.countries if forward else leg.countries[::-1]
+        crossings = sum(a != b for a, b in itertools.pairwise(countries))
+        borders += crossings
+        totals[0] += crossings * p.border_hours
+        gauge_from, gauge_to = (
+            (leg.gauge_from, leg.gauge_to) if forward else (leg.gauge_to, leg.gauge_from)
+        )
+        gauge_changes = int(bool(gauge_from and gauge_to and gauge_from != gauge_to))
+        if previous is not None:
+            before, was_forward = previous
+            if before.mode != leg.mode:
+                totals[0] += p.transshipment_hours
+            came = before.gauge_to if was_forward else before.gauge_from
+            if before.mode == leg.mode == "rail" and came and gauge_from and came != gauge_from:
+                gauge_changes += 1
+        totals[0] += gauge_changes * p.gauge_hours
+        for k, name in enumerate(("hours", "usd_per_teu")):
+            figure = leg.figure(name)
+            if figure is None:
+                unknown.add(k)
+            else:
+                totals[k] += figure.value
+        km = leg.figure("distance_km")
+        if km is None:
+            unknown.add(2)
+        else:
+            totals[2] += FACTORS[leg.mode] * km.value / 1000
+        previous = (leg, forward)
+    return (*(round(t, 6) for t in totals), frozenset(unknown), borders)
+
+
+def _simple_paths(network: net.Network, query: Query) -> list[list[tuple[net.Leg, bool]]]:
+    found: list[list[tuple[net.Leg, bool]]] = []
+
+    def walk(at: str, seen: set[str], path: list[tuple[net.Leg, bool]]) -> None:
+        if at == query.destination:
+            found.append(list(path))
+            return
+        for leg in network.legs:
+            for forward in (True, False):
+                if not forward and not leg.bidirectional:
+                    continue
+                start, end = (
+                    (leg.origin, leg.destination) if forward else (leg.destination, leg.origin)
+                )
+                if start != at or end in seen or leg.mode not in query.modes:
+                    continue
+                if set(leg.countries) & query.avoid_countries:
+                    continue
+                walk(end, seen | {end}, [*path, (leg, forward)])
+
+    walk(query.origin, {query.origin}, [])
+    return found
+
+
+def _dominates(a: tuple[Any, ...], b: tuple[Any, ...], limit: bool) -> bool:
+    better = all(x <= y for x, y in zip(a[:3], b[:3], strict=True)) and a[3] <= b[3]
+    return better and (not limit or a[4] <= b[4])
+
+
+def _pareto(vectors: list[tuple[Any, ...]], limit: bool) -> set[tuple[Any, ...]]:
+    keys = {v[:4] if not limit else v for v in vectors}
+    return {v for v in keys if not any(w != v and _dominates(w, v, limit) for w in keys)}
+
+
+queries = st.fixed_dictionaries({
+    "avoid": st.sets(st.sampled_from(COUNTRIES), max_size=1),
+    "modes": st.sets(st.sampled_from(MODES), min_size=1),
+    "max_borders": st.one_of(st.none(), st.integers(0, 2)),
+    "penalties": st.sampled_from([Penalties(0, 0, 0), Penalties(), Penalties(5, 7, 11)]),
+})  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(networks(), queries)
+def test_the_pareto_set_equals_brute_force_over_simple_paths(
+    network: net.Network, q: dict[str, Any]
+) -> None:
+    origin, destination = "N0", f"N{len(network.nodes) - 1}"
+    query = Query(origin, destination, frozenset(q["avoid"]), frozenset(q["modes"]), q["max_borders"],
+                  penalties=q["penalties"])  # fmt: skip
+    result = plan(network, query)
+    limit = q["max_borders"] is not None
+    paths = _simple_paths(network, query)
+    vectors = [_vector(network, query, p) for p in paths]
+    if limit:
+        vectors = [v for v in vectors if v[4] <= q["max_borders"]]
+    expected = _pareto(vectors, limit)
+    got = [
+        _vector(network, query, [(s.leg, s.origin == s.leg.origin) for s in r.steps])
+        for r in result.routes
+    ]
+    if not (set(q["avoid"]) & {network.nodes[origin].country, network.nodes[destination].country}):
+        assert {v if limit else v[:4] for v in got} == expected
+    assert (result.routes == []) == (result.reason != "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(networks(), queries)
+def test_no_returned_route_is_dominated_and_totals_are_honest(
+    network: net.Network, q: dict[str, Any]
+) -> None:
+    query = Query("N0", "N1", modes=frozenset(q["modes"]), penalties=q["penalties"])
+    routes = plan(network, query).routes
+    vectors = [
+        _vector(network, query, [(s.leg, s.origin == s.leg.origin) for s in r.steps])
+        for r in routes
+    ]
+    for a, b in itertools.permutations(vectors, 2):
+        assert not _dominates(a, b, False)
+    for route, vector in zip(routes, vectors, strict=True):
+        assert route.totals["time"] == vector[0] or abs(route.totals["time"] - vector[0]) < 1e-6
+        assert {CRITERIA.index(c) for c in route.unknown} == set(vector[3])
+        assert len(set(route.places)) == len(route.places)  # simple
+
+
+def test_an_unknown_cost_is_not_a_free_one() -> None:
+    legs = [
+        {"id": "cheap", "from": "AA", "to": "BB", "mode": "road", "hours": _figure(10), "usd_per_teu": _figure(100), "distance_km": _figure(10)},
+        {"id": "unpriced", "from": "AA", "to": "BB", "mode": "rail", "hours": _figure(10), "distance_km": _figure(10)},
+    ]  # fmt: skip
+    network = net.parse(_document(["AA", "BB"], ["AA", "AA"], legs))
+    routes = plan(network, Query("AA", "BB")).routes
+    assert [r.steps[0].leg.id for r in routes] == ["cheap", "unpriced"]  # neither dominates
+    assert routes[1].unknown == ("cost",) and routes[0].unknown == ()
