@@ -122,13 +122,6 @@ BUREAU_EXCHANGE_TIMEOUT = float(
         "Seconds a peer has to answer one exchange request before the try counts as failed.",
     )
 )
-BUREAU_EXCHANGE_VERIFY = declare(
-    "BUREAU_EXCHANGE_VERIFY",
-    "chain",
-    "How received events are checked: 'chain' checks every hash link and each page's last signature, which vouches for the page; 'every' checks each event's signature too.",
-)
-if BUREAU_EXCHANGE_VERIFY not in ("chain", "every"):
-    raise ImproperlyConfigured("BUREAU_EXCHANGE_VERIFY must be 'chain' or 'every'")
 # Operations: backups, metrics, logs.
 BUREAU_BACKUP_DIR = declare(
     "BUREAU_BACKUP_DIR",

@@ -122,7 +122,6 @@ def receive_page(peer: Peer, page: dict[str, Any], result: PullResult) -> bool:
         key=keys.parse_public(peer.public_key),
         after_seq=peer.cursor_seq,
         after_hash=peer.cursor_hash,
-        every_signature=settings.BUREAU_EXCHANGE_VERIFY == "every",
     )
     if check.verified:
         outcome = _apply(peer, check.verified, head_seq, head_at)
