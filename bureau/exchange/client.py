@@ -14,6 +14,7 @@ import httpx
 from django.conf import settings
 
 from bureau.exchange import peerauth
+from bureau.exchange.canonical import PROTOCOL
 from bureau.exchange.identity import node_key
 from bureau.exchange.models import Peer
 
@@ -74,6 +75,10 @@ def endpoints(peer: Peer) -> Endpoints:
     if document["name"] != peer.name:
         raise PeerUnavailable(
             f"{peer.url}{WELL_KNOWN} calls itself '{document['name']}', not '{peer.name}'"
+        )
+    if document.get("protocol") != PROTOCOL:
+        raise PeerUnavailable(
+            f"{peer.url}{WELL_KNOWN} speaks {document.get('protocol')!r}, not {PROTOCOL!r}"
         )
     found = Endpoints(document["events"], document["notify"])
     with _discovered_lock:
