@@ -8,10 +8,12 @@ each with its own database: the sender on SQLite, the receiver on SQLite or Post
    as a peer, and the time from `bureau peer add` to the receiver's cursor reaching N is
    measured: pages of 1,000 events over HTTP, verified, applied as catalog items with their
    details, facets, audit entries and outbox events, one transaction per page. Figure:
-   `catch_up_events_per_s`.
+   `catch_up_events_per_s`. The same is repeated into a fresh receiver database with
+   `BUREAU_EXCHANGE_VERIFY=every` (each event's signature checked too):
+   `catch_up_every_events_per_s`.
 
    Baseline, same run, same events: read from the sender's database in pages of 1,000, parse
-   them, check every hash link and every signature (as the receiver does), and
+   them, check every hash link and each page's last signature (as the receiver does), and
    insert each event as one row (seq, hash, JSON) with the raw driver's `executemany`, one
    transaction per page, into a scratch database of the receiver's engine: no HTTP, no
    catalog. Figure: `baseline_events_per_s`; `catch_up_ratio` = catch-up / baseline.
@@ -25,7 +27,7 @@ each with its own database: the sender on SQLite, the receiver on SQLite or Post
    receiver's API. Figures: `latency_baseline_p50_ms`, `latency_baseline_p99_ms`.
 
     .venv/bin/python bench/exchange.py [--events 100000] [--receivers sqlite,postgres]
-                                       [--samples 200] [--quick]
+                                       [--samples 200] [--quick] [--skip every]
 
 Progress goes to stderr; the figures, last, to stdout as one JSON line.
 """
@@ -354,6 +356,20 @@ def run_engine(
             figures.update(latency(sender, sender_url, receiver, token, args.samples))
         finally:
             receiver.drop()
+        if "every" not in args.skip:
+            receiver = make_node(
+                root,
+                f"every-{engine}",
+                engine,
+                BUREAU_NODE_COUNTRY="PK",
+                BUREAU_EXCHANGE_VERIFY="every",
+            )
+            try:
+                log(f"[{engine}] catch-up again, every signature checked")
+                elapsed, count = catch_up(sender, sender_url, receiver)
+                figures["catch_up_every_events_per_s"] = round(count / elapsed)
+            finally:
+                receiver.drop()
     figures.update(baseline(root, sender, engine, args.events))
     figures["catch_up_ratio"] = round(
         figures["catch_up_events_per_s"] / figures["baseline_events_per_s"], 2
@@ -387,6 +403,7 @@ def main() -> None:
     parser.add_argument("--receivers", default="sqlite,postgres")
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--quick", action="store_true", help="10,000 events, 50 samples")
+    parser.add_argument("--skip", default="", help="comma-separated: every")
     args = parser.parse_args()
     if args.quick:
         args.events, args.samples = 10_000, 50

@@ -122,6 +122,13 @@ BUREAU_EXCHANGE_TIMEOUT = float(
         "Seconds a peer has to answer one exchange request before the try counts as failed.",
     )
 )
+BUREAU_EXCHANGE_VERIFY = declare(
+    "BUREAU_EXCHANGE_VERIFY",
+    "chain",
+    "How received events are checked; the outcome is the same. 'chain': every hash link, then signatures from each page's last event back to the first that verifies (usually one). 'every': every event's signature, logging the events vouched for whose own signature fails.",
+)
+if BUREAU_EXCHANGE_VERIFY not in ("chain", "every"):
+    raise ImproperlyConfigured("BUREAU_EXCHANGE_VERIFY must be 'chain' or 'every'")
 # Operations: backups, metrics, logs.
 BUREAU_BACKUP_DIR = declare(
     "BUREAU_BACKUP_DIR",

@@ -190,7 +190,11 @@ def fetch_events(peer: Peer, *, after: int, limit: int) -> dict[str, Any]:
         or not isinstance(page.get("head"), dict)
         or type(page["head"].get("seq")) is not int
     ):
-        raise PeerUnavailable(f"{peer.url} answered a page of events that is not one")
+        raise PeerUnavailable(
+            f"{peer.url} answered a page of events that is not one: it must be an object with "
+            '"events" (an array) and "head" (an object with an integer "seq"; an empty log\'s '
+            'head is {"seq": 0, "hash": 64 zeros, "at": null})'
+        )
     return page
 
 

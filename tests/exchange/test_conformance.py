@@ -315,7 +315,7 @@ def test_the_node_applies_refuses_or_stops_on_the_peers_events(live: Live):
 
 # What the second of three events gets wrong: (keys set before signing, keys set after).
 STOPS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-    "signature does not verify": ({}, {"sig": mp.b64(mp.Ed25519PrivateKey.generate().sign(b"x"))}),
+    "signature does not verify": ({}, {}),  # altered after the next event was signed: below
     "gap": ({"seq": 3}, {}),
     "fork": ({"prev": "f" * 64}, {}),
     "names node": ({"node": "pk-baku"}, {}),
@@ -332,6 +332,8 @@ def test_the_node_stops_at_a_bad_event_and_applies_nothing_after_it(live: Live, 
     log.append("item.published", _item(f"Before {case}", log.name))
     log.append("item.published", _item(f"Bad {case}", log.name), signed=signed, spoil=spoil)
     log.append("item.published", _item(f"After {case}", log.name))
+    if case == "signature does not verify":
+        log.events[1]["body"]["summary"] = "Altered on the way"
     server = _served(live, log)
     try:
         _state, cursor, error = wait_for(
@@ -346,5 +348,28 @@ def test_the_node_stops_at_a_bad_event_and_applies_nothing_after_it(live: Live, 
             )
         }
         assert titles == {f"Before {case}"}
+    finally:
+        server.stop()
+
+
+def test_an_event_is_taken_once_a_later_signature_vouches_for_it(live: Live):
+    """An event whose own signature fails, followed by one signed with the peer's key that
+    links to it, is taken; at the end of the log it stops replication until resumed."""
+    log = mp.OwnLog("tr-vouching")
+    log.append("item.published", _item("Signed", log.name))
+    unsigned = log.append("item.published", _item("Vouched for later", log.name))
+    stranger = mp.Ed25519PrivateKey.generate()
+    signed_part = mp.canonical({k: v for k, v in unsigned.items() if k != "sig"})
+    unsigned["sig"] = mp.b64(stranger.sign(signed_part))
+    server = _served(live, log)
+    try:
+        _state, cursor, error = wait_for(
+            lambda: (s := _peer_state(live, log.name))[0] == "broken" and s, "the stop"
+        )
+        assert cursor == 1 and "event 2: the signature does not verify" in error
+        log.append("item.published", _item("Vouching", log.name))
+        live.bureau("peer", "resume", log.name)
+        wait_for(lambda: _peer_state(live, log.name)[1] == 3, "all three events")
+        assert set(_received(live, log.name)) == {1, 2, 3}
     finally:
         server.stop()

@@ -22,7 +22,7 @@ from bureau.catalog.models import Item, Kind
 from bureau.exchange import canonical as c
 from bureau.exchange import identity, keys, log, peerauth, schemas, vectors
 from bureau.exchange.apply import NOT_RECORD_FIELDS, apply_events, item_keys
-from bureau.exchange.verify import check_chain
+from bureau.exchange.verify import Verified, check_chain
 
 REGENERATE = "the stored file differs from what the code makes: run `make exchange-spec`"
 
@@ -189,3 +189,16 @@ def test_malformed_envelope_fields_are_named():
         assert f"malformed {name}" in (c.envelope_error({**event, name: value}) or ""), name
     assert c.envelope_error(event) is None
     assert c.parse_timestamp(event["at"]) == dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.django_db
+def test_a_key_left_out_is_refused_not_read_as_empty():
+    data = stored_vectors()
+    lead = json.loads(json.dumps(data["events"][0]["event"]))
+    verified = json.loads(json.dumps(data["events"][-1]["event"]))
+    del lead["body"]["summary"], verified["body"]["organisation"]["city"]
+    events = [Verified(1, "a" * 64, lead), Verified(2, "b" * 64, verified)]
+    outcome = apply_events(data["node"], events)
+    assert outcome.refused[1].startswith("summary: missing")
+    assert outcome.refused[2] == "organisation.city: missing"
+    assert not Item.objects.filter(origin_node=data["node"]).exists()
