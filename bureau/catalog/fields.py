@@ -6,6 +6,7 @@ value or raises ``ValueError`` with a reason fit to show beside the field.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,10 @@ def _choice(choices: type[models.TextChoices]) -> Parser:
 
 
 def _checked(check: Callable[[str], str | None], transform: Callable[[str], str]) -> Parser:
+    # The reference data does not change while a process runs, and a batch (an import, a
+    # peer's page) repeats the same few codes: each distinct one is looked up once.
+    check = functools.lru_cache(maxsize=4096)(check)
+
     def parse(value: Any) -> str:
         word = transform(parsing.text(value))
         if word and (reason := check(word)):
@@ -71,9 +76,14 @@ def _checked_list(one: Parser) -> Parser:
 
 def _language(value: Any) -> str:
     code = parsing.text(value).lower() or "en"
-    if pycountry.languages.get(alpha_2=code) is None:
+    if not _is_language(code):
         raise ValueError(f"'{code}' is not an ISO 639-1 language code")
     return code
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_language(code: str) -> bool:
+    return pycountry.languages.get(alpha_2=code) is not None
 
 
 def _url(value: Any) -> str:

@@ -29,6 +29,7 @@ NOT_A_PRODUCT = (
     "statistics only: use the product's own HS code"
 )
 PAST_VALID_UNTIL = "must be today or later"
+KINDS = frozenset(Kind.values)  # ``Kind.values`` builds a new list on every access
 
 
 def clean_item(
@@ -47,7 +48,7 @@ def clean_item(
 
     values = _parse(COMMON, data, errors)
     kind = values.get("kind")
-    specs = BY_KIND.get(Kind(kind), []) if kind in Kind.values else []
+    specs = BY_KIND.get(Kind(kind), []) if kind in KINDS else []
     for name in data:
         if name in FIELD_NAMES and _owner(name) not in (None, kind) and not _blank(data[name]):
             errors.append(FieldError(name, f"does not apply to kind '{kind}'"))

@@ -47,8 +47,10 @@ NESTED = ("extensions", "milestones")
 TEXT_DETAIL = {"unit", "incoterm", "origin_country", "destination_country", "stage", "instrument"}
 NOT_RECORD_FIELDS = ("uid", "organisation", "status", "published_at")
 _KNOWN = frozenset(FIELD_NAMES)
+_KINDS = frozenset(Kind.values)
 
 
+@functools.cache
 def item_keys(kind: str) -> frozenset[str]:
     """The keys every item event body of ``kind`` carries: the whole item, nothing left out."""
     own = [spec.name for spec in BY_KIND[Kind(kind)]]
@@ -147,7 +149,7 @@ def _check_complete(body: dict[str, Any]) -> None:
     """A missing key is refused rather than read as "empty": an update that left a field out
     would otherwise blank it here without anyone having asked for that."""
     kind = body.get("kind")
-    if kind not in Kind.values:
+    if kind not in _KINDS:
         return  # the record check names the bad kind
     missing = sorted(item_keys(str(kind)) - set(body))
     if missing:
