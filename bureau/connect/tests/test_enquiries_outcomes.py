@@ -49,12 +49,13 @@ def test_an_emailed_enquiry_is_confirmed_by_link_queued_answered_and_published(
     assert "Duty on rice" not in staff.get("/connect/queue/").content.decode()
 
     (link_mail,) = bodies(mail, "asker@example.org")
-    link = urlsplit(re.search(r"http\S+", link_mail).group()).path
+    found = re.search(r"http\S+", link_mail)
+    assert found is not None
+    link = urlsplit(found.group()).path
     assert "Its staff aim to answer by" in visitor.get(link).content.decode()
     enquiry.refresh_from_db()
-    assert (
-        enquiry.state == "new" and enquiry.due_at is not None and enquiry.due_at > enquiry.asked_at
-    )
+    assert enquiry.state == "new" and enquiry.due_at and enquiry.asked_at
+    assert enquiry.due_at > enquiry.asked_at
     assert visitor.get("/enquiries/confirm/forged/").status_code == 422
 
     queue = staff.get("/connect/queue/").content.decode()
@@ -66,7 +67,7 @@ def test_an_emailed_enquiry_is_confirmed_by_link_queued_answered_and_published(
     )
     enquiry.refresh_from_db()
     assert enquiry.state == "answered" and enquiry.assigned_to == staff_az
-    notice = Item.objects.get(pk=enquiry.notice_id)
+    notice = Item.objects.get(pk=enquiry.notice_id or 0)
     assert notice.kind == "notice" and notice.status == "published"
     assert any("15 % ad valorem" in b for b in bodies(mail, "asker@example.org"))
     staff.post(f"/connect/queue/{enquiry.uid}/close/")
