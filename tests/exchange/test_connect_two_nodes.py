@@ -11,7 +11,7 @@ import httpx
 
 from tests.exchange.conftest import Pair
 from tests.exchange.support import wait_for
-from tests.live.support import lead, publish
+from tests.live.support import StreamReader, lead, publish
 
 
 def auth(token: str) -> dict[str, str]:
@@ -28,6 +28,8 @@ def test_an_interest_crosses_nodes_and_contacts_cross_only_after_acceptance(pair
     a, b = pair.server_a.base_url, pair.server_b.base_url
     owner_token = pair.seeded_a["staff_token"]
     asker = pair.seeded_b["members"]["rice"]
+    watcher = pair.seeded_a["members"]["rice"]  # a subscriber at the owner's node, live
+    reader = StreamReader(f"{a}/api/v1/stream", headers=auth(watcher["token"])).start()
     item = publish(a, owner_token, lead(title="Basmati rice for a partner at the other node"))
     wait_for(
         lambda: httpx.get(f"{b}/api/v1/items/{item['uid']}", timeout=10).status_code == 200,
@@ -74,3 +76,9 @@ def test_an_interest_crosses_nodes_and_contacts_cross_only_after_acceptance(pair
     assert theirs["contact"]["email"] == asker["email"]
     sent_status = get(b, "/api/v1/connect/interests", asker["token"])["sent"][0]["status"]
     assert sent_status == "accepted"
+
+    # What the live stream (SSE) carried to a subscriber: the item, and nothing of the connect loop.
+    (event,) = reader.events(1)
+    reader.stop()
+    assert event.data["item"]["id"] == item["id"]
+    assert asker["email"] not in str(event.data) and "300 t" not in str(event.data)

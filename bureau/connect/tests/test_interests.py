@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from bureau.catalog import services as catalog
 from bureau.connect import services
 from bureau.connect.models import Event, Interest, Introduction
 from bureau.connect.tests.conftest import bodies, signed_in
+from bureau.delivery.dispatch import dispatch_pending
+from bureau.delivery.matching import LiveIndex
+from bureau.delivery.tests.test_feeds import atom_subscription
 from bureau.inbox.models import Message
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,7 +24,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_trader_expresses_interest_the_owner_accepts_and_both_get_contacts(
     mail, make_item, member, trader
 ):
+    _subscription, atom = atom_subscription(member)
     item = make_item(publish=True)
+    dispatch_pending(LiveIndex())
     buyer = signed_in(trader)
     page = buyer.get(f"/items/{item.pk}/")
     assert f"/connect/items/{item.pk}/interest/" in page.content.decode()
@@ -58,6 +64,10 @@ def test_a_trader_expresses_interest_the_owner_accepts_and_both_get_contacts(
     assert any(member.email in b for b in bodies(mail, trader.email))
     (row,) = buyer.get("/api/v1/connect/introductions").json()["introductions"]
     assert row["contact"]["email"] == member.email and row["state"] == "accepted"
+    # The subscribers' Atom feed carries the item, never the interest or the contacts.
+    feed = Client().get(f"/feeds/subscriptions/{atom.feed_token}/").content.decode()
+    assert item.title in feed
+    assert trader.email not in feed and member.email not in feed and "200 t" not in feed
     actions = set(Event.objects.values_list("action", flat=True))
     assert {"interest-sent", "interest-accepted"} <= actions
 
