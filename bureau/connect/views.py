@@ -97,7 +97,7 @@ def interest_action(request: HttpRequest, uid: str, action: str) -> HttpResponse
     if action not in INTEREST_ACTIONS or (
         action == "block" and interest.sender_organisation is None
     ):
-        return render(request, "403.html", status=404)
+        return render(request, "404.html", status=404)
     try:
         INTEREST_ACTIONS[action](me(request), interest)
     except DomainError as error:

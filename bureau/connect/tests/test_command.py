@@ -46,3 +46,16 @@ def test_target_status_and_run(chamber_pk, staff_pk):
         )
     assert "interests open: 0" in run("status")
     assert "0 introduction(s) expired" in run("run")
+
+
+def test_the_worker_round_expires_unanswered_introductions(company, chamber_pk, staff_az):
+    import datetime as dt
+
+    from bureau.connect import jobs, services
+    from bureau.connect.models import Introduction
+
+    intro = services.introduction_propose(actor=staff_az, a=company, b=chamber_pk)
+    Introduction.objects.filter(pk=intro.pk).update(expires_at=intro.proposed_at - dt.timedelta(1))
+    jobs.expire_and_ask()
+    intro.refresh_from_db()
+    assert intro.state == "expired" and intro.decided_at is not None

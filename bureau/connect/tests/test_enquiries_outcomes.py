@@ -9,6 +9,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
@@ -166,3 +167,49 @@ def test_outcomes_are_asked_reported_confirmed_and_counted(
     outcomes.outcome_show(actor=member, outcome=outcome, show=True)
     assert "Business facilitated" in Client().get(f"/directory/{buyer_org.slug}/").content.decode()
     assert Introduction.objects.get().state == "accepted"
+
+
+def test_enquiries_are_limited_per_address_and_staff_hide_abuse(chamber_az, staff_az, settings):
+    settings.CONNECT_RATE_LIMIT = "2/h"
+    visitor = Client(REMOTE_ADDR="203.0.113.7")
+    for n in range(2):
+        sent = visitor.post(
+            "/enquiries/new/",
+            {
+                "chamber": chamber_az.slug,
+                "subject": f"Spam {n}",
+                "question": "Buy now",
+                "email": f"spam{n}@example.org",
+            },
+        )
+        assert sent.status_code == 200
+    limited = visitor.post(
+        "/enquiries/new/",
+        {
+            "chamber": chamber_az.slug,
+            "subject": "Spam 3",
+            "question": "x",
+            "email": "s3@example.org",
+        },
+    )
+    assert limited.status_code == 429 and Enquiry.objects.count() == 2
+    api = Client(REMOTE_ADDR="203.0.113.8").post(
+        "/api/v1/connect/enquiries",
+        {
+            "chamber": chamber_az.slug,
+            "subject": "Abuse",
+            "question": "Rude",
+            "email": "a@example.org",
+        },
+        content_type="application/json",
+    )
+    assert api.status_code == 201 and api.json()["state"] == "unconfirmed"
+    abusive = Enquiry.objects.get(subject="Abuse")
+    enquiries.enquiry_confirm(token=signing.dumps(str(abusive.uid), salt=enquiries.SALT))
+    staff = signed_in(staff_az)
+    assert "Rude" in staff.get("/connect/queue/").content.decode()
+    staff.post(f"/connect/queue/{abusive.uid}/hide/")
+    abusive.refresh_from_db()
+    assert abusive.hidden_at is not None and abusive.state == "closed"
+    assert "Rude" not in staff.get("/connect/queue/").content.decode()
+    assert "enquiry-hidden" in staff.get("/audit/?kind=connect").content.decode()

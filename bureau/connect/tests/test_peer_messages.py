@@ -146,3 +146,52 @@ def test_the_interest_that_leaves_for_the_origin_node_carries_no_contact(
     assert peers.send_due() == 0  # the peer at port 9 does not answer: kept for a retry
     out.refresh_from_db()
     assert out.sent_at is None and out.attempts == 1 and out.last_error
+
+
+def received_item(make_item: Any) -> Any:
+    """A lead as if received from pk-baku (its origin there)."""
+    from bureau.catalog.models import Item
+
+    item = make_item(publish=True)
+    Item.objects.filter(pk=item.pk).update(origin_node="pk-baku")
+    item.refresh_from_db()
+    return item
+
+
+def answer(interest: Interest, verdict: str, **body: Any) -> dict[str, Any]:
+    return {
+        "uid": str(uuid.uuid4()),
+        "type": "answer",
+        "to": settings.BUREAU_NODE_NAME,
+        "body": {"interest": str(interest.uid), "answer": verdict, **body},
+    }
+
+
+def test_at_the_askers_node_an_acceptance_brings_the_card_and_sends_the_askers_back(
+    peer, make_item, trader
+):
+    item = received_item(make_item)
+    interest = services.interest_create(actor=trader, item=item, data={"message": "Call us"})
+    card = {"name": "Owner", "email": "owner@rice.example"}
+    assert post(answer(interest, "maybe")).status_code == 422
+    assert post(answer(interest, "accepted", contact=card), sender="xx-other").status_code == 401
+    assert post(answer(interest, "accepted", contact=card)).status_code == 202
+    interest.refresh_from_db()
+    assert interest.status == "accepted"
+    intro = Introduction.objects.get()
+    assert intro.b_contact["email"] == "owner@rice.example"
+    back = PeerMessage.objects.get(direction="out", type="contacts")
+    assert back.body["contact"]["email"] == trader.email
+    assert "owner@rice.example" in signed_in(trader).get("/connect/").content.decode()
+    assert Message.objects.filter(recipient=trader, text__contains="owner@rice.example").exists()
+
+
+def test_at_the_askers_node_a_decline_shares_nothing(peer, make_item, trader):
+    item = received_item(make_item)
+    interest = services.interest_create(actor=trader, item=item, data={"message": "Call us"})
+    smuggled = answer(interest, "declined", contact={"email": "owner@rice.example"})
+    assert post(smuggled).status_code == 202
+    interest.refresh_from_db()
+    assert interest.status == "declined" and not Introduction.objects.exists()
+    assert not PeerMessage.objects.filter(direction="out", type="contacts").exists()
+    assert "owner@rice.example" not in signed_in(trader).get("/connect/").content.decode()
