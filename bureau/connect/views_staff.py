@@ -16,12 +16,14 @@ from django.views.decorators.http import require_POST
 
 from bureau.accounts import permissions
 from bureau.accounts.models import Organisation, User
+from bureau.connect import charts as facilitated
 from bureau.connect import enquiries, outcomes, selectors
 from bureau.connect.models import Enquiry, Outcome
 from bureau.connect.views import me, refused
 from bureau.core import ratelimit
 from bureau.core.cells import neutralise
 from bureau.core.errors import DomainError
+from bureau.trade import charts
 
 
 def _chambers() -> Any:
@@ -231,4 +233,30 @@ def dashboard_csv(request: HttpRequest, name: str) -> HttpResponse:
         writer.writerow([neutralise(cell) for cell in row])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="connect-{name}.csv"'
+    return response
+
+
+def facilitated_svg(request: HttpRequest) -> HttpResponse:
+    """The chart of the trade monitor's "business facilitated" section, as a file."""
+    layout = charts.Layout(760, "Business facilitated through the bureau", (facilitated.SOURCE,))
+    svg = facilitated.facilitated_chart(selectors.deals_facilitated(), layout)
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = 'attachment; filename="bureau-facilitated.svg"'
+    return response
+
+
+def facilitated_csv(request: HttpRequest) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["year", "exporter", "importer", "deals", "value_usd"])
+    for deal in selectors.deals_facilitated():
+        writer.writerow(
+            [
+                neutralise(c)
+                for c in (deal.year, deal.exporter, deal.importer, deal.count, deal.value_usd)
+            ]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="bureau-facilitated.csv"'
     return response

@@ -160,6 +160,13 @@ def test_outcomes_are_asked_reported_confirmed_and_counted(
 
     trade = Client().get("/trade/").content.decode()
     assert "Business facilitated through the bureau" in trade and "US$ 250" in trade
+    assert "<svg" in trade and "PK → AZ" in trade  # the chart, with the trade monitor's helpers
+    svg = Client().get("/connect/facilitated.svg?download=1")
+    assert (
+        svg["Content-Type"].startswith("image/svg+xml") and b"Business facilitated" in svg.content
+    )
+    table = Client().get("/connect/facilitated.csv").content.decode()
+    assert table.splitlines()[1].startswith(f"{timezone.now().year},PK,AZ,1,250000")
     api = Client().get("/api/v1/connect/facilitated").json()
     assert api["deals"][0]["exporter"] == "PK" and api["deals"][0]["count"] == 1
     org_page = Client().get(f"/directory/{buyer_org.slug}/").content.decode()
