@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bureau.accounts.models import Organisation, User
@@ -75,7 +76,7 @@ def interest_new(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         return refused(request, error, "connect/interest_form.html", context)
     messages.success(
-        request, "Your interest was sent. The owner sees your message, not your contact details."
+        request, _("Your interest was sent. The owner sees your message, not your contact details.")
     )
     return redirect("connect:home")
 
@@ -142,7 +143,7 @@ def propose(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as error:
         return refused(request, error, "connect/propose.html", context)
-    messages.success(request, "The introduction was proposed; both sides are asked.")
+    messages.success(request, _("The introduction was proposed; both sides are asked."))
     return redirect("connect:dashboard")
 
 
@@ -159,5 +160,7 @@ def outcome(request: HttpRequest, uid: str) -> HttpResponse:
         outcomes.outcome_report(actor=me(request), introduction=intro, data=request.POST)
     except DomainError as error:
         return refused(request, error, "connect/outcome_form.html", context)
-    messages.success(request, "Thank you: chamber staff confirm the outcome before it is counted.")
+    messages.success(
+        request, _("Thank you: chamber staff confirm the outcome before it is counted.")
+    )
     return redirect("connect:home")

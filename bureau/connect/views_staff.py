@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bureau.accounts import permissions
@@ -135,7 +136,7 @@ def target(request: HttpRequest) -> HttpResponse:
         enquiries.chamber_target_set(actor=me(request), chamber=chamber, data=request.POST)
     except DomainError as error:
         return refused(request, error, "connect/target.html", context)
-    messages.success(request, "The response target was saved.")
+    messages.success(request, _("The response target was saved."))
     return redirect("connect:dashboard")
 
 
