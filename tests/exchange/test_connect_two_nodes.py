@@ -82,3 +82,41 @@ def test_an_interest_crosses_nodes_and_contacts_cross_only_after_acceptance(pair
     reader.stop()
     assert event.data["item"]["id"] == item["id"]
     assert asker["email"] not in str(event.data) and "300 t" not in str(event.data)
+
+
+def test_a_declined_interest_comes_back_declined_with_nothing_shared(pair: Pair):
+    a, b = pair.server_a.base_url, pair.server_b.base_url
+    owner_token = pair.seeded_a["staff_token"]
+    asker = pair.seeded_b["members"]["rice"]
+    item = publish(a, owner_token, lead(title="Sella rice, a lot the owner keeps"))
+    wait_for(
+        lambda: httpx.get(f"{b}/api/v1/items/{item['uid']}", timeout=10).status_code == 200,
+        "the lead at the other node",
+    )
+    sent = httpx.post(
+        f"{b}/api/v1/connect/interests",
+        json={"item": item["uid"], "message": "Can we talk?"},
+        headers=auth(asker["token"]),
+        timeout=10,
+    )
+    assert sent.status_code == 201, sent.text
+    uid = sent.json()["uid"]
+    wait_for(
+        lambda: any(
+            i["uid"] == uid for i in get(a, "/api/v1/connect/interests", owner_token)["received"]
+        ),
+        "the interest at the owner's node",
+    )
+    declined = httpx.post(
+        f"{a}/api/v1/connect/interests/{uid}/decline", headers=auth(owner_token), timeout=10
+    )
+    assert declined.status_code == 200 and declined.json()["status"] == "declined"
+
+    def status_at_asker() -> str:
+        sent_rows = get(b, "/api/v1/connect/interests", asker["token"])["sent"]
+        return next(i["status"] for i in sent_rows if i["uid"] == uid)
+
+    wait_for(lambda: status_at_asker() == "declined", "the decline at the asker's node")
+    for base, token in ((a, owner_token), (b, asker["token"])):
+        rows = get(base, "/api/v1/connect/introductions", token)["introductions"]
+        assert all(r["item"] != item["uid"] for r in rows)
