@@ -229,6 +229,7 @@ INSTALLED_APPS = [
     "bureau.exchange",
     "bureau.trade",
     "bureau.freight",
+    "bureau.commitments",
     "bureau.operations",
     "bureau.inbox",
     "bureau.audit",

@@ -1,0 +1,2 @@
+def load_demo(node: str) -> str:
+    return "nothing yet"
