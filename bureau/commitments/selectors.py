@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
-from bureau.commitments import arithmetic
+from bureau.commitments import arithmetic, schedule
 from bureau.commitments.models import (
     Cargo,
     ChangeEntry,
@@ -109,3 +109,13 @@ def cooperation_all() -> QuerySet[Cooperation]:
 
 def changes_of(*, key: str) -> QuerySet[ChangeEntry]:
     return ChangeEntry.objects.filter(object_key=key).select_related("actor").order_by("at", "id")
+
+
+def contract_years(*, contract: SupplyContract) -> list[schedule.Year]:
+    """Delivered and scheduled volumes per contract year against the contracted quantity."""
+    facts = [
+        schedule.CargoFact(c.window_start, c.volume, c.unit, c.status)
+        for c in contract.cargoes.all()
+    ]
+    return schedule.contract_years(contract.starts_on, contract.ends_on, contract.yearly_quantity,
+                                   contract.unit, facts)  # fmt: skip

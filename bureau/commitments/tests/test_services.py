@@ -11,17 +11,9 @@ import pytest
 
 from bureau.commitments import selectors, services
 from bureau.commitments.models import ChangeEntry, Project
+from bureau.commitments.tests.conftest import PLEDGE
 from bureau.core.errors import PermissionDenied, ValidationFailed
 from bureau.reference.rate_files import rates_import
-
-PLEDGE = {"title": "Investment in Pakistan's energy and infrastructure", "pledged_by": "Azerbaijan",
-          "pledged_to": "Pakistan", "amount": "2000000000", "currency": "USD",
-          "pledged_on": "2025-02-25", "source_title": "Azertac, 2025-02-25"}  # fmt: skip
-
-
-@pytest.fixture
-def pledge(staff_az: Any) -> Any:
-    return services.pledge_create(actor=staff_az, data=PLEDGE)
 
 
 def test_rates_from_the_world_bank_file_convert_at_each_events_year(
