@@ -102,8 +102,11 @@ class Totals:
 
 
 def _converted(event: Event, target: str, rates: Rates) -> Decimal | None:
-    if event.amount is None or event.day is None or not event.currency:
+    if event.amount is None or not event.currency:
         return None
+    if event.day is None:  # without a date only the event's own currency is known
+        same = event.currency.upper() == target.upper()
+        return event.amount.quantize(CENT, rounding=ROUND_HALF_UP) if same else None
     return convert(event.amount, event.currency, event.day, target, rates)
 
 
