@@ -379,6 +379,13 @@ BUREAU_WEBHOOK_TIMEOUT = float(
         "Seconds a webhook receiver has to answer before the try counts as failed.",
     )
 )
+BUREAU_DATE_ALERT_SECONDS = float(
+    declare(
+        "BUREAU_DATE_ALERT_SECONDS",
+        "300",
+        "Seconds between the worker's checks of the commitments' date alerts (expiries, milestones due, stage changes).",
+    )
+)
 # The fault-injection tests (bureau.core.faults).
 BUREAU_FAILPOINT = declare(
     "BUREAU_FAILPOINT",

@@ -198,3 +198,27 @@ def create_cooperation(request: HttpRequest, data: Body[Data]) -> Status[Data]:
 
 
 __all__ = ["Cooperation", "router"]
+
+
+@router.post(
+    "/commitments/date-alerts", response={201: Data}, summary="Add a date alert to a subscription"
+)
+def add_date_alert(request: HttpRequest, data: Body[Data]) -> Status[Data]:
+    """``{"subscription": 12, "rule": "expiring", "days": 30}``; rules: ``expiring``,
+    ``milestone_due`` (with ``days``) and ``stage_changed``. The subscription's channels deliver
+    each matching event once (webhook type ``item.expiring``, ``item.milestone_due``,
+    ``item.stage_changed``)."""
+    from bureau.commitments.date_alerts import date_alert_add
+
+    try:
+        subscription_id = int(data.get("subscription", ""))
+    except (TypeError, ValueError):
+        raise ValidationFailed.single(
+            "subscription", "must be the id of one of your subscriptions"
+        ) from None
+    alert = date_alert_add(actor=authenticated_user(request), subscription_id=subscription_id,
+                           rule=str(data.get("rule", "")), days=data.get("days"))  # fmt: skip
+    return Status(
+        201,
+        {"id": alert.pk, "subscription": subscription_id, "rule": alert.rule, "days": alert.days},
+    )

@@ -7,6 +7,8 @@ class CommitmentsConfig(AppConfig):
     verbose_name = "Commitments"
 
     def ready(self) -> None:
+        import bureau.commitments.date_alerts
+        import bureau.commitments.listeners  # noqa: F401 - listens at the seam
         from bureau.commitments.demo import load_demo
         from bureau.demo import parts
 

@@ -36,7 +36,7 @@ PLEDGES = [
     {"uid": "8d0c1f4e-2b71-4f5e-9a7c-3c0d6a1e5b21", "chamber": AZ,
      "title": "Azerbaijan's US$2 billion investment plan for Pakistan",
      "pledged_by": "Azerbaijan", "pledged_to": "Pakistan", "amount": "2000000000", "currency": "USD",
-     "sectors": ["energy", "infrastructure"]},
+     "sectors": ["energy", "infrastructure"], "item": "b23a9d8e-81ad-4c0d-bb10-a9705911fd64"},
 ]  # fmt: skip
 CONTRACTS = [
     {"uid": "c5e2a0b4-6f1d-4c3a-8e27-91b4d2f0a611", "chamber": AZ, "agreement": "0a7a5e16-9c8a-4a17-be42-67ad173d5c62",
@@ -84,9 +84,10 @@ def _ensure(model: Any, entity: str, record: dict[str, Any], node: str) -> bool:
     organisation = Organisation.objects.filter(slug=record["chamber"]).first()
     if organisation is None:
         return False
-    fields = {k: v for k, v in record.items() if k not in ("chamber", "agreement")}
-    if "agreement" in record:
-        fields["agreement"] = Item.objects.filter(uid=record["agreement"]).first()
+    fields = {k: v for k, v in record.items() if k not in ("chamber", "agreement", "item")}
+    for link in ("agreement", "item"):
+        if link in record:  # the catalog item, when this node holds it
+            fields[link] = Item.objects.filter(uid=record[link]).first()
     obj = model.objects.create(
         organisation=organisation,
         source_title=SOURCE,

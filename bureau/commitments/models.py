@@ -47,6 +47,11 @@ class Pledge(Owned):
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     pledged_on = models.DateField(_("pledged on"), null=True, blank=True)
     sectors = models.JSONField(_("sectors"), default=list, blank=True)
+    # The pledge as announced in the catalog, if it is: its projects' stage changes are
+    # delivered to subscribers as events of that item.
+    item = models.ForeignKey(
+        "catalog.Item", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering: ClassVar = ["-pledged_on", "id"]
@@ -250,3 +255,35 @@ class ChangeEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.label}"
+
+
+class DateAlert(models.Model):
+    """A date rule added to a subscription: its channels also deliver these events."""
+
+    class Rule(models.TextChoices):
+        EXPIRING = "expiring", _("Agreement expiring within N days")
+        MILESTONE = "milestone_due", _("Milestone due within N days")
+        STAGE = "stage_changed", _("Pledge project changed stage")
+
+    subscription = models.ForeignKey(
+        "alerts.Subscription", on_delete=models.CASCADE, related_name="date_alerts"
+    )
+    rule = models.CharField(_("rule"), max_length=16, choices=Rule.choices)
+    days = models.PositiveIntegerField(_("within days"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.days or ''}".strip()
+
+
+class DateEvent(models.Model):
+    """One dated event (an expiry, a milestone due, a stage change), announced once: its key is
+    unique, and its outbox event carries every delivery made for it."""
+
+    key = models.CharField(max_length=200, unique=True)
+    event = models.OneToOneField("delivery.OutboxEvent", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.key

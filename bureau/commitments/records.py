@@ -23,6 +23,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if hasattr(value, "slug"):
         return value.slug
+    if hasattr(value, "uid"):
+        return str(value.uid)
     return value
 
 

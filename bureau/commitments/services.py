@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from bureau.accounts import permissions
 from bureau.accounts.models import Organisation, User
+from bureau.catalog.models import Item
 from bureau.commitments import records
 from bureau.commitments.changes import CommitmentChanged, ProjectStageChanged
 from bureau.commitments.models import (
@@ -68,10 +69,20 @@ def _organisation(field: str, slug: str) -> Organisation | None:
     return found
 
 
+def _item(uid: str) -> Item | None:
+    if not uid:
+        return None
+    found = Item.objects.filter(uid=uid).first()
+    if found is None:
+        raise ValidationFailed.single("item", f"no catalog item {uid}")
+    return found
+
+
 @transaction.atomic
 def pledge_create(*, actor: User | None, data: Mapping[str, Any]) -> Pledge:
     """Record a pledge: who pledged, to whom, amount and currency, date and source."""
     values = clean("pledge", data)
+    values["item"] = _item(values.get("item", ""))
     pledge = Pledge.objects.create(organisation=_owner(actor), **values)
     _log(actor, pledge.organisation, str(pledge.uid), pledge.title, "pledge recorded")
     _announce("pledge", pledge)

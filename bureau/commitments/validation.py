@@ -6,6 +6,7 @@ so a bad value gets the same message wherever it comes from, naming its field.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -60,6 +61,16 @@ def _amount(value: Any) -> Any:
     return number
 
 
+def _uid(value: Any) -> str:
+    text = parsing.text(value, max_length=40)
+    if text:
+        try:
+            return str(uuid.UUID(text))
+        except ValueError:
+            raise ValueError(f"'{parsing.shown(text)}' is not an item uid") from None
+    return text
+
+
 def _year(value: Any) -> int | None:
     if parsing.is_blank(value):
         return None
@@ -96,6 +107,7 @@ SCHEMAS: dict[str, dict[str, Parser]] = {
         "currency": _currency,
         "pledged_on": parsing.date,
         "sectors": lambda v: [_choice(SECTORS)(s) for s in parsing.string_list(v, max_length=20)],
+        "item": _uid,
         **SOURCE,
     },
     "project": {
