@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Body, Query, Router, Status
+from ninja import Body, File, Query, Router, Status, UploadedFile
 
 from bureau.accounts.auth import authenticated_user
 from bureau.commitments import agreements, arithmetic, present, records, selectors, services
@@ -222,3 +222,28 @@ def add_date_alert(request: HttpRequest, data: Body[Data]) -> Status[Data]:
         201,
         {"id": alert.pk, "subscription": subscription_id, "rule": alert.rule, "days": alert.days},
     )
+
+
+def _report(report: Any) -> Status[Data]:
+    body = {"imported": report.imported, "rows": report.total_rows, "error_count": report.error_count,
+            "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in report.errors]}  # fmt: skip
+    return Status(200 if report.ok else 422, body)
+
+
+@router.post("/commitments/pledges/{uid}/projects/import", response={200: Data, 422: Data},
+             summary="Import projects (CSV or XLSX)")  # fmt: skip
+def import_projects(request: HttpRequest, uid: str, file: File[UploadedFile]) -> Status[Data]:
+    """All rows or none; a bad row is answered 422 with its row number, field and reason."""
+    from bureau.commitments import importing
+
+    return _report(importing.projects_import(actor=authenticated_user(request), pledge=_get(Pledge, uid),
+                                             stream=file, filename=file.name or ""))  # fmt: skip
+
+
+@router.post("/commitments/contracts/{uid}/cargoes/import", response={200: Data, 422: Data},
+             summary="Import cargoes (CSV or XLSX)")  # fmt: skip
+def import_cargoes(request: HttpRequest, uid: str, file: File[UploadedFile]) -> Status[Data]:
+    from bureau.commitments import importing
+
+    return _report(importing.cargoes_import(actor=authenticated_user(request), contract=_get(SupplyContract, uid),
+                                            stream=file, filename=file.name or ""))  # fmt: skip

@@ -41,7 +41,7 @@ def _owner(actor: User | None) -> Organisation:
     return actor.organisation
 
 
-def _check_edit(actor: User | None, record: Owned) -> None:
+def check_can_edit(actor: User | None, record: Owned) -> None:
     if not record.is_local:
         raise PermissionDenied("this record is kept by the peer node that recorded it")
     if not permissions.moderates(actor, record.organisation):
@@ -89,7 +89,7 @@ def pledge_create(*, actor: User | None, data: Mapping[str, Any]) -> Pledge:
     return pledge
 
 
-def _project_values(data: Mapping[str, Any], partial: bool = False) -> dict[str, Any]:
+def project_values(data: Mapping[str, Any], partial: bool = False) -> dict[str, Any]:
     values = clean("project", data, partial=partial)
     for field in ("investor", "host"):
         if field in values:
@@ -100,8 +100,8 @@ def _project_values(data: Mapping[str, Any], partial: bool = False) -> dict[str,
 @transaction.atomic
 def project_create(*, actor: User | None, pledge: Pledge, data: Mapping[str, Any]) -> Project:
     """Add a project under ``pledge`` at its first stage (the stage's date as given)."""
-    _check_edit(actor, pledge)
-    values = _project_values(data)
+    check_can_edit(actor, pledge)
+    values = project_values(data)
     project = Project.objects.create(pledge=pledge, organisation=pledge.organisation, **values)
     StageChange.objects.create(project=project, to_stage=project.stage, changed_on=project.stage_on)
     _log(actor, project.organisation, str(project.uid), project.title, "project recorded",
@@ -115,7 +115,7 @@ def project_stage_change(
     *, actor: User | None, project: Project, data: Mapping[str, Any]
 ) -> StageChange:
     """Move a project to another stage on a date; the earlier stages stay in its timeline."""
-    _check_edit(actor, project)
+    check_can_edit(actor, project)
     values = clean("stage", data)
     if values["stage"] == project.stage:
         raise ValidationFailed.single("stage", f"the project is already at '{project.stage}'")
@@ -138,7 +138,7 @@ def project_stage_change(
 @transaction.atomic
 def money_event_add(*, actor: User | None, project: Project, data: Mapping[str, Any]) -> MoneyEvent:
     """Record money pledged, committed or disbursed for a project (amount may be unknown)."""
-    _check_edit(actor, project)
+    check_can_edit(actor, project)
     values = clean("money", data)
     event = MoneyEvent.objects.create(project=project, **values)
     amount = f"{event.amount} {event.currency}" if event.amount is not None else "amount unknown"
@@ -166,7 +166,7 @@ def cargo_prepare(*, contract: SupplyContract, data: Mapping[str, Any]) -> Cargo
 @transaction.atomic
 def cargo_create(*, actor: User | None, contract: SupplyContract, data: Mapping[str, Any]) -> Cargo:
     """Schedule a cargo under ``contract``."""
-    _check_edit(actor, contract)
+    check_can_edit(actor, contract)
     cargo = cargo_prepare(contract=contract, data=data)
     cargo.save()
     _log(actor, cargo.organisation, str(cargo.uid), str(cargo), "cargo recorded", cargo.status)
@@ -177,7 +177,7 @@ def cargo_create(*, actor: User | None, contract: SupplyContract, data: Mapping[
 @transaction.atomic
 def cargo_update(*, actor: User | None, cargo: Cargo, data: Mapping[str, Any]) -> Cargo:
     """Change a cargo's fields (its status, window, volume ...); the change is logged."""
-    _check_edit(actor, cargo)
+    check_can_edit(actor, cargo)
     values = clean("cargo", data, partial=True)
     changed = [name for name, value in values.items() if getattr(cargo, name) != value]
     for name, value in values.items():

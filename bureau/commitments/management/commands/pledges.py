@@ -37,6 +37,18 @@ def _find(model: Any, uid: str) -> Any:
     return found
 
 
+def write_report(command: BaseCommand, report: Any, what: str) -> None:
+    """The import's outcome: the count, or every bad row with its number, field and reason."""
+    if report.ok:
+        command.stdout.write(f"{report.imported} {what}.")
+        return
+    for error in report.errors:
+        command.stderr.write(str(error))
+    raise CommandError(
+        f"nothing was imported: {report.error_count} error(s) in {report.error_rows} row(s) above"
+    )
+
+
 class Command(BaseCommand):
     help = "The pledge tracker: list, show, money, stage, import."
 
@@ -115,7 +127,7 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        count = importing.projects_import_file(
+        report = importing.projects_import_file(
             actor=_actor(options["as_email"]), pledge=pledge, path=path
         )
-        self.stdout.write(f"{count} projects added to {pledge.title}.")
+        write_report(self, report, f"projects added to {pledge.title}")
