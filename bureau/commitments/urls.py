@@ -18,4 +18,5 @@ urlpatterns = [
     path("commitments/agreements/", views.agreements_desk, name="agreements"),
     path("commitments/cargoes/", views.cargoes, name="cargoes"),
     path("commitments/cooperation/", views.cooperation, name="cooperation"),
+    path("commitments/records/<str:uid>/", views.record, name="record"),
 ]

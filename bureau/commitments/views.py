@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +27,7 @@ from bureau.commitments.forms import (
     ServiceForm,
     StageForm,
 )
-from bureau.commitments.models import Cargo, Pledge, Project
+from bureau.commitments.models import Cargo, Pledge, Project, SupplyContract
 from bureau.core.cells import safe_row
 from bureau.core.errors import DomainError, ValidationFailed
 from bureau.trade import charts
@@ -281,8 +282,27 @@ def _contract_view(contract: Any) -> dict[str, Any]:
 
 
 @require_GET
+def record(request: HttpRequest, uid: str) -> HttpResponse:
+    """Where a record of the audit trail is shown, by its uid."""
+    if Pledge.objects.filter(uid=_uuid(uid)).exists():
+        return redirect("commitments:pledge", uid=uid)
+    if Project.objects.filter(uid=_uuid(uid)).exists():
+        return redirect("commitments:project", uid=uid)
+    if (
+        Cargo.objects.filter(uid=_uuid(uid)).exists()
+        or SupplyContract.objects.filter(uid=_uuid(uid)).exists()
+    ):
+        return redirect("commitments:cargoes")
+    return redirect("commitments:cooperation")
+
+
+def _uuid(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise Http404 from None
+
+
+@require_GET
 def cooperation(request: HttpRequest) -> HttpResponse:
     return render(request, "commitments/cooperation.html", {"entries": selectors.cooperation_all()})
-
-
-__all__ = ["Cargo"]

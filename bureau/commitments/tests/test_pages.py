@@ -68,3 +68,12 @@ def test_members_see_no_staff_forms_and_cannot_post(
     )
     assert refused.status_code == 403
     assert MoneyEvent.objects.count() == 0
+
+
+def test_changes_join_the_audit_trail(client: Client, staff_az: Any, staff_pk: Any, project: Any) -> None:
+    client.force_login(staff_az)
+    page = client.get("/audit/?kind=commitment").content.decode()
+    assert "project recorded" in page.lower() and "Power plant" in page
+    assert client.get(reverse("commitments:record", args=[project.uid])).status_code == 302
+    client.force_login(staff_pk)  # the other chamber's staff do not see them
+    assert "Power plant" not in client.get("/audit/?kind=commitment").content.decode()
