@@ -70,7 +70,9 @@ def test_members_see_no_staff_forms_and_cannot_post(
     assert MoneyEvent.objects.count() == 0
 
 
-def test_changes_join_the_audit_trail(client: Client, staff_az: Any, staff_pk: Any, project: Any) -> None:
+def test_changes_join_the_audit_trail(
+    client: Client, staff_az: Any, staff_pk: Any, project: Any
+) -> None:
     client.force_login(staff_az)
     page = client.get("/audit/?kind=commitment").content.decode()
     assert "project recorded" in page.lower() and "Power plant" in page
