@@ -38,7 +38,7 @@ def _pledge(staff: User) -> tuple[Any, Any]:
 def test_staff_record_a_disbursement_and_the_chart_and_totals_change(
     page: Page, staff_az: User
 ) -> None:
-    pledge, terminal = _pledge(staff_az)
+    pledge, _terminal = _pledge(staff_az)
     sign_in(page, staff_az)
     page.goto(f"/commitments/pledges/{pledge.uid}/")
     disbursed = page.locator('#pledge-totals tr[data-kind="disbursed"] td').first
