@@ -71,6 +71,26 @@ def _uid(value: Any) -> str:
     return text
 
 
+def _milestones(value: Any) -> list[dict[str, Any]]:
+    """A list of {title, due_on, done_on}: dates as YYYY-MM-DD text, each may be unknown."""
+    if parsing.is_blank(value):
+        return []
+    if not isinstance(value, list) or len(value) > parsing.MAX_LIST_ITEMS:
+        raise ValueError("must be a list of milestones, each with a title")
+    result = []
+    for n, row in enumerate(value, start=1):
+        if not isinstance(row, dict) or not parsing.text(row.get("title"), max_length=300):
+            raise ValueError(f"milestone {n} needs a title")
+        try:
+            due, done = parsing.date(row.get("due_on")), parsing.date(row.get("done_on"))
+        except ValueError as bad:
+            raise ValueError(f"milestone {n}: {bad}") from None
+        result.append({"title": parsing.text(row["title"], max_length=300),
+                       "due_on": due.isoformat() if due else None,
+                       "done_on": done.isoformat() if done else None})  # fmt: skip
+    return result
+
+
 def _year(value: Any) -> int | None:
     if parsing.is_blank(value):
         return None
@@ -161,6 +181,7 @@ SCHEMAS: dict[str, dict[str, Parser]] = {
         "status": _choice(COOP_STATUSES, default="proposed"),
         "description": _text(2000),
         "parties": lambda v: parsing.string_list(v, max_length=200),
+        "milestones": _milestones,
         "stated_on": parsing.date,
         **SOURCE,
     },

@@ -125,3 +125,21 @@ def test_cargoes_with_conversions(client: Client, staff_az: Any, token_for: Any)
                 {"window_start": "2025-03-01", "window_end": "2025-02-01", "volume": "1"}, token)  # fmt: skip
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json()["errors"]} == {"window_end", "unit"}
+
+
+def test_cooperation_register_with_milestones(
+    client: Client, staff_az: Any, token_for: Any
+) -> None:
+    body = {"title": "Joint defence production", "area": "defence", "status": "proposed",
+            "parties": "Azerbaijan; Pakistan", "milestones": [{"title": "Joint venture agreed", "due_on": None}]}  # fmt: skip
+    created = _send(client, "post", "/commitments/cooperation", body, token_for(staff_az))
+    assert created.status_code == 201, created.content
+    listed = client.get("/api/v1/commitments/cooperation").json()
+    assert listed[0]["parties"] == ["Azerbaijan", "Pakistan"]
+    assert listed[0]["milestones"] == [
+        {"title": "Joint venture agreed", "due_on": None, "done_on": None}
+    ]
+    bad = _send(client, "post", "/commitments/cooperation", {**body, "area": "space", "milestones": [{"due_on": "x"}]},
+                token_for(staff_az))  # fmt: skip
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"area", "milestones"}

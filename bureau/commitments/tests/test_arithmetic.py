@@ -86,3 +86,29 @@ def test_month_grid_starts_on_monday() -> None:
     grid = windows.month_grid(2026, 2)
     assert grid[0][:6] == [None] * 6 and grid[0][6] == dt.date(2026, 2, 1)
     assert all(len(week) == 7 for week in grid)
+
+
+def test_contract_years_count_delivered_and_scheduled_against_the_contracted_quantity() -> None:
+    from bureau.commitments.schedule import CargoFact, contract_years
+
+    cargoes = [
+        CargoFact(dt.date(2025, 3, 1), Decimal(140000), "m3_lng", "delivered"),
+        CargoFact(dt.date(2025, 9, 1), Decimal(63000), "tonnes", "confirmed"),
+        CargoFact(dt.date(2026, 2, 1), None, "m3_lng", "planned"),
+        CargoFact(dt.date(2026, 3, 1), Decimal(1), "m3_lng", "cancelled"),
+        CargoFact(dt.date(2025, 5, 1), Decimal(10), "barrels", "delivered"),
+    ]
+    years = contract_years(
+        dt.date(2025, 2, 25), dt.date(2027, 2, 24), Decimal(1_000_000), "m3_lng", cargoes
+    )
+    assert [(y.starts, y.ends) for y in years] == [(dt.date(2025, 2, 25), dt.date(2026, 2, 24)),
+                                                 (dt.date(2026, 2, 25), dt.date(2027, 2, 24))]  # fmt: skip
+    first, second = years
+    assert (first.delivered, first.scheduled, first.unknown) == (
+        Decimal(140000),
+        Decimal("140000.000"),
+        2,
+    )
+    assert (second.delivered, second.scheduled, second.unknown) == (0, 0, 0)
+    assert first.contracted == Decimal(1_000_000)
+    assert contract_years(None, None, None, "", cargoes) == []
