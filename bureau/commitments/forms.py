@@ -105,3 +105,22 @@ class CooperationForm(ServiceForm):
     description = _text(_("Description"), max_length=2000, widget=forms.Textarea)
     source_title = _text(_("Source"))
     source_url = _text(_("Source URL"), max_length=500)
+
+
+class DateAlertForm(ServiceForm):
+    subscription = forms.TypedChoiceField(label=_("Add to my subscription"), coerce=int)
+    rule = forms.ChoiceField(
+        label=_("Tell me when"),
+        choices=[("expiring", _("an agreement expires within N days")),
+                 ("milestone_due", _("a milestone is due within N days")),
+                 ("stage_changed", _("a pledge project changes stage"))],
+    )  # fmt: skip
+    days = forms.CharField(label=_("N days"), required=False, max_length=5, initial="30")
+
+    def __init__(self, *args: Any, subscriptions: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subscription"].choices = subscriptions  # type: ignore[attr-defined]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"))

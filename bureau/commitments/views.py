@@ -18,8 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bureau.accounts import permissions
 from bureau.accounts.models import User
 from bureau.commitments import agreements, arithmetic, lng, present, selectors, services, windows
+from bureau.commitments.date_alerts import date_alert_add
 from bureau.commitments.forms import (
     CargoForm,
+    DateAlertForm,
     ExtensionForm,
     MilestoneDoneForm,
     MoneyForm,
@@ -29,7 +31,7 @@ from bureau.commitments.forms import (
 )
 from bureau.commitments.models import Cargo, Pledge, Project, SupplyContract
 from bureau.core.cells import safe_row
-from bureau.core.errors import DomainError, ValidationFailed
+from bureau.core.errors import DomainError, NotFound, ValidationFailed
 from bureau.trade import charts
 
 
@@ -54,6 +56,9 @@ def _submit(request: HttpRequest, form: ServiceForm, call: Callable[..., Any]) -
         return False
     try:
         call(data=form.data_for_service())
+    except NotFound as missing:
+        form.add_error(None, missing.message)
+        return False
     except ValidationFailed as failed:
         form.put_errors(failed)
         return False
@@ -204,7 +209,15 @@ def project(request: HttpRequest, uid: Any) -> HttpResponse:
 def agreements_desk(request: HttpRequest) -> HttpResponse:
     today = dt.date.today()
     forms: dict[str, ServiceForm] = {}
-    if request.method == "POST":
+    alert_form = _alert_form(request)
+    if request.method == "POST" and request.POST.get("form") == "alert":
+        if alert_form is None:
+            raise Forbidden("sign in to add date alerts")
+        if _submit(request, alert_form, functools.partial(_add_alert, request)):
+            messages.success(request, "Date alert added to your subscription.")
+            return redirect("commitments:agreements")
+        forms["alert"] = alert_form
+    elif request.method == "POST":
         item_id = int(request.POST.get("agreement", "0") or 0)
         if request.POST.get("form") == "extension":
             form: ServiceForm = ExtensionForm(request.POST)
@@ -237,8 +250,23 @@ def agreements_desk(request: HttpRequest) -> HttpResponse:
         "horizons": [(h, windows.within(desk.dates, today, h)) for h in windows.HORIZONS],
         "overdue": windows.overdue(desk.dates, today),
         "calendar": [_month(m, desk.dates) for m in months],
+        "alert_form": alert_form,
     }
     return render(request, "commitments/agreements.html", context, status=422 if forms else 200)
+
+
+def _alert_form(request: HttpRequest) -> DateAlertForm | None:
+    user = _actor(request)
+    if user is None:
+        return None
+    mine = [(s.pk, s.name) for s in user.subscriptions.filter(active=True).order_by("name")]
+    data = request.POST if request.POST.get("form") == "alert" else None
+    return DateAlertForm(data, subscriptions=mine)
+
+
+def _add_alert(request: HttpRequest, data: dict[str, Any]) -> Any:
+    return date_alert_add(actor=_actor(request), subscription_id=data.get("subscription", 0),
+                          rule=data.get("rule", ""), days=data.get("days"))  # fmt: skip
 
 
 def _month(first: dt.date, dates: list[windows.Dated]) -> dict[str, Any]:
