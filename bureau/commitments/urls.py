@@ -18,5 +18,6 @@ urlpatterns = [
     path("commitments/agreements/", views.agreements_desk, name="agreements"),
     path("commitments/cargoes/", views.cargoes, name="cargoes"),
     path("commitments/cooperation/", views.cooperation, name="cooperation"),
+    path("commitments/import/<str:kind>/<uuid:uid>/", views.import_rows, name="import"),
     path("commitments/records/<str:uid>/", views.record, name="record"),
 ]

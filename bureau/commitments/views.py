@@ -17,12 +17,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bureau.accounts import permissions
 from bureau.accounts.models import User
-from bureau.commitments import agreements, arithmetic, lng, present, selectors, services, windows
+from bureau.commitments import (
+    agreements,
+    arithmetic,
+    importing,
+    lng,
+    present,
+    selectors,
+    services,
+    windows,
+)
 from bureau.commitments.date_alerts import date_alert_add
 from bureau.commitments.forms import (
     CargoForm,
     DateAlertForm,
     ExtensionForm,
+    ImportForm,
     MilestoneDoneForm,
     MoneyForm,
     ProjectForm,
@@ -334,3 +344,41 @@ def _uuid(text: str) -> uuid.UUID:
 @require_GET
 def cooperation(request: HttpRequest) -> HttpResponse:
     return render(request, "commitments/cooperation.html", {"entries": selectors.cooperation_all()})
+
+
+IMPORTS: dict[str, tuple[Any, str]] = {
+    "projects": (Pledge, "commitments:pledge"),
+    "cargoes": (SupplyContract, "commitments:cargoes"),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def import_rows(request: HttpRequest, kind: str, uid: Any) -> HttpResponse:
+    """Staff import a pledge's projects or a contract's cargoes from CSV or XLSX."""
+    if kind not in IMPORTS:
+        raise Http404
+    model, back = IMPORTS[kind]
+    target = _by_uid(model, uid)
+    if not _can_write(request, target):
+        raise Forbidden("only the recording chamber's staff import here")
+    form, report = ImportForm(request.POST or None, request.FILES or None), None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = (
+                importing.projects_import(
+                    actor=_actor(request), pledge=target, stream=upload, filename=upload.name
+                )
+                if kind == "projects"
+                else importing.cargoes_import(
+                    actor=_actor(request), contract=target, stream=upload, filename=upload.name
+                )
+            )
+        except ValidationFailed as failed:
+            form.add_error("file", failed.message)
+        if report is not None and report.ok:
+            messages.success(request, f"{report.imported} {kind} imported.")
+            return redirect(back, uid=uid) if kind == "projects" else redirect(back)
+    context = {"form": form, "report": report, "kind": kind, "target": target}
+    failed_now = bool(form.errors) or (report is not None and not report.ok)
+    return render(request, "commitments/import.html", context, status=422 if failed_now else 200)

@@ -111,3 +111,20 @@ def test_the_cli_prints_the_row_report(tmp_path: Path, pledge: Any, staff_az: An
             stderr=err,
         )
     assert "row 3, title: is required" in err.getvalue()
+
+
+def test_staff_import_projects_on_the_page(
+    client: Client, pledge: Any, staff_az: Any, member: Any
+) -> None:
+    url = f"/commitments/import/projects/{pledge.uid}/"
+    client.force_login(member)
+    assert client.get(url).status_code == 403
+    client.force_login(staff_az)
+    bad = client.post(url, {"file": _named(BAD.encode(), "projects.csv")})
+    assert (
+        bad.status_code == 422
+        and "is required" in bad.content.decode()
+        and '<td class="num">3</td>' in bad.content.decode()
+    )
+    done = client.post(url, {"file": _named(GOOD.encode(), "projects.csv")})
+    assert done.status_code == 302 and Project.objects.count() == 2

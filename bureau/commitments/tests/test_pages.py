@@ -85,12 +85,18 @@ def test_a_member_adds_a_date_alert_from_the_desk(client: Client, member: Any) -
     from bureau.alerts.services import subscription_create
     from bureau.commitments.models import DateAlert
 
-    subscription = subscription_create(owner=member, data={"name": "Energy", "channels": [{"kind": "live"}]})
+    subscription = subscription_create(
+        owner=member, data={"name": "Energy", "channels": [{"kind": "live"}]}
+    )
     client.force_login(member)
     url = reverse("commitments:agreements")
     assert "Add the date alert" in client.get(url).content.decode()
-    bad = client.post(url, {"form": "alert", "subscription": subscription.pk, "rule": "expiring", "days": "soon"})
+    bad = client.post(
+        url, {"form": "alert", "subscription": subscription.pk, "rule": "expiring", "days": "soon"}
+    )
     assert bad.status_code == 422 and "must be a whole number of days" in bad.content.decode()
-    done = client.post(url, {"form": "alert", "subscription": subscription.pk, "rule": "expiring", "days": "90"})
+    done = client.post(
+        url, {"form": "alert", "subscription": subscription.pk, "rule": "expiring", "days": "90"}
+    )
     assert done.status_code == 302
     assert DateAlert.objects.get().days == 90
