@@ -46,6 +46,13 @@ def trade_dir(tmp_path: Path, settings: Any) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def search_index_dir(tmp_path: Path, settings: Any) -> Path:
+    """Every test starts from a search index of its own (built from its database when used)."""
+    settings.BUREAU_SEARCH_INDEX_DIR = tmp_path / "search-index"
+    return Path(settings.BUREAU_SEARCH_INDEX_DIR)
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache_and_fast_passwords(settings: Any) -> Any:
     """Rate-limit counters and cached facets must not leak between tests; hashing need not be slow."""
     from django.core.cache import cache

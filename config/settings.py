@@ -140,6 +140,21 @@ BUREAU_BACKUP_KEY = declare(
     "",
     "Passphrase that seals backups (AES-256-GCM, key derived with scrypt); needed again to verify or restore them. Empty: archives are plain .tar.gz (still 0600).",
 )
+BUREAU_SEARCH = declare(
+    "BUREAU_SEARCH",
+    "index",
+    "What answers ranked searches of published items: `index` (an embedded Tantivy index in BUREAU_SEARCH_INDEX_DIR, kept current from the database) or `database` (SQLite FTS5 / PostgreSQL full-text search only).",
+)
+if BUREAU_SEARCH not in ("index", "database"):
+    raise ImproperlyConfigured("BUREAU_SEARCH must be 'index' or 'database'")
+BUREAU_SEARCH_INDEX_DIR = Path(
+    declare(
+        "BUREAU_SEARCH_INDEX_DIR",
+        "",
+        "Folder of the search index; default: BUREAU_HOME/search-index. Local to each host; rebuilt from the database when missing.",
+    )
+    or BUREAU_HOME / "search-index"
+)
 BUREAU_METRICS_DIR = Path(
     declare(
         "BUREAU_METRICS_DIR",

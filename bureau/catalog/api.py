@@ -90,9 +90,12 @@ def _scope(user: User | None, status: str) -> QuerySet[Item] | None:
 def list_items(request: HttpRequest, params: Query[ItemQuery]) -> dict[str, Any]:
     """Items matching the browse filters, newest first (or by relevance when searching)."""
     filters = selectors.ItemFilters.parse(request.GET)
-    matching = selectors.item_list(filters, base=_scope(request_user(request), filters.status))
-    page = selectors.item_page(matching, offset=params.offset, limit=params.limit)
-    count, capped = selectors.count_matches(matching)
+    page, count, capped = selectors.item_search(
+        filters,
+        base=_scope(request_user(request), filters.status),
+        offset=params.offset,
+        limit=params.limit,
+    )
     result: dict[str, Any] = {
         "count": count,
         "count_is_capped": capped,

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from bureau.accounts.models import Organisation
-from bureau.catalog import facets, search
+from bureau.catalog import facets, index, search
 from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS
 from bureau.catalog.models import DETAIL_RELATION, Item, ItemFacet, ItemTransition, Kind, Status
 from bureau.core import parsing
@@ -277,6 +277,30 @@ def count_matches(matching: QuerySet[Item], cap: int = COUNT_CAP) -> tuple[int, 
     """How many items match, counting no further than ``cap``; and whether it stopped there."""
     counted = matching.order_by()[: cap + 1].count()
     return min(counted, cap), counted > cap
+
+
+def item_search(
+    filters: ItemFilters, *, base: QuerySet[Item] | None = None, offset: int, limit: int
+) -> tuple[list[Item], int, bool]:
+    """One page of the items matching ``filters`` and their count (capped as ``count_matches``):
+    from the search index when it can answer (published items by relevance; see
+    ``bureau.catalog.index``), else from the database."""
+    if base is None and index.serves(filters):
+        found = index.find(filters, offset=offset, limit=limit)
+        rows = (
+            Item.objects.filter(id__in=[pk for pk, _uid in found.hits], status=Status.PUBLISHED)
+            .select_related("organisation", *DETAIL_RELATION.values())
+            .prefetch_related("agreement__extensions", "agreement__milestones")
+            .order_by()
+        )
+        # Read back from the database: never an item that is not published (now) or not the
+        # one indexed under that id.
+        by_id = {item.pk: item for item in rows}
+        page = [by_id[pk] for pk, uid in found.hits if pk in by_id and by_id[pk].uid.hex == uid]
+        return page, min(found.count, COUNT_CAP), found.count > COUNT_CAP
+    matching = item_list(filters, base=base)
+    count, capped = count_matches(matching)
+    return item_page(matching, offset=offset, limit=limit), count, capped
 
 
 def items_visible_to(user: Any) -> QuerySet[Item]:
