@@ -9,10 +9,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import P, PathEx, Query, QueryEx, Router, Status
 from ninja.errors import AuthenticationError
+from ninja.renderers import JSONRenderer
 
 from bureau.accounts import permissions
 from bureau.accounts.auth import authenticated_user, request_user
@@ -107,10 +109,54 @@ def list_items(request: HttpRequest, params: Query[ItemQuery]) -> dict[str, Any]
 
 
 @router.get("/items/{ident}", response=ItemOut, auth=None, exclude_unset=True, summary="One item")
-def get_item(request: HttpRequest, ident: Ident) -> dict[str, Any]:
-    """By numeric id or uid. Unpublished items only for their organisation and its moderators."""
+def get_item(request: HttpRequest, ident: Ident) -> dict[str, Any] | HttpResponse:
+    """By numeric id or uid. Unpublished items only for their organisation and its moderators.
+    A published item's answer carries an ETag: send it back in ``If-None-Match`` to get
+    304 Not Modified while the item is unchanged."""
+    request_user(request)  # a bad token is refused even here
+    if ident.isascii() and ident.isdigit() and int(ident) <= MAX_ID:
+        version = selectors.item_version(pk=int(ident))
+        if version is not None:
+            return _published_item(request, int(ident), version)
     item, _user = _find_visible(request, ident)
     return item_out(item)
+
+
+CACHE_PREFIX = "item-json:"
+RENDERER = JSONRenderer()  # the API's renderer (config.api sets no other)
+CACHE_SECONDS = 3600
+
+
+def _published_item(request: HttpRequest, pk: int, version: str) -> HttpResponse:
+    """A published item's JSON from the cache when its version is unchanged (anyone may read it,
+    so one copy serves every reader), rendered and cached otherwise."""
+    etag = f'"{version}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        cached = cache.get(f"{CACHE_PREFIX}{pk}")
+        if cached is not None and cached[0] == version:
+            body = cached[1]
+        else:
+            item = selectors.item_get(pk=pk, details=True)
+            if item is None:  # deleted since the version was read
+                raise NotFound(f"there is no item '{pk}'")
+            body = _render(request, item)
+            cache.set(f"{CACHE_PREFIX}{pk}", (version, body), CACHE_SECONDS)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["ETag"] = etag
+    return response
+
+
+def _render(request: HttpRequest, item: Item) -> bytes:
+    """The bytes ninja would answer: validated by ``ItemOut``, unset fields left out."""
+    data = ItemOut.model_validate(item_out(item)).model_dump(exclude_unset=True)
+    return bytes(RENDERER.render(request, data, response_status=200), "utf-8")
+
+
+def forget_item(pk: int) -> None:
+    """Drop an item's cached JSON (after a change; its version would also tell it apart)."""
+    cache.delete(f"{CACHE_PREFIX}{pk}")
 
 
 @router.post("/items", response={201: ItemOut}, exclude_unset=True, summary="Create an item")
