@@ -859,6 +859,11 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
         with serve(env, workers=2, probe=STATIC_FILE) as server:
             log(f"{engine}: item detail, 50 clients, 2 workers")
             figures.update(detail_load(server.base_url, paths, args.seconds, "_workers2"))
+        # The same under granian, which serves the WSGI application without an event loop.
+        for workers, suffix in ((1, "_granian"), (2, "_granian_workers2")):
+            with serve(env, workers=workers, probe=STATIC_FILE, server="granian") as server:
+                log(f"{engine}: item detail, 50 clients, granian, {workers} worker(s)")
+                figures.update(detail_load(server.base_url, paths, args.seconds, suffix))
     log(f"{engine}: {json.dumps(figures)}")
     return figures
 
@@ -950,6 +955,8 @@ def main(argv: list[str] | None = None) -> None:
             figures.setdefault(engine, {}).update(bench_import(engine, args))
     first = figures.get(engines[0], {})
     for name in ("detail_rps", "detail_rps_workers2", "baseline_rps", "baseline_rps_workers2",
+                 "detail_rps_granian", "detail_rps_granian_workers2", "baseline_rps_granian",
+                 "baseline_rps_granian_workers2",
                  "import_rows_per_s", "import_baseline_rows_per_s", "import_ratio"):  # fmt: skip
         figures[name] = first.get(name)
     if args.drop:

@@ -303,6 +303,19 @@ def item_search(
     return item_page(matching, offset=offset, limit=limit), count, capped
 
 
+def item_search_ids(
+    filters: ItemFilters, *, base: QuerySet[Item] | None = None, offset: int, limit: int
+) -> tuple[list[tuple[int, str]], int, bool] | None:
+    """What ``item_search`` finds when the search index answers: the page's (id, version) of
+    items published now, and the capped count; None when the database must answer."""
+    if base is not None or not index.serves(filters):
+        return None
+    found = index.find(filters, offset=offset, limit=limit)
+    versions = item_versions(dict(found.hits))
+    page = [(pk, versions[pk]) for pk, _uid in found.hits if pk in versions]
+    return page, min(found.count, COUNT_CAP), found.count > COUNT_CAP
+
+
 def items_visible_to(user: Any) -> QuerySet[Item]:
     """Every item ``user`` may list whatever its status: node admins all; chamber staff their
     chamber's and its members'; members their own organisation's."""
@@ -356,19 +369,41 @@ def item_version(*, pk: int) -> str | None:
     """A tag that changes whenever the API's record of published item ``pk`` may change (its
     ``updated_at`` and the organisation's slug, name and verification), or None when the item
     is not published. One indexed row read in plain SQL: it runs before every cached read."""
+    return item_versions({pk: None}).get(pk)
+
+
+def item_versions(uids: Mapping[int, str | None]) -> dict[int, str]:
+    """``item_version`` of each of the ids (keys of ``uids``) that is published now and, where a
+    uid is given, still has that uid."""
     from django.db import connection
 
+    if not uids:
+        return {}
+    marks = ", ".join(["%s"] * len(uids))
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT i.updated_at, o.slug, o.name, o.verified_at FROM catalog_item i"
-            " JOIN accounts_organisation o ON o.id = i.organisation_id"
-            " WHERE i.id = %s AND i.status = %s",
-            [pk, Status.PUBLISHED],
+            "SELECT i.id, i.uid, i.updated_at, o.slug, o.name, o.verified_at FROM catalog_item i"  # noqa: S608 - placeholders only
+            f" JOIN accounts_organisation o ON o.id = i.organisation_id"
+            f" WHERE i.id IN ({marks}) AND i.status = %s",
+            [*uids, Status.PUBLISHED],
         )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return hashlib.sha256(repr((pk, *row)).encode()).hexdigest()[:20]
+        rows = cursor.fetchall()
+    out = {}
+    for pk, uid, *version in rows:
+        wanted = uids[pk]
+        if wanted is None or str(uid).replace("-", "").lower() == wanted:
+            out[pk] = hashlib.sha256(repr((pk, *version)).encode()).hexdigest()[:20]
+    return out
+
+
+def items_with_details(*, pks: list[int]) -> list[Item]:
+    """The items with their organisation, details and an agreement's children, unordered."""
+    return list(
+        Item.objects.filter(id__in=pks)
+        .select_related("organisation", *DETAIL_RELATION.values())
+        .prefetch_related("agreement__extensions", "agreement__milestones")
+        .order_by()
+    )
 
 
 def item_as_record(item: Item) -> dict[str, Any]:

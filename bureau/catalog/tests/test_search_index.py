@@ -196,3 +196,36 @@ def test_the_index_catches_up_after_a_crash_between_commit_and_index(
     assert index.find(filters, offset=0, limit=20).count == 1
     assert found(q="sesame oil") == ["Sesame oil from Ganja"]
     assert not SearchQueue.objects.exists()
+
+
+def test_the_api_page_from_the_index_and_cache_equals_the_databases(make_item, staff_az, settings):
+    import json
+
+    from django.test import Client
+
+    from bureau.catalog import services
+
+    make_item(publish=True, title="Basmati rice for Baku", summary="Rice, 500 t")
+    other = make_item(publish=True, title="Rice bran oil", hs_code="150600", product="Oil")
+    make_item(title="Draft rice lead")
+    client = Client()
+
+    def page(**params: str) -> dict[str, Any]:
+        answer = client.get("/api/v1/items", {"q": "rice", **params})
+        assert answer.status_code == 200
+        return json.loads(answer.content)
+
+    from_index, again = page(), page()  # rendered, then from the cache
+    assert from_index == again
+    settings.BUREAU_SEARCH = "database"
+    from_db = page()
+    settings.BUREAU_SEARCH = "index"
+    assert (from_index["count"], from_index["count_is_capped"]) == (2, False)
+    by_id = {i["id"]: i for i in from_db["items"]}
+    assert {i["id"]: i for i in from_index["items"]} == by_id
+    assert page(offset="1", limit="1")["items"] == [from_index["items"][1]]
+
+    services.item_update(actor=staff_az, item=other, data={"title": "Rice husk oil"})
+    assert "Rice husk oil" in [i["title"] for i in page()["items"]]
+    services.item_withdraw(actor=staff_az, item=other, note="gone")
+    assert [i["title"] for i in page()["items"]] == ["Basmati rice for Baku"]
