@@ -194,6 +194,10 @@ def _rebuild(opened: Opened) -> int:
     (opened.path / READY).write_text("built\n")
     with connection.cursor() as cursor:  # what the build read is in the index now
         cursor.execute("DELETE FROM catalog_searchqueue WHERE id <= %s", [last_queued])
+        if connection.vendor == "postgresql" and connection.get_autocommit():
+            # Every search checks the queue: leave it no dead rows to step over until
+            # autovacuum comes (a million after a bulk load cost 30 ms a check).
+            cursor.execute("VACUUM catalog_searchqueue")
     return done
 
 
