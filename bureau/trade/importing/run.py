@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from bureau.core import metrics, parsing
 from bureau.core.errors import ValidationFailed
 from bureau.reference import hs
 from bureau.trade import codes, store
-from bureau.trade.importing import typed
+from bureau.trade.importing import typed, unpack
 from bureau.trade.importing.exports import stage_world_exports
 from bureau.trade.importing.formats import STAGERS as FILE_STAGERS
 from bureau.trade.importing.formats import FormatError, Options, Staging
@@ -98,6 +99,7 @@ def import_file(
         return TradeImport(existing[dataset_id], existing[dataset_id].rows, unchanged=True)
 
     with tempfile.TemporaryDirectory(prefix="bureau-trade-") as scratch:
+        path = unpack.plain_file(path, Path(scratch))  # a gzip file, expanded up to a cap
         # DuckDB may read the file named and write the store's datasets, nothing else.
         con = store.connect(
             files=[path],
@@ -191,7 +193,7 @@ def _staging_file(dataset_id: str) -> Path:
     of this process, so that a concurrent import of the same file writes elsewhere."""
     folder = store.trade_dir().resolve() / "datasets"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{dataset_id}.{os.getpid()}{STAGED_SUFFIX}"
+    return folder / f"{dataset_id}.{os.getpid()}.{secrets.token_hex(4)}{STAGED_SUFFIX}"
 
 
 def _stage(
@@ -453,8 +455,9 @@ def _sweep_staged() -> None:
     """Remove what killed imports left: typed passes of processes that no longer run, and
     files of the general path (it writes them only while holding the lock we hold)."""
     for leftover in (store.trade_dir() / "datasets").glob("*.partial"):
-        pid = leftover.name.removesuffix(STAGED_SUFFIX).rpartition(".")[2]
-        if leftover.name.endswith(STAGED_SUFFIX) and pid.isdigit() and _running(int(pid)):
+        parts = leftover.name.removesuffix(STAGED_SUFFIX).split(".")  # id, pid, token
+        pid = parts[1] if len(parts) == 3 and leftover.name.endswith(STAGED_SUFFIX) else ""
+        if pid.isdigit() and _running(int(pid)):
             continue
         leftover.unlink(missing_ok=True)
 
@@ -472,18 +475,30 @@ def _running(pid: int) -> bool:
 def _store_totals(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, data: Path) -> None:
     """Sums the potential ranking needs for every product, written beside the dataset: world
     exports by year and product, and each importer's imports. Summing them at each request
-    would scan a whole year of the world (the importer column is in no useful order)."""
+    would scan a whole year of the world (the importer column is in no useful order).
+
+    One pass over the dataset sums each importer's imports by product, from the world and
+    from countries; the world's exports are the sums of the latter over importers."""
     outside = ", ".join(store.sql_literal(code) for code in codes.AGGREGATES)
     dataset_id = store.sql_literal(dataset.id)
     rows = f"FROM read_parquet($data) WHERE length(product) = {int(dataset.product_level)}"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE import_sums AS
+        SELECT year, importer, product,
+            sum(value_usd) FILTER (exporter = 'WLD') AS from_world,
+            sum(value_usd) FILTER (exporter NOT IN ({outside})) AS from_countries
+        {rows} AND importer NOT IN ({outside}) GROUP BY year, importer, product""",
+        {"data": str(data)},
+    )
     _copy(
         con,
-        f"""WITH d AS (SELECT year, exporter, product, value_usd {rows}
-                       AND exporter NOT IN ({outside}) AND importer NOT IN ({outside}))
-            SELECT {dataset_id} AS dataset, year, product, sum(value_usd) AS world_usd,
-                   any_value(e.exporters) AS exporters
-            FROM d JOIN (SELECT year, count(DISTINCT exporter) AS exporters FROM d GROUP BY year) e
+        f"""SELECT {dataset_id} AS dataset, year, product, sum(from_countries) AS world_usd,
+                any_value(e.exporters) AS exporters
+            FROM import_sums
+            JOIN (SELECT year, count(DISTINCT exporter) AS exporters {rows}
+                  AND exporter NOT IN ({outside}) AND importer NOT IN ({outside}) GROUP BY year) e
                  USING (year)
+            WHERE from_countries IS NOT NULL
             GROUP BY year, product ORDER BY year, product""",  # noqa: S608 - constants, quoted literals and integers only
         store.world_file(dataset.id),
         data,
@@ -491,13 +506,11 @@ def _store_totals(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, data: 
     _copy(
         con,
         f"""SELECT {dataset_id} AS dataset, year, importer, product,
-                coalesce(sum(value_usd) FILTER (exporter = 'WLD'),
-                         sum(value_usd) FILTER (exporter NOT IN ({outside}))) AS imports_usd
-            {rows} AND importer NOT IN ({outside})
-            GROUP BY year, importer, product ORDER BY year, importer, product""",
+                coalesce(from_world, from_countries) AS imports_usd
+            FROM import_sums ORDER BY year, importer, product""",  # noqa: S608 - constants, quoted literals and integers only
         store.imports_file(dataset.id),
-        data,
     )
+    con.execute("DROP TABLE import_sums")
 
 
 def _copy(
