@@ -282,41 +282,25 @@ def _label_setting(s: Search, origin: int) -> Outcome:
             if bag is None:
                 bag = bags[head] = []
             else:
-                dominated = False
+                # One pass: is the new label dominated, and which labels does it dominate? A
+                # label it dominated stays dominated by the one that then turns it away.
+                dominated, beaten = False, 0
                 for o in bag:
                     if o[STATE] == new_state:
-                        t, u = o[G0], o[G1]
+                        t, u, a, b = o[G0], o[G1], n0, n1
                     else:
-                        t, u = o[G0] + dt, o[G1] + du
-                    if (
-                        t <= l0
-                        and u <= l1
-                        and o[G2] <= l2
-                        and not o[MASK] & ~mask
-                        and o[CROSS] <= cross
-                    ):
+                        t, u, a, b = o[G0] + dt, o[G1] + du, n0 + dt, n1 + du
+                    om, oc = o[MASK], o[CROSS]
+                    if t <= l0 and u <= l1 and o[G2] <= l2 and not om & ~mask and oc <= cross:
                         dominated = True
                         break
+                    if a <= o[G0] and b <= o[G1] and n2 <= o[G2] and not mask & ~om and cross <= oc:
+                        o[ALIVE] = False
+                        beaten += 1
+                if beaten:
+                    bag[:] = [o for o in bag if o[ALIVE]]
                 if dominated:
                     continue
-                kept = []
-                for o in bag:
-                    if o[STATE] == new_state:
-                        t, u = n0, n1
-                    else:
-                        t, u = n0 + dt, n1 + du
-                    if (
-                        t <= o[G0]
-                        and u <= o[G1]
-                        and n2 <= o[G2]
-                        and not mask & ~o[MASK]
-                        and cross <= o[CROSS]
-                    ):
-                        o[ALIVE] = False
-                    else:
-                        kept.append(o)
-                if len(kept) != len(bag):
-                    bag[:] = kept
             child: Label = [n0, n1, n2, mask, cross, head, new_state, e, label,
                             visited | (1 << head), True]  # fmt: skip
             bag.append(child)
