@@ -230,6 +230,7 @@ INSTALLED_APPS = [
     "bureau.trade",
     "bureau.freight",
     "bureau.connect",
+    "bureau.commitments",
     "bureau.operations",
     "bureau.inbox",
     "bureau.audit",
@@ -407,6 +408,13 @@ BUREAU_WEBHOOK_TIMEOUT = float(
         "BUREAU_WEBHOOK_TIMEOUT",
         "15",
         "Seconds a webhook receiver has to answer before the try counts as failed.",
+    )
+)
+BUREAU_DATE_ALERT_SECONDS = float(
+    declare(
+        "BUREAU_DATE_ALERT_SECONDS",
+        "300",
+        "Seconds between the worker's checks of the commitments' date alerts (expiries, milestones due, stage changes).",
     )
 )
 # The fault-injection tests (bureau.core.faults).

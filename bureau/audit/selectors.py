@@ -15,11 +15,12 @@ from django.db.models.functions import Cast, Concat
 from bureau.accounts import permissions
 from bureau.accounts.models import MembershipRequest, Verification
 from bureau.catalog.models import ItemTransition
+from bureau.commitments.models import ChangeEntry
 from bureau.connect.models import Event as ConnectEvent
 from bureau.core import parsing
 from bureau.core.errors import FieldError, PermissionDenied, ValidationFailed
 
-KINDS = ("item", "organisation", "membership", "connect")
+KINDS = ("item", "organisation", "membership", "connect", "commitment")
 COLUMNS = ("at", "actor_email", "kind", "object_key", "label", "action", "detail")
 MAX_ACTOR = 254
 
@@ -68,6 +69,7 @@ def audit_entries(user: Any, filters: AuditFilters) -> QuerySet[Any]:
         "organisation": _verifications,
         "membership": _memberships,
         "connect": _connect,
+        "commitment": _commitments,
     }
     # Each part without its model's ordering: a compound SELECT is ordered once, as a whole.
     chosen = [
@@ -174,4 +176,14 @@ def _connect(user: Any, filters: AuditFilters) -> QuerySet[Any]:
         .values_list(
             "at", "actor_email", "kind", "object_key", "label", "action_done", "detail_text"
         )
+    )
+
+
+def _commitments(user: Any, filters: AuditFilters) -> QuerySet[Any]:
+    return (
+        ChangeEntry.objects.filter(
+            _scope(user, "organisation"), _when(filters, "at"), _actor(filters, "actor")
+        )
+        .annotate(actor_email=F("actor__email"), kind=_text("commitment"))
+        .values_list(*COLUMNS)
     )

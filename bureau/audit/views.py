@@ -29,12 +29,14 @@ KIND_LABELS = {
     "organisation": _("Verifications"),
     "membership": _("Memberships"),
     "connect": _("Connect"),
+    "commitment": _("Commitments"),
 }
 ROW_LABELS = {
     "item": _("Item"),
     "organisation": _("Organisation"),
     "membership": _("Membership"),
     "connect": _("Connect"),
+    "commitment": _("Commitment"),
 }
 HEADER = ("at", "who", "kind", "object", "what", "action", "detail")
 
@@ -75,6 +77,8 @@ def _row(entry: tuple[Any, ...]) -> dict[str, Any]:
         url = reverse("connect:dashboard")
     elif kind == "item":
         url = reverse("catalog:item", args=[int(key)])
+    elif kind == "commitment":
+        url = reverse("commitments:record", args=[key])
     else:
         url = reverse("accounts:organisation", args=[key])
     return {
@@ -96,6 +100,8 @@ def describe(kind: str, action: str) -> str:
         return str(MembershipRequest.Status(action).label)
     if kind == "connect":
         return action  # 'interest-accepted', 'enquiry-answered', ...
+    if kind == "commitment":
+        return action.capitalize()
     before, _sep, after = action.partition(">")
     if not before:
         return gettext("Entered as %(status)s") % {"status": Status(after).label.lower()}

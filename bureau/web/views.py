@@ -76,6 +76,17 @@ CAPABILITIES = [
         ],
     ),
     Capability(
+        "commit",
+        _("Commit"),
+        _("The US$2 billion investment pledge and its projects, the energy agreements and their dates, the LNG cargo schedule."),
+        [
+            Link(_("The partnership at a glance"), "commitments:glance"),
+            Link(_("Pledge tracker"), "commitments:pledges"),
+            Link(_("Agreements desk"), "commitments:agreements"),
+            Link(_("Cargo schedule"), "commitments:cargoes"),
+        ],
+    ),
+    Capability(
         "move",
         _("Move"),
         _("Freight routes across the corridors between the two countries, ranked by time, cost and CO2."),
