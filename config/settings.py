@@ -517,6 +517,13 @@ BUREAU_IMPORT_MAX_EXPANDED_MB = float(
         "Largest size an XLSX import file may expand to when unzipped, in MB; checked before it is read.",
     )
 )
+BUREAU_TRADE_MAX_EXPANDED_MB = float(
+    declare(
+        "BUREAU_TRADE_MAX_EXPANDED_MB",
+        "4096",
+        "Largest size a gzip-compressed trade statistics file may expand to, in MB; larger ones are refused while they are expanded.",
+    )
+)
 BUREAU_IMPORT_MAX_ERRORS = int(
     declare(
         "BUREAU_IMPORT_MAX_ERRORS",
