@@ -11,10 +11,19 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from bureau.accounts import permissions
 from bureau.accounts.changes import OrganisationVerified
-from bureau.accounts.models import DESCRIPTION_LENGTH, ApiToken, Organisation, User, Verification
+from bureau.accounts.models import (
+    DESCRIPTION_LENGTH,
+    INTERFACE_LANGUAGES,
+    PREFERRED_CURRENCIES,
+    ApiToken,
+    Organisation,
+    User,
+    Verification,
+)
 from bureau.core import changes, parsing
 from bureau.core.errors import FieldError, PermissionDenied, ValidationFailed
 from bureau.reference import countries, hs
@@ -245,3 +254,30 @@ def token_revoke(*, user: User, prefix: str) -> int:
 
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def user_preferences_set(
+    *, user: User, language: str | None = None, currency: str | None = None
+) -> User:
+    """Remember the interface language and the currency amounts are also shown in ('' forgets).
+
+    Raises ``ValidationFailed`` naming the field when a value is not one offered.
+    """
+    errors: list[FieldError] = []
+    changed: list[str] = []
+    for name, value, offered in (
+        ("language", language, INTERFACE_LANGUAGES),
+        ("currency", currency, PREFERRED_CURRENCIES),
+    ):
+        if value is None:
+            continue
+        if value and value not in dict(offered):
+            errors.append(FieldError(name, _("'%(value)s' is not offered") % {"value": value}))
+            continue
+        setattr(user, name, value)
+        changed.append(name)
+    if errors:
+        raise ValidationFailed(errors)
+    if changed:
+        user.save(update_fields=changed)
+    return user

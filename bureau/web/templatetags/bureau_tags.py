@@ -9,6 +9,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from bureau.catalog.models import Kind
@@ -77,9 +78,14 @@ def kind_label(value: str) -> str:
 
 @register.filter
 def money(amount: Decimal | None, currency: str = "") -> str:
-    """An amount with its currency, written the way the active language writes numbers."""
+    """An amount with its currency, written the way the active language writes numbers, kept
+    left to right inside right-to-left text."""
     if amount is None:
         return ""
+    return format_html('<bdi dir="ltr">{}</bdi>', money_text(amount, currency))
+
+
+def money_text(amount: Decimal, currency: str = "") -> str:
     whole = amount == amount.to_integral()
     text = format_decimal(amount, format="#,##0" if whole else "#,##0.00", locale=_locale())
     # The ISO code rather than a symbol: "$" is ambiguous and "Rs" varies by country.
