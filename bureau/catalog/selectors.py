@@ -18,6 +18,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from bureau.accounts.models import Organisation
 from bureau.catalog import facets, search
@@ -70,7 +71,7 @@ class ItemFilters:
             and result.value_max is not None
             and result.value_max < result.value_min
         ):
-            errors.append(FieldError("value_max", "is below value_min"))
+            errors.append(FieldError("value_max", _("is below value_min")))
         if errors:
             raise ValidationFailed(errors)
         return result
@@ -286,7 +287,7 @@ def items_visible_to(user: Any) -> QuerySet[Item]:
         return Item.objects.all()
     organisation_id = getattr(user, "organisation_id", None)
     if organisation_id is None:
-        raise PermissionDenied("only members of an organisation can list unpublished items")
+        raise PermissionDenied(_("only members of an organisation can list unpublished items"))
     own = Q(organisation_id=organisation_id)
     if user.is_chamber_staff:
         own |= Q(organisation__chamber_id=organisation_id)

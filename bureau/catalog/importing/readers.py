@@ -21,6 +21,7 @@ from typing import IO, Any
 
 import openpyxl
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS
 from bureau.catalog.importing.jsonrows import json_rows, too_many_rows
@@ -60,19 +61,24 @@ def detect_format(format: str | None, filename: str | None) -> str:
         fmt = format.strip().lower().lstrip(".")
         if fmt not in FORMATS:
             raise ValidationFailed.single(
-                "format", f"'{format}' is not one of: {', '.join(FORMATS)}"
+                "format",
+                _("'%(value)s' is not one of: %(allowed)s")
+                % {"value": format, "allowed": ", ".join(FORMATS)},
             )
         return fmt
     if not filename:
         raise ValidationFailed.single(
-            "format", "is required: give csv, xlsx or json, or a file name with its extension"
+            "format", _("is required: give csv, xlsx or json, or a file name with its extension")
         )
     fmt = Path(filename).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise ValidationFailed.single(
             "format",
-            f"cannot tell the format of '{Path(filename).name}' from its extension: "
-            "use a .csv, .xlsx or .json file",
+            _(
+                "cannot tell the format of '%(name)s' from its extension: "
+                "use a .csv, .xlsx or .json file"
+            )
+            % {"name": Path(filename).name},
         )
     return fmt
 
@@ -145,10 +151,15 @@ def _unknown(names: Sequence[str], header: Sequence[Any]) -> list[RowError]:
 def _bad(name: str, cell: Any) -> RowError:
     label = "" if cell is None else str(cell).strip()
     if name in NESTED_FIELDS:
-        return RowError(1, label, f"column {label} can only be given in a JSON file")
-    message = f"unknown column '{label}': it is not a field of an item"
+        return RowError(
+            1, label, _("column %(column)s can only be given in a JSON file") % {"column": label}
+        )
     if close := difflib.get_close_matches(name, FLAT_COLUMNS, n=1):
-        message += f"; did you mean '{close[0]}'?"
+        message = _(
+            "unknown column '%(column)s': it is not a field of an item; did you mean '%(close)s'?"
+        ) % {"column": label, "close": close[0]}
+    else:
+        message = _("unknown column '%(column)s': it is not a field of an item") % {"column": label}
     return RowError(1, label, message)
 
 
@@ -165,7 +176,11 @@ def record(number: int, names: Sequence[str], cells: Sequence[Any]) -> Row:
             continue
         name = names[position] if position < len(names) else ""
         if not name:
-            return Row(number, problem=f"has a value in column {position + 1}, which has no header")
+            return Row(
+                number,
+                problem=_("has a value in column %(column)d, which has no header")
+                % {"column": position + 1},
+            )
         data[name] = value
     return Row(number, data)
 
