@@ -191,6 +191,7 @@ def criteria_from_filters(filters: ItemFilters) -> dict[str, Any]:
         "origin_countries": [filters.country] if filters.country else [],
         "value_min_usd": filters.value_min,
         "value_max_usd": filters.value_max,
+        "languages": [filters.language] if filters.language else [],
     }
     return {k: v for k, v in criteria.items() if v not in (None, [], "")}
 

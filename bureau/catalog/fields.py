@@ -73,7 +73,7 @@ def _checked_list(one: Parser) -> Parser:
     return parse
 
 
-def _language(value: Any) -> str:
+def parse_language(value: Any) -> str:
     code = parsing.text(value).lower() or "en"
     if pycountry.languages.get(alpha_2=code) is None:
         raise ValueError(_("'%(code)s' is not an ISO 639-1 language code") % {"code": code})
@@ -148,7 +148,9 @@ COMMON = [
         "summary", _text(2000), "One or two sentences", example="Long-grain rice from Punjab."
     ),
     FieldSpec("body", _text(BODY_LENGTH), f"Full text, at most {BODY_LENGTH:,} characters"),
-    FieldSpec("language", _language, "ISO 639-1 code of the text (en, az, ur, ...)", example="en"),
+    FieldSpec(
+        "language", parse_language, "ISO 639-1 code of the text (en, az, ur, ...)", example="en"
+    ),
     FieldSpec(
         "countries", _checked_list(country), "ISO alpha-2 codes separated by ';'", example="PK;AZ"
     ),
