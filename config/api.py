@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as RequestInvalid
+from ninja.openapi.docs import Swagger
 
 from bureau.accounts.api import router as organisations_router
 from bureau.accounts.auth import API_AUTH, api_rate_check
@@ -62,7 +63,14 @@ def _rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     return wrapper
 
 
+class _Swagger(Swagger):
+    """ninja's Swagger page with its language declared (it is in English in every language)."""
+
+    template = "web/swagger.html"
+
+
 api = NinjaAPI(
+    docs=_Swagger(),
     title="Bureau API",
     version="1",
     description=DESCRIPTION,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 IMPACTS = ("serious", "critical")
@@ -29,7 +29,14 @@ RUN = """async () => {
   }));
 }"""
 
+# Swagger UI (django-ninja's API explorer, a developer tool drawn by its own script) is not
+# ours to fix: its nested controls and grey-on-white labels are reported upstream-side.
+NOT_AUDITED = ("/api/v1/docs",)
+
 AXE_VIOLATIONS: list[str] = []
+# The pages the audit opens: axe-core sets style attributes while it measures, which the
+# Content-Security-Policy reports; the tests' own visits are what the CSP watch is for.
+AUDIT_PAGES: set[int] = set()
 AUDITED: list[str] = []  # "language url", for tests that check the audit ran
 
 
@@ -56,11 +63,13 @@ def audit(context: Any, visits: list[str]) -> None:
     if not visits:
         return
     page = context.new_page()
+    AUDIT_PAGES.add(id(page))
     try:
-        for url in visits[:MOST_PAGES]:
+        for url in [u for u in visits if not urlsplit(u).path.startswith(NOT_AUDITED)][:MOST_PAGES]:
             for language in LANGUAGES:
                 _audit_one(page, url, language)
     finally:
+        AUDIT_PAGES.discard(id(page))
         page.close()
 
 
