@@ -229,6 +229,7 @@ INSTALLED_APPS = [
     "bureau.exchange",
     "bureau.trade",
     "bureau.freight",
+    "bureau.connect",
     "bureau.operations",
     "bureau.inbox",
     "bureau.audit",
@@ -333,6 +334,36 @@ API_RATE_LIMIT = declare(
     "BUREAU_API_RATE",
     "600/m",
     "API requests allowed per token or client address (count/period; period in s, m or h).",
+)
+# Connect: interests, introductions, enquiries, outcomes.
+CONNECT_RATE_LIMIT = declare(
+    "BUREAU_CONNECT_RATE",
+    "20/h",
+    "Expressions of interest and enquiries allowed per account and per client address (count/period).",
+)
+BUREAU_INTRODUCTION_DAYS = int(
+    declare(
+        "BUREAU_INTRODUCTION_DAYS",
+        "14",
+        "Days an introduction waits for both sides' answers before it expires.",
+    )
+)
+BUREAU_OUTCOME_DAYS = [
+    int(days)
+    for days in as_list(
+        declare(
+            "BUREAU_OUTCOME_DAYS",
+            "30,90",
+            "Days after an accepted introduction at which both sides are asked whether business resulted (comma-separated).",
+        )
+    )
+]
+BUREAU_ENQUIRY_WORKING_DAYS = int(
+    declare(
+        "BUREAU_ENQUIRY_WORKING_DAYS",
+        "2",
+        "Default response-time target for enquiries, in working days; each chamber may set its own, with its weekend and holidays.",
+    )
 )
 BUREAU_STREAMS_PER_USER = int(
     declare(

@@ -45,5 +45,6 @@ urlpatterns = [
     path("", include("bureau.freight.urls")),
     path("", include("bureau.operations.urls")),
     path("", include("bureau.inbox.urls")),
+    path("", include("bureau.connect.urls")),
     path("", include("bureau.audit.urls")),
 ]

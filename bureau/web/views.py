@@ -81,6 +81,16 @@ CAPABILITIES = [
         _("Freight routes across the corridors between the two countries, ranked by time, cost and CO2."),
         [Link(_("Karachi to Baku"), "freight:move", query="from=PKKHI&to=AZBAK")],
     ),
+    Capability(
+        "connect",
+        _("Connect"),
+        _("Express interest in an item, be introduced by the chamber, ask a chamber a question, and count the deals that result."),
+        [
+            Link(_("Ask a chamber"), "connect:enquiry_new"),
+            Link(_("Answered within target"), "connect:performance"),
+            Link(_("Connect dashboard"), "connect:dashboard", staff_only=True),
+        ],
+    ),
 ]  # fmt: skip
 
 
