@@ -190,3 +190,20 @@ def test_only_staff_propose_and_hide(company, buyer_org, member, trader, staff_a
     assert "rude words" not in signed_in(member).get("/connect/").content.decode()
     audit = signed_in(staff_az).get("/audit/?kind=connect").content.decode()
     assert "interest-hidden" in audit
+
+
+def test_staff_propose_on_the_page_with_errors_beside_the_fields(company, buyer_org, staff_az):
+    staff = signed_in(staff_az)
+    assert "First organisation" in staff.get("/connect/propose/").content.decode()
+    missing = staff.post("/connect/propose/", {"a": company.slug, "b": ""})
+    assert missing.status_code == 422
+    assert "Second organisation: choose an organisation" in missing.content.decode()
+    same = staff.post("/connect/propose/", {"a": company.slug, "b": company.slug})
+    assert same.status_code == 422 and "must be another organisation" in same.content.decode()
+    done = staff.post("/connect/propose/", {"a": company.slug, "b": buyer_org.slug, "note": "Rice"})
+    assert done.status_code == 302
+    intro = Introduction.objects.get()
+    assert intro.state == "proposed" and intro.proposed_by == staff_az and intro.note == "Rice"
+    board = staff.get("/connect/dashboard/").content.decode()
+    assert "Introductions waiting for an answer" in board and buyer_org.name in board
+    assert "Caspian Foods" in staff.get("/connect/dashboard/introductions.csv").content.decode()
