@@ -29,7 +29,7 @@ import tantivy
 from django.conf import settings
 from django.db import connection
 
-from bureau.catalog import facets, search
+from bureau.catalog import facets, folding, search
 from bureau.catalog.models import Status
 
 TOKENIZER = "bureau"
@@ -75,9 +75,10 @@ def _analyzer() -> tantivy.TextAnalyzer:
 
 
 def fold(text: str) -> str:
-    """Lower case without combining marks, as FTS5's remove_diacritics and bureau_unaccent:
-    'Café' is 'cafe', 'düyü' is 'duyu'; 'ə' is a letter of its own and stays."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    """Lower case without combining marks, as FTS5's remove_diacritics and bureau_unaccent, and
+    with the letters typed differently on different keyboards folded as the database folds them
+    (``folding``): 'Café' is 'cafe', 'düyü' is 'duyu', the Azerbaijani schwa and dotless i are e and i."""
+    decomposed = unicodedata.normalize("NFKD", folding.fold(text).lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

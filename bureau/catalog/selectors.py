@@ -18,10 +18,11 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from bureau.accounts.models import Organisation
 from bureau.catalog import facets, index, search
-from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS
+from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS, parse_language
 from bureau.catalog.models import DETAIL_RELATION, Item, ItemFacet, ItemTransition, Kind, Status
 from bureau.core import parsing
 from bureau.core.errors import FieldError, PermissionDenied, ValidationFailed
@@ -45,6 +46,7 @@ class ItemFilters:
     published_to: dt.date | None = None
     organisation: str = ""
     concerning: str = ""
+    language: str = ""  # the language an item is written in (ISO 639-1)
     status: str = Status.PUBLISHED
     sort: str = ""
 
@@ -70,7 +72,7 @@ class ItemFilters:
             and result.value_max is not None
             and result.value_max < result.value_min
         ):
-            errors.append(FieldError("value_max", "is below value_min"))
+            errors.append(FieldError("value_max", _("is below value_min")))
         if errors:
             raise ValidationFailed(errors)
         return result
@@ -91,7 +93,10 @@ def _one_of(allowed: list[str]) -> Any:
     def parse(value: Any) -> str:
         word = parsing.text(value)
         if word not in allowed:
-            raise ValueError(f"'{word}' is not one of: {', '.join(allowed)}")
+            raise ValueError(
+                _("'%(value)s' is not one of: %(allowed)s")
+                % {"value": word, "allowed": ", ".join(allowed)}
+            )
         return word
 
     return parse
@@ -101,8 +106,16 @@ def _kinds(value: Any) -> list[str]:
     kinds = parsing.string_list(value)
     bad = [k for k in kinds if k not in Kind.values]
     if bad:
-        raise ValueError(f"unknown kind(s) {', '.join(bad)}; use {', '.join(Kind.values)}")
+        raise ValueError(
+            _("unknown kind(s) %(bad)s; use %(allowed)s")
+            % {"bad": ", ".join(bad), "allowed": ", ".join(Kind.values)}
+        )
     return kinds
+
+
+def content_language(value: Any) -> str:
+    """An ISO 639-1 code, as items carry their language ('AZ' -> 'az')."""
+    return parse_language(value) if not parsing.is_blank(value) else ""
 
 
 def _hs_prefix(value: Any) -> str:
@@ -132,6 +145,7 @@ _PARSERS: dict[str, Any] = {
     "published_to": parsing.date,
     "organisation": lambda v: parsing.text(v, max_length=220),
     "concerning": lambda v: parsing.text(v, max_length=220),
+    "language": lambda v: content_language(v),
     "status": _one_of(list(Status.values)),
     "sort": _one_of(list(SORTS)),
 }
@@ -186,6 +200,8 @@ def _apply_filters(
         qs = qs.filter(organisation__slug=f.organisation)
     if f.concerning:
         qs = qs.filter(_concerning(f.concerning))
+    if f.language:
+        qs = qs.filter(language=f.language)
     return qs
 
 
@@ -323,7 +339,7 @@ def items_visible_to(user: Any) -> QuerySet[Item]:
         return Item.objects.all()
     organisation_id = getattr(user, "organisation_id", None)
     if organisation_id is None:
-        raise PermissionDenied("only members of an organisation can list unpublished items")
+        raise PermissionDenied(_("only members of an organisation can list unpublished items"))
     own = Q(organisation_id=organisation_id)
     if user.is_chamber_staff:
         own |= Q(organisation__chamber_id=organisation_id)
