@@ -91,6 +91,11 @@ def claim_due(*, limit: int, busy_endpoints: set[int] = frozenset()) -> list[Out
             .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
             .exclude(channel__endpoint_id__in=busy_endpoints)
         )
+        # Nothing due, nothing more to read: one indexed query, which waits like any writer of
+        # deliveries while the table is locked (and fails after BUREAU_DB_LOCK_TIMEOUT).
+        locking = due.select_for_update(skip_locked=True, of=("self",))
+        if not locking.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:1]:
+            return []
         room = _endpoint_room(due, now=now, limit=limit)
         if not room:
             return []
@@ -109,6 +114,8 @@ def claim_due(*, limit: int, busy_endpoints: set[int] = frozenset()) -> list[Out
             .values_list("id", "endpoint_id", "rank")
         )
         chosen = [pk for pk, endpoint, rank in ranked if rank <= room[endpoint]][:limit]
+        # Skip a row being changed meanwhile (an admin's redelivery): next round takes it.
+        chosen = list(locking.filter(pk__in=chosen).values_list("pk", flat=True))
         if not chosen:
             return []
         Delivery.objects.filter(pk__in=chosen).update(lease_until=now + lease)
