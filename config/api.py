@@ -21,6 +21,8 @@ from bureau.accounts.api import router as organisations_router
 from bureau.accounts.auth import API_AUTH, api_rate_check
 from bureau.alerts.api import router as subscriptions_router
 from bureau.catalog.api import router as items_router
+from bureau.commitments.api import router as commitments_router
+from bureau.connect.api import router as connect_router
 from bureau.core.errors import DomainError, NotFound, ValidationFailed
 from bureau.freight.api import router as freight_router
 from bureau.reference.api import router as reference_router
@@ -75,6 +77,8 @@ api.add_router("/reference", reference_router)
 api.add_router("", subscriptions_router)
 api.add_router("", trade_router)
 api.add_router("", freight_router)
+api.add_router("", connect_router)
+api.add_router("", commitments_router)
 
 # Last, so that it only catches paths no router has: an unknown endpoint still answers in JSON.
 fallback = Router()

@@ -229,6 +229,8 @@ INSTALLED_APPS = [
     "bureau.exchange",
     "bureau.trade",
     "bureau.freight",
+    "bureau.connect",
+    "bureau.commitments",
     "bureau.operations",
     "bureau.inbox",
     "bureau.audit",
@@ -333,6 +335,36 @@ API_RATE_LIMIT = declare(
     "600/m",
     "API requests allowed per token or client address (count/period; period in s, m or h).",
 )
+# Connect: interests, introductions, enquiries, outcomes.
+CONNECT_RATE_LIMIT = declare(
+    "BUREAU_CONNECT_RATE",
+    "20/h",
+    "Expressions of interest and enquiries allowed per account and per client address (count/period).",
+)
+BUREAU_INTRODUCTION_DAYS = int(
+    declare(
+        "BUREAU_INTRODUCTION_DAYS",
+        "14",
+        "Days an introduction waits for both sides' answers before it expires.",
+    )
+)
+BUREAU_OUTCOME_DAYS = [
+    int(days)
+    for days in as_list(
+        declare(
+            "BUREAU_OUTCOME_DAYS",
+            "30,90",
+            "Days after an accepted introduction at which both sides are asked whether business resulted (comma-separated).",
+        )
+    )
+]
+BUREAU_ENQUIRY_WORKING_DAYS = int(
+    declare(
+        "BUREAU_ENQUIRY_WORKING_DAYS",
+        "2",
+        "Default response-time target for enquiries, in working days; each chamber may set its own, with its weekend and holidays.",
+    )
+)
 BUREAU_STREAMS_PER_USER = int(
     declare(
         "BUREAU_STREAMS_PER_USER",
@@ -376,6 +408,13 @@ BUREAU_WEBHOOK_TIMEOUT = float(
         "BUREAU_WEBHOOK_TIMEOUT",
         "15",
         "Seconds a webhook receiver has to answer before the try counts as failed.",
+    )
+)
+BUREAU_DATE_ALERT_SECONDS = float(
+    declare(
+        "BUREAU_DATE_ALERT_SECONDS",
+        "300",
+        "Seconds between the worker's checks of the commitments' date alerts (expiries, milestones due, stage changes).",
     )
 )
 # The fault-injection tests (bureau.core.faults).

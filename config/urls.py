@@ -41,7 +41,9 @@ urlpatterns = [
     path("", include("bureau.exchange.urls")),
     path("", include("bureau.trade.urls")),
     path("", include("bureau.freight.urls")),
+    path("", include("bureau.commitments.urls")),
     path("", include("bureau.operations.urls")),
     path("", include("bureau.inbox.urls")),
+    path("", include("bureau.connect.urls")),
     path("", include("bureau.audit.urls")),
 ]

@@ -30,6 +30,11 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# What a reader who was sent an item may still see: an expired item stays readable, a withdrawn
+# one does not.
+SHOWN_STATUSES = (Status.PUBLISHED, Status.EXPIRED)
+
+
 class ItemQuerySet(models.QuerySet["Item"]):
     def published(self) -> ItemQuerySet:
         return self.filter(status=Status.PUBLISHED)

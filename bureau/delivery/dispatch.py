@@ -194,3 +194,20 @@ def _hand_on(event_ids: list[int]) -> bool:
         log.warning("could not pass %d live deliveries on", len(live), exc_info=True)
         return False
     return True
+
+
+def event_deliver(event: OutboxEvent, item: Item, targets: list[Target]) -> int:
+    """Deliver an event a caller matched itself (the date alerts of commitments) through
+    ``targets``, in the caller's transaction. A (channel, event) pair that already has its
+    delivery is skipped, so calling again for the same event delivers nothing twice."""
+    now = timezone.now()
+    existing = set(
+        Delivery.objects.filter(
+            event=event, channel_id__in=[t.channel_id for t in targets]
+        ).values_list("channel_id", flat=True)
+    )
+    deliveries = [_delivery(event, item, t, now) for t in targets if t.channel_id not in existing]
+    _insert(deliveries)
+    if deliveries:
+        transaction.on_commit(lambda: _announce([event.pk]), robust=True)
+    return len(deliveries)

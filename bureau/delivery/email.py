@@ -36,6 +36,7 @@ from django.views.decorators.http import require_http_methods
 
 from bureau.alerts.models import Channel
 from bureau.alerts.services import channel_unsubscribe
+from bureau.catalog.models import SHOWN_STATUSES
 from bureau.core.addresses import public_url
 from bureau.core.faults import failpoint
 from bureau.delivery.models import Delivery, DeliveryAttempt
@@ -78,6 +79,7 @@ def claim_due_emails(*, limit: int) -> list[Delivery]:
                 status__in=(Delivery.Status.PENDING, Delivery.Status.RETRYING),
                 next_attempt_at__lte=now,
                 channel__active=True,
+                item__status__in=SHOWN_STATUSES,
             )
             .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
             .order_by("next_attempt_at", "id")
@@ -195,7 +197,9 @@ def due_digest_channels(*, now: dt.datetime) -> list[Channel]:
     """Active digest channels past their hour today, not yet sent today, with items waiting."""
     utc = now.astimezone(dt.UTC)
     day_start = utc.replace(hour=0, minute=0, second=0, microsecond=0)
-    waiting = Delivery.objects.filter(channel=OuterRef("pk"), status=Delivery.Status.DIGEST)
+    waiting = Delivery.objects.filter(
+        channel=OuterRef("pk"), status=Delivery.Status.DIGEST, item__status__in=SHOWN_STATUSES
+    )
     return list(
         Channel.objects.filter(
             kind=Channel.Kind.EMAIL,
@@ -221,7 +225,9 @@ def _send_digest(
     if not claim.update(last_digest_at=now):
         return "skipped"
     deliveries = list(
-        Delivery.objects.filter(channel=channel, status=Delivery.Status.DIGEST)
+        Delivery.objects.filter(
+            channel=channel, status=Delivery.Status.DIGEST, item__status__in=SHOWN_STATUSES
+        )
         .select_related(*DELIVERY_RELATIONS)
         .order_by("id")
     )

@@ -29,7 +29,7 @@ from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
 from bureau.alerts.models import Channel
-from bureau.catalog.models import Item, Status
+from bureau.catalog.models import SHOWN_STATUSES, Item
 from bureau.core.addresses import public_url
 from bureau.delivery import dispatch, fanout
 from bureau.delivery.fanout import LiveEvent
@@ -96,7 +96,7 @@ def _frame(pk: int, uid: str, sub_id: int, sub_name: str, item: str) -> bytes:
     return f"id: {pk}\nevent: item\ndata: {data}\n\n".encode()
 
 
-VISIBLE = (Status.PUBLISHED, Status.EXPIRED)
+VISIBLE = SHOWN_STATUSES
 
 
 def _item_parts(item_ids: set[int]) -> dict[int, str]:

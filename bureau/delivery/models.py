@@ -54,6 +54,7 @@ class Delivery(models.Model):
         RETRYING = "retrying", _("Retrying")
         DEAD = "dead", _("Dead letter")
         DIGEST = "digest", _("Waiting for the digest")
+        CANCELLED = "cancelled", _("Cancelled: the item is no longer published")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")

@@ -27,6 +27,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from bureau.alerts.models import Channel, WebhookEndpoint
+from bureau.catalog.models import SHOWN_STATUSES
 from bureau.catalog.selectors import item_as_record
 from bureau.core import loops, metrics
 from bureau.core.addresses import public_url
@@ -87,6 +88,7 @@ def claim_due(*, limit: int, busy_endpoints: set[int] = frozenset()) -> list[Out
                 status__in=(Delivery.Status.PENDING, Delivery.Status.RETRYING),
                 next_attempt_at__lte=now,
                 channel__endpoint__isnull=False,
+                item__status__in=SHOWN_STATUSES,
             )
             .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
             .exclude(channel__endpoint_id__in=busy_endpoints)

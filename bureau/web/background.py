@@ -7,6 +7,7 @@ import logging
 
 # Imported for their side effects: the email and exchange jobs register themselves, and the
 # live hub listens for new live deliveries.
+import bureau.connect.jobs
 import bureau.delivery.email
 import bureau.delivery.live
 import bureau.exchange.jobs  # noqa: F401

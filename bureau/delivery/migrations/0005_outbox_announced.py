@@ -6,8 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0005_search_word_forms'),
-        ('delivery', '0003_delivery_plural_name'),
+        ('delivery', '0004_delivery_cancelled'),
     ]
 
     operations = [
