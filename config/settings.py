@@ -312,7 +312,7 @@ AUTH_PASSWORD_VALIDATORS = [
 _redis_url = declare(
     "REDIS_URL",
     "",
-    "Redis for shared cache and rate limits across processes; empty means in-process.",
+    "Redis for live events, shared cache and rate limits across processes; required by `bureau worker`; empty means in-process.",
 )
 CACHES = {
     "default": (

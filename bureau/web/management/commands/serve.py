@@ -8,9 +8,12 @@ from typing import Any
 
 import uvicorn
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bureau.core import addresses
+from bureau.delivery import fanout
+from bureau.exchange.sharing import node_identity_check
 from bureau.web import background
 
 
@@ -34,6 +37,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["workers"] > 1 and not fanout.redis_url():
+            raise CommandError(
+                "bureau serve --workers N needs REDIS_URL: live events reach the streams of "
+                "every web process through Redis. Set REDIS_URL, the same on every process."
+            )
+        try:
+            node_identity_check()  # one node, one key: before anything answers for it
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
         addresses.set_served(options["host"], options["port"])
         if options["server"] == "granian":
             # Workers start fresh, not as forks of a process whose background threads run.
