@@ -140,6 +140,21 @@ BUREAU_BACKUP_KEY = declare(
     "",
     "Passphrase that seals backups (AES-256-GCM, key derived with scrypt); needed again to verify or restore them. Empty: archives are plain .tar.gz (still 0600).",
 )
+BUREAU_SEARCH = declare(
+    "BUREAU_SEARCH",
+    "index",
+    "What answers ranked searches of published items: `index` (an embedded Tantivy index in BUREAU_SEARCH_INDEX_DIR, kept current from the database) or `database` (SQLite FTS5 / PostgreSQL full-text search only).",
+)
+if BUREAU_SEARCH not in ("index", "database"):
+    raise ImproperlyConfigured("BUREAU_SEARCH must be 'index' or 'database'")
+BUREAU_SEARCH_INDEX_DIR = Path(
+    declare(
+        "BUREAU_SEARCH_INDEX_DIR",
+        "",
+        "Folder of the search index; default: BUREAU_HOME/search-index. Local to each host; rebuilt from the database when missing.",
+    )
+    or BUREAU_HOME / "search-index"
+)
 BUREAU_METRICS_DIR = Path(
     declare(
         "BUREAU_METRICS_DIR",
@@ -247,6 +262,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bureau.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Before any view or CSRF check reads the body; after the user is known, for the 413 page.
@@ -296,7 +312,7 @@ AUTH_PASSWORD_VALIDATORS = [
 _redis_url = declare(
     "REDIS_URL",
     "",
-    "Redis for shared cache and rate limits across processes; empty means in-process.",
+    "Redis for live events, shared cache and rate limits across processes; required by `bureau worker`; empty means in-process.",
 )
 CACHES = {
     "default": (
@@ -500,6 +516,13 @@ BUREAU_IMPORT_MAX_EXPANDED_MB = float(
         "BUREAU_IMPORT_MAX_EXPANDED_MB",
         "200",
         "Largest size an XLSX import file may expand to when unzipped, in MB; checked before it is read.",
+    )
+)
+BUREAU_TRADE_MAX_EXPANDED_MB = float(
+    declare(
+        "BUREAU_TRADE_MAX_EXPANDED_MB",
+        "4096",
+        "Largest size a gzip-compressed trade statistics file may expand to, in MB; larger ones are refused while they are expanded.",
     )
 )
 BUREAU_IMPORT_MAX_ERRORS = int(

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
+from django.utils.translation import gettext as _
 
 from bureau.accounts import permissions
 from bureau.accounts.models import MembershipRequest, Verification
@@ -63,7 +64,7 @@ def _kind(value: Any) -> str:
 def audit_entries(user: Any, filters: AuditFilters) -> QuerySet[Any]:
     """Every entry ``user`` may see that matches ``filters``, newest first, as rows of COLUMNS."""
     if not permissions.is_staff_user(user):
-        raise PermissionDenied("only chamber staff and node admins read the audit trail")
+        raise PermissionDenied(_("only chamber staff and node admins read the audit trail"))
     parts = {
         "item": _items,
         "organisation": _verifications,

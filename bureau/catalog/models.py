@@ -299,3 +299,15 @@ class ItemTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} -> {self.to_status}"
+
+
+class SearchQueue(models.Model):
+    """An item to index again in the search index (``bureau.catalog.index``).
+
+    Rows are written by a trigger on ``catalog_item`` (migration 0006) in the transaction that
+    inserts, changes or deletes the item, and removed once the index holds the change."""
+
+    item_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"index item {self.item_id}"

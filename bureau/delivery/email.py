@@ -313,6 +313,7 @@ def instant_message(delivery: Delivery, *, connection: Any = None) -> mail.Email
         template="item",
         subject=delivery.item.title,
         to=delivery.owner.email,
+        language=recipient_language(delivery.owner),
         channel_id=delivery.channel_id,
         message_key=str(delivery.uid),
         context=context,
@@ -328,7 +329,8 @@ def digest_message(
     entries = [{"item": d.item, "url": item_url(d.item_id)} for d in deliveries]
     subscription = channel.subscription
     day = now.astimezone(dt.UTC).date().isoformat()
-    with translation.override(settings.LANGUAGE_CODE):
+    language = recipient_language(subscription.owner)
+    with translation.override(language):
         subject = ngettext(
             "%(count)d new item for %(name)s", "%(count)d new items for %(name)s", len(entries)
         ) % {"count": len(entries), "name": subscription.name}
@@ -336,6 +338,7 @@ def digest_message(
         template="digest",
         subject=subject,
         to=subscription.owner.email,
+        language=language,
         channel_id=channel.pk,
         message_key=f"digest-{subscription.uid}-{channel.pk}-{day}",
         context={"entries": entries, "subscription": subscription, "day": day},
@@ -344,11 +347,17 @@ def digest_message(
     )
 
 
+def recipient_language(user: Any) -> str:
+    """The language a person reads their email in: their chosen one, else the node's default."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
 def _compose(
     *,
     template: str,
     subject: str,
     to: str,
+    language: str,
     channel_id: int,
     message_key: str,
     context: dict[str, Any],
@@ -362,7 +371,7 @@ def _compose(
         "node_title": settings.BUREAU_NODE_TITLE,
         "browse_url": public_url("/items/"),
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language):
         text = render_to_string(f"delivery/email/{template}.txt", context)
         html = render_to_string(f"delivery/email/{template}.html", context)
     message = mail.EmailMultiAlternatives(
@@ -377,6 +386,7 @@ def _compose(
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",  # RFC 3834: no vacation replies
+            "Content-Language": language,
         },
     )
     message.attach_alternative(html, "text/html")

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from bureau.delivery.tests.receiver import Receiver
-from tests.live.support import BUREAU, REPO, run, store_for_this_run
+from tests.live.support import BUREAU, REPO, WORKER_REDIS_URL, run, store_for_this_run
 
 WAIT = 120.0  # a bound on a hung run, not a timing
 
@@ -65,7 +65,8 @@ def state(store) -> dict:
 
 def start_worker(store, **env: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [BUREAU, "worker", "--poll", "0.1"], env={**store.env, **env}, cwd=REPO,
+        [BUREAU, "worker", "--poll", "0.1"],
+        env={"REDIS_URL": WORKER_REDIS_URL, **store.env, **env}, cwd=REPO,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
 

@@ -21,6 +21,7 @@ from typing import IO, Any
 
 import openpyxl
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS
 from bureau.catalog.importing.jsonrows import json_rows, too_many_rows
@@ -60,19 +61,24 @@ def detect_format(format: str | None, filename: str | None) -> str:
         fmt = format.strip().lower().lstrip(".")
         if fmt not in FORMATS:
             raise ValidationFailed.single(
-                "format", f"'{format}' is not one of: {', '.join(FORMATS)}"
+                "format",
+                _("'%(value)s' is not one of: %(allowed)s")
+                % {"value": format, "allowed": ", ".join(FORMATS)},
             )
         return fmt
     if not filename:
         raise ValidationFailed.single(
-            "format", "is required: give csv, xlsx or json, or a file name with its extension"
+            "format", _("is required: give csv, xlsx or json, or a file name with its extension")
         )
     fmt = Path(filename).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise ValidationFailed.single(
             "format",
-            f"cannot tell the format of '{Path(filename).name}' from its extension: "
-            "use a .csv, .xlsx or .json file",
+            _(
+                "cannot tell the format of '%(name)s' from its extension: "
+                "use a .csv, .xlsx or .json file"
+            )
+            % {"name": Path(filename).name},
         )
     return fmt
 
@@ -163,10 +169,16 @@ def _unknown(names: Sequence[str], header: Sequence[Any], known: Columns) -> lis
 def _bad(name: str, cell: Any, known: Columns) -> RowError:
     label = "" if cell is None else str(cell).strip()
     if name in known.nested:
-        return RowError(1, label, f"column {label} can only be given in a JSON file")
-    message = f"unknown column '{label}': it is not a field of {known.what}"
+        return RowError(
+            1, label, _("column %(column)s can only be given in a JSON file") % {"column": label}
+        )
+    names = {"column": label, "what": known.what}
     if close := difflib.get_close_matches(name, list(known.names), n=1):
-        message += f"; did you mean '{close[0]}'?"
+        message = _(
+            "unknown column '%(column)s': it is not a field of %(what)s; did you mean '%(close)s'?"
+        ) % {**names, "close": close[0]}
+    else:
+        message = _("unknown column '%(column)s': it is not a field of %(what)s") % names
     return RowError(1, label, message)
 
 
@@ -183,7 +195,11 @@ def record(number: int, names: Sequence[str], cells: Sequence[Any]) -> Row:
             continue
         name = names[position] if position < len(names) else ""
         if not name:
-            return Row(number, problem=f"has a value in column {position + 1}, which has no header")
+            return Row(
+                number,
+                problem=_("has a value in column %(column)d, which has no header")
+                % {"column": position + 1},
+            )
         data[name] = value
     return Row(number, data)
 
