@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 # Test processes per database run (pytest-xdist); the suite's fixtures are safe to run in parallel.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install browser lint pytest pytest-sqlite pytest-postgres bench clean exchange-spec
+.PHONY: run test install browser lint messages pytest pytest-sqlite pytest-postgres bench clean exchange-spec
 
 $(BIN)/bureau: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ install: $(BIN)/bureau
 
 run: install
 	BUREAU_DEMO_DATA=$${BUREAU_DEMO_DATA-$(wildcard $(CURDIR)/../shared/data)} $(BIN)/bureau demo --pair
+
+# Update the Azerbaijani and Urdu catalogues from the code, compile them, list what is untranslated.
+messages: install
+	$(BIN)/bureau messages
 
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)

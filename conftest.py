@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from bureau.accounts.models import Organisation, User
 from bureau.accounts.services import organisation_create, token_create, user_create
@@ -17,6 +19,13 @@ from bureau.reference.loaders import load_rates
 from tests.samples import lead_data
 
 PASSWORD = "correct-horse-battery"
+
+# Property tests check results, never speed: on a shared, loaded machine an example may take
+# seconds, which must not fail a test whose property holds.
+hypothesis_settings.register_profile(
+    "bureau", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("bureau")
 
 
 def _shared_data() -> Path:
@@ -43,6 +52,13 @@ def trade_dir(tmp_path: Path, settings: Any) -> Path:
     """Every test starts from an empty trade statistics store of its own."""
     settings.BUREAU_TRADE_DIR = tmp_path / "trade"
     return Path(settings.BUREAU_TRADE_DIR)
+
+
+@pytest.fixture(autouse=True)
+def search_index_dir(tmp_path: Path, settings: Any) -> Path:
+    """Every test starts from a search index of its own (built from its database when used)."""
+    settings.BUREAU_SEARCH_INDEX_DIR = tmp_path / "search-index"
+    return Path(settings.BUREAU_SEARCH_INDEX_DIR)
 
 
 @pytest.fixture(autouse=True)

@@ -146,7 +146,12 @@ class Server:
 
 @contextlib.contextmanager
 def serve(
-    env: dict[str, str], *, workers: int = 1, probe: str = "/", worker: bool = False
+    env: dict[str, str],
+    *,
+    workers: int = 1,
+    probe: str = "/",
+    worker: bool = False,
+    server: str = "uvicorn",
 ) -> Iterator[Server]:
     """Start ``bureau serve`` on a free port, wait until it answers, and stop it afterwards.
 
@@ -156,6 +161,7 @@ def serve(
     port = free_port()
     command = [str(VENV_BIN / "bureau"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", str(workers), *([] if worker else ["--no-worker"])]
+    command += ["--server", server] if server != "uvicorn" else []
     process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -496,9 +496,30 @@ def phase_prepare(args: argparse.Namespace) -> dict[str, Any]:
         log(f"generating {args.items:,} items")
         seconds = round(generate(args.items), 1)
     count = Item.objects.count()
+    index_s = _build_search_index()
     candidates = random.Random(SEED).sample(range(1, count + 1), min(count, 3000))
     ids = Item.objects.filter(pk__in=candidates, status="published").values_list("pk", flat=True)
-    return {"items": count, "generated_s": seconds, "sample_ids": sorted(ids)}
+    return {
+        "items": count,
+        "generated_s": seconds,
+        "sample_ids": sorted(ids),
+        "index_build_s": index_s,
+    }
+
+
+def _build_search_index() -> float | None:
+    """Bring the search index up to date (a full build the first time); seconds taken."""
+    from bureau.catalog import index
+
+    if not index.enabled():
+        return None
+    start = time.perf_counter()
+    built = index.is_built()
+    log("  bringing the search index up to date" + ("" if built else " (full build)"))
+    done = index.sync()
+    seconds = time.perf_counter() - start
+    log(f"  search index: {done:,} items in {seconds:.1f} s")
+    return round(seconds, 1) if not built else None
 
 
 def search_queries(count: int) -> list[dict[str, str]]:
@@ -523,14 +544,20 @@ def phase_search(args: argparse.Namespace) -> dict[str, Any]:
     """p50/p95 of search through the API and of the bare full-text query, same queries."""
     queries = search_queries(args.queries)
     bare = _bare_search()
+    bare_index = _bare_index_search()
     api, via = _api_search(args.base_url)
-    for params in queries:  # warm both paths' caches alike
+    for params in queries:  # warm every path's caches alike
         bare(params["q"])
+        if bare_index:
+            bare_index(params["q"])
         api(params)
     api_times: list[float] = []
     bare_times: list[float] = []
+    index_times: list[float] = []
     for params in queries:
         bare_times.append(_timed(functools.partial(bare, params["q"])))
+        if bare_index:
+            index_times.append(_timed(functools.partial(bare_index, params["q"])))
         api_times.append(_timed(functools.partial(api, params)))
     worst = sorted(zip(api_times, queries, strict=True), key=lambda t: -t[0])[:3]
     log("  slowest: " + "; ".join(f"{ms(t)} ms {p}" for t, p in worst))
@@ -544,7 +571,43 @@ def phase_search(args: argparse.Namespace) -> dict[str, Any]:
         "bare_p95_ms": ms(bare_p95),
         "ratio_p95": round(p95 / bare_p95, 2),
         "ratio_p50": round(percentile(api_times, 0.5) / percentile(bare_times, 0.5), 2),
+        **_index_figures(api_times, bare_p95, index_times),
     }
+
+
+def _index_figures(
+    api_times: list[float], bare_p95: float, index_times: list[float]
+) -> dict[str, Any]:
+    """The third baseline (the bare Tantivy query) and the API against the fastest engine."""
+    from django.conf import settings
+
+    out: dict[str, Any] = {"search_engine": settings.BUREAU_SEARCH}
+    fastest = bare_p95
+    if index_times:
+        index_p95 = percentile(index_times, 0.95)
+        out.update(
+            index_bare_p50_ms=ms(percentile(index_times, 0.5)), index_bare_p95_ms=ms(index_p95)
+        )
+        fastest = min(fastest, index_p95)
+    out["ratio_p95_fastest"] = round(percentile(api_times, 0.95) / fastest, 2)
+    return out
+
+
+def _bare_index_search() -> Callable[[str], Any] | None:
+    """Tantivy's own top-20 for the words alone (no facet, no count), as the other baselines."""
+    from bureau.catalog import index
+    from bureau.catalog.selectors import ItemFilters
+
+    if not index.is_built():
+        return None
+    opened = index._opened()
+    searcher = opened.index.searcher()
+
+    def bare_index(q: str) -> Any:
+        query = index._query(opened, ItemFilters(q=q))
+        return None if query is None else searcher.search(query, 20, count=False).hits
+
+    return bare_index
 
 
 def _timed(call: Callable[[], Any]) -> float:
@@ -782,7 +845,8 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     env = bench_env(home, url)
     me = ["bench/catalog.py", "--items", str(args.items)]
     prepared = run_child([*me, "--phase", "prepare"], env)
-    figures: dict[str, Any] = {"generated_s": prepared["generated_s"]}
+    figures: dict[str, Any] = {"generated_s": prepared["generated_s"],
+                               "index_build_s": prepared.get("index_build_s")}  # fmt: skip
     paths = [f"/api/v1/items/{pk}" for pk in prepared["sample_ids"]]
     with serve(env, probe=STATIC_FILE) as server:
         log(f"{engine}: search, {args.queries} queries")
@@ -795,6 +859,11 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
         with serve(env, workers=2, probe=STATIC_FILE) as server:
             log(f"{engine}: item detail, 50 clients, 2 workers")
             figures.update(detail_load(server.base_url, paths, args.seconds, "_workers2"))
+        # The same under granian, which serves the WSGI application without an event loop.
+        for workers, suffix in ((1, "_granian"), (2, "_granian_workers2")):
+            with serve(env, workers=workers, probe=STATIC_FILE, server="granian") as server:
+                log(f"{engine}: item detail, 50 clients, granian, {workers} worker(s)")
+                figures.update(detail_load(server.base_url, paths, args.seconds, suffix))
     log(f"{engine}: {json.dumps(figures)}")
     return figures
 
@@ -886,6 +955,8 @@ def main(argv: list[str] | None = None) -> None:
             figures.setdefault(engine, {}).update(bench_import(engine, args))
     first = figures.get(engines[0], {})
     for name in ("detail_rps", "detail_rps_workers2", "baseline_rps", "baseline_rps_workers2",
+                 "detail_rps_granian", "detail_rps_granian_workers2", "baseline_rps_granian",
+                 "baseline_rps_granian_workers2",
                  "import_rows_per_s", "import_baseline_rows_per_s", "import_ratio"):  # fmt: skip
         figures[name] = first.get(name)
     if args.drop:

@@ -13,14 +13,19 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as RequestInvalid
+from ninja.openapi.docs import Swagger
 
 from bureau.accounts.api import router as organisations_router
 from bureau.accounts.auth import API_AUTH, api_rate_check
 from bureau.alerts.api import router as subscriptions_router
 from bureau.catalog.api import router as items_router
+from bureau.commitments.api import router as commitments_router
+from bureau.connect.api import router as connect_router
 from bureau.core.errors import DomainError, NotFound, ValidationFailed
 from bureau.freight.api import router as freight_router
 from bureau.reference.api import router as reference_router
@@ -60,7 +65,14 @@ def _rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     return wrapper
 
 
+class _Swagger(Swagger):
+    """ninja's Swagger page with its language declared (it is in English in every language)."""
+
+    template = "web/swagger.html"
+
+
 api = NinjaAPI(
+    docs=_Swagger(),
     title="Bureau API",
     version="1",
     description=DESCRIPTION,
@@ -75,6 +87,8 @@ api.add_router("/reference", reference_router)
 api.add_router("", subscriptions_router)
 api.add_router("", trade_router)
 api.add_router("", freight_router)
+api.add_router("", connect_router)
+api.add_router("", commitments_router)
 
 # Last, so that it only catches paths no router has: an unknown endpoint still answers in JSON.
 fallback = Router()
@@ -108,17 +122,18 @@ def _sentence(message: str) -> str:
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     if isinstance(exc, ValidationFailed):
         errors = [e.as_dict() for e in exc.errors]
-        return error_response(request, exc.status, f"Invalid input: {exc.message}.", errors)
+        detail = _("Invalid input: %(problems)s.") % {"problems": exc.message}
+        return error_response(request, exc.status, detail, errors)
     return error_response(request, exc.status, _sentence(exc.message))
 
 
 # How pydantic's error types read beside a field.
 _PYDANTIC_MESSAGES = {
-    "missing": "is required",
-    "extra_forbidden": "is not a known field",
-    "model_attributes_type": "must be a JSON object",
-    "dict_type": "must be a JSON object",
-    "model_type": "must be a JSON object",
+    "missing": gettext_lazy("is required"),
+    "extra_forbidden": gettext_lazy("is not a known field"),
+    "model_attributes_type": gettext_lazy("must be a JSON object"),
+    "dict_type": gettext_lazy("must be a JSON object"),
+    "model_type": gettext_lazy("must be a JSON object"),
 }
 
 
@@ -132,7 +147,7 @@ def _field_name(loc: Sequence[Any]) -> str:
 
 def _message(error: dict[str, Any]) -> str:
     if error["type"] in _PYDANTIC_MESSAGES:
-        return _PYDANTIC_MESSAGES[error["type"]]
+        return str(_PYDANTIC_MESSAGES[error["type"]])
     text = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
     return text[:1].lower() + text[1:]
 
@@ -141,18 +156,20 @@ def _message(error: dict[str, Any]) -> str:
 def _request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
     errors = [{"field": _field_name(e["loc"]), "message": _message(e)} for e in exc.errors]
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return error_response(request, 422, f"Invalid input: {summary}.", errors)
+    return error_response(
+        request, 422, _("Invalid input: %(problems)s.") % {"problems": summary}, errors
+    )
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
-        reason = f"is not valid JSON ({exc.__cause__})"
+        reason = _("is not valid JSON (%(error)s)") % {"error": exc.__cause__}
         body_error = [{"field": "body", "message": reason}]
-        return error_response(request, 400, "The request body is not valid JSON.", body_error)
+        return error_response(request, 400, _("The request body is not valid JSON."), body_error)
     detail = exc.message
     if isinstance(exc, AuthenticationError) and detail == "Unauthorized":  # ninja's default
-        detail = "Authentication required: send Authorization: Bearer <token> or sign in."
+        detail = _("Authentication required: send Authorization: Bearer <token> or sign in.")
     response = error_response(request, exc.status_code, _sentence(detail))
     if isinstance(exc, Throttled) and exc.wait is not None:
         response["Retry-After"] = str(int(exc.wait))

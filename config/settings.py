@@ -140,6 +140,21 @@ BUREAU_BACKUP_KEY = declare(
     "",
     "Passphrase that seals backups (AES-256-GCM, key derived with scrypt); needed again to verify or restore them. Empty: archives are plain .tar.gz (still 0600).",
 )
+BUREAU_SEARCH = declare(
+    "BUREAU_SEARCH",
+    "index",
+    "What answers ranked searches of published items: `index` (an embedded Tantivy index in BUREAU_SEARCH_INDEX_DIR, kept current from the database) or `database` (SQLite FTS5 / PostgreSQL full-text search only).",
+)
+if BUREAU_SEARCH not in ("index", "database"):
+    raise ImproperlyConfigured("BUREAU_SEARCH must be 'index' or 'database'")
+BUREAU_SEARCH_INDEX_DIR = Path(
+    declare(
+        "BUREAU_SEARCH_INDEX_DIR",
+        "",
+        "Folder of the search index; default: BUREAU_HOME/search-index. Local to each host; rebuilt from the database when missing.",
+    )
+    or BUREAU_HOME / "search-index"
+)
 BUREAU_METRICS_DIR = Path(
     declare(
         "BUREAU_METRICS_DIR",
@@ -229,6 +244,8 @@ INSTALLED_APPS = [
     "bureau.exchange",
     "bureau.trade",
     "bureau.freight",
+    "bureau.connect",
+    "bureau.commitments",
     "bureau.operations",
     "bureau.inbox",
     "bureau.audit",
@@ -245,6 +262,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bureau.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Before any view or CSRF check reads the body; after the user is known, for the 413 page.
@@ -294,7 +312,7 @@ AUTH_PASSWORD_VALIDATORS = [
 _redis_url = declare(
     "REDIS_URL",
     "",
-    "Redis for shared cache and rate limits across processes; empty means in-process.",
+    "Redis for live events, shared cache and rate limits across processes; required by `bureau worker`; empty means in-process.",
 )
 CACHES = {
     "default": (
@@ -332,6 +350,36 @@ API_RATE_LIMIT = declare(
     "BUREAU_API_RATE",
     "600/m",
     "API requests allowed per token or client address (count/period; period in s, m or h).",
+)
+# Connect: interests, introductions, enquiries, outcomes.
+CONNECT_RATE_LIMIT = declare(
+    "BUREAU_CONNECT_RATE",
+    "20/h",
+    "Expressions of interest and enquiries allowed per account and per client address (count/period).",
+)
+BUREAU_INTRODUCTION_DAYS = int(
+    declare(
+        "BUREAU_INTRODUCTION_DAYS",
+        "14",
+        "Days an introduction waits for both sides' answers before it expires.",
+    )
+)
+BUREAU_OUTCOME_DAYS = [
+    int(days)
+    for days in as_list(
+        declare(
+            "BUREAU_OUTCOME_DAYS",
+            "30,90",
+            "Days after an accepted introduction at which both sides are asked whether business resulted (comma-separated).",
+        )
+    )
+]
+BUREAU_ENQUIRY_WORKING_DAYS = int(
+    declare(
+        "BUREAU_ENQUIRY_WORKING_DAYS",
+        "2",
+        "Default response-time target for enquiries, in working days; each chamber may set its own, with its weekend and holidays.",
+    )
 )
 BUREAU_STREAMS_PER_USER = int(
     declare(
@@ -376,6 +424,13 @@ BUREAU_WEBHOOK_TIMEOUT = float(
         "BUREAU_WEBHOOK_TIMEOUT",
         "15",
         "Seconds a webhook receiver has to answer before the try counts as failed.",
+    )
+)
+BUREAU_DATE_ALERT_SECONDS = float(
+    declare(
+        "BUREAU_DATE_ALERT_SECONDS",
+        "300",
+        "Seconds between the worker's checks of the commitments' date alerts (expiries, milestones due, stage changes).",
     )
 )
 # The fault-injection tests (bureau.core.faults).
@@ -461,6 +516,13 @@ BUREAU_IMPORT_MAX_EXPANDED_MB = float(
         "BUREAU_IMPORT_MAX_EXPANDED_MB",
         "200",
         "Largest size an XLSX import file may expand to when unzipped, in MB; checked before it is read.",
+    )
+)
+BUREAU_TRADE_MAX_EXPANDED_MB = float(
+    declare(
+        "BUREAU_TRADE_MAX_EXPANDED_MB",
+        "4096",
+        "Largest size a gzip-compressed trade statistics file may expand to, in MB; larger ones are refused while they are expanded.",
     )
 )
 BUREAU_IMPORT_MAX_ERRORS = int(

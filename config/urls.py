@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from bureau.accounts import views_preferences
 from bureau.accounts.views import sign_in_limited
 from bureau.accounts.views_joining import PasswordReset, PasswordResetConfirm
 from bureau.delivery.stream import stream_view
@@ -11,7 +12,8 @@ urlpatterns = [
     # The admin's sign-in counts attempts like the site's own (one limit for every sign-in path).
     path("admin/login/", sign_in_limited(admin.site.login)),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch, which also keeps a signed-in user's choice in the profile.
+    path("i18n/setlang/", views_preferences.set_language, name="set_language"),
     # Password reset by email: Django's views, with the bureau's templates and rate limit.
     path("accounts/password_reset/", PasswordReset.as_view(), name="password_reset"),
     path(
@@ -41,7 +43,9 @@ urlpatterns = [
     path("", include("bureau.exchange.urls")),
     path("", include("bureau.trade.urls")),
     path("", include("bureau.freight.urls")),
+    path("", include("bureau.commitments.urls")),
     path("", include("bureau.operations.urls")),
     path("", include("bureau.inbox.urls")),
+    path("", include("bureau.connect.urls")),
     path("", include("bureau.audit.urls")),
 ]

@@ -60,4 +60,8 @@ def test_the_wheel_builds_with_the_pinned_tools_and_no_deprecation_warning(tmp_p
     with zipfile.ZipFile(wheel) as archive:
         name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
         metadata = archive.read(name).decode()
+        names = set(archive.namelist())
     assert "License-Expression: MIT" in metadata
+    # An installed bureau speaks Azerbaijani and Urdu without gettext tools on the machine.
+    for language in ("az", "ur"):
+        assert f"bureau/locale/{language}/LC_MESSAGES/django.mo" in names

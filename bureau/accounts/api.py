@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from bureau.accounts import permissions, services
@@ -114,7 +115,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status
     """Chamber staff and node admins add organisations to the directory."""
     actor = authenticated_user(request)
     if not permissions.is_staff_user(actor):
-        raise PermissionDenied("only chamber staff can add organisations to the directory")
+        raise PermissionDenied(_("only chamber staff can add organisations to the directory"))
     data = payload.model_dump(exclude_unset=True)
     chamber = _chamber_for(actor, data.pop("chamber", None), data.get("kind"))
     created = services.organisation_create(actor=actor, data=data, chamber=chamber)

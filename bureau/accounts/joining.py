@@ -120,13 +120,13 @@ def membership_request(
     except ValueError as error:
         raise ValidationFailed.single("message", str(error)) from None
     if user.organisation_id is not None:
-        raise Conflict("you act for an organisation already")
+        raise Conflict(_("you act for an organisation already"))
     if organisation.origin_node or organisation.kind in (
         Organisation.Kind.CHAMBER,
         Organisation.Kind.BUREAU,
     ):
         raise ValidationFailed.single(
-            "organisation", "chambers and organisations of other nodes take no requests here"
+            "organisation", _("chambers and organisations of other nodes take no requests here")
         )
     try:
         with transaction.atomic():
@@ -134,7 +134,7 @@ def membership_request(
                 user=user, organisation=organisation, message=note
             )
     except IntegrityError:
-        raise Conflict("you have asked to join this organisation already") from None
+        raise Conflict(_("you have asked to join this organisation already")) from None
     messages_send(
         recipients=approvers_of(organisation),
         subject=_("%(email)s asks to join %(organisation)s")
@@ -161,11 +161,11 @@ def membership_decide(*, actor: User, request: MembershipRequest, approve: bool)
         .get(pk=request.pk)
     )
     if not permissions.can_decide_membership(actor, request.organisation):
-        raise PermissionDenied("only the organisation or its chamber decide who joins it")
+        raise PermissionDenied(_("only the organisation or its chamber decide who joins it"))
     if request.status != MembershipRequest.Status.PENDING:
-        raise Conflict("this request has been decided already")
+        raise Conflict(_("this request has been decided already"))
     if approve and request.user.organisation_id is not None:
-        raise Conflict("this person acts for another organisation already")
+        raise Conflict(_("this person acts for another organisation already"))
     request.status = (
         MembershipRequest.Status.APPROVED if approve else MembershipRequest.Status.REFUSED
     )

@@ -118,6 +118,11 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
+# The interface languages (settings.LANGUAGES) and the currencies amounts can be shown in.
+INTERFACE_LANGUAGES = [("en", "English"), ("az", "Azərbaycanca"), ("ur", "اردو")]
+PREFERRED_CURRENCIES = [("USD", "USD"), ("AZN", "AZN"), ("PKR", "PKR")]
+
+
 class User(AbstractUser):
     """A person who signs in with an email address and acts for one organisation."""
 
@@ -137,6 +142,14 @@ class User(AbstractUser):
         related_name="users",
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    # Blank: the browser's Accept-Language (or the language switch's cookie) decides.
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, choices=INTERFACE_LANGUAGES, default=""
+    )
+    # Blank: amounts are shown in their own currency only.
+    currency = models.CharField(
+        _("preferred currency"), max_length=3, blank=True, choices=PREFERRED_CURRENCIES, default=""
+    )
     # Raised by "sign out everywhere": every session signed in before no longer matches.
     session_generation = models.PositiveIntegerField(default=0, editable=False)
 

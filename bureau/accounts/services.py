@@ -11,10 +11,19 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from bureau.accounts import permissions
 from bureau.accounts.changes import OrganisationVerified
-from bureau.accounts.models import DESCRIPTION_LENGTH, ApiToken, Organisation, User, Verification
+from bureau.accounts.models import (
+    DESCRIPTION_LENGTH,
+    INTERFACE_LANGUAGES,
+    PREFERRED_CURRENCIES,
+    ApiToken,
+    Organisation,
+    User,
+    Verification,
+)
 from bureau.core import changes, parsing
 from bureau.core.errors import FieldError, PermissionDenied, ValidationFailed
 from bureau.reference import countries, hs
@@ -66,9 +75,11 @@ def _clean_texts(data: dict[str, Any], errors: list[FieldError]) -> dict[str, An
             validate_email(clean["email"])
         except DjangoValidationError:
             shown = parsing.shown(clean["email"])
-            errors.append(FieldError("email", f"'{shown}' is not an email address"))
+            errors.append(
+                FieldError("email", _("'%(value)s' is not an email address") % {"value": shown})
+            )
     if "name" in data and clean.get("name") == "":
-        errors.append(FieldError("name", "is required"))
+        errors.append(FieldError("name", _("is required")))
     return clean
 
 
@@ -84,7 +95,11 @@ def _clean_organisation(data: dict[str, Any]) -> dict[str, Any]:
     if "kind" in data:
         if data["kind"] not in Organisation.Kind.values:
             errors.append(
-                FieldError("kind", f"must be one of {', '.join(Organisation.Kind.values)}")
+                FieldError(
+                    "kind",
+                    _("must be one of %(allowed)s")
+                    % {"allowed": ", ".join(Organisation.Kind.values)},
+                )
             )
         clean["kind"] = data["kind"]
     if "country" in data:
@@ -96,7 +111,11 @@ def _clean_organisation(data: dict[str, Any]) -> dict[str, Any]:
         clean["sectors"] = _parsed("sectors", parsing.string_list, data["sectors"], errors) or []
         bad = [s for s in clean["sectors"] if s not in Sector.values]
         if bad:
-            errors.append(FieldError("sectors", f"unknown sector(s): {', '.join(bad)}"))
+            errors.append(
+                FieldError(
+                    "sectors", _("unknown sector(s): %(values)s") % {"values": ", ".join(bad)}
+                )
+            )
     if "hs_codes" in data:
         codes = _parsed("hs_codes", parsing.string_list, data["hs_codes"], errors) or []
         clean["hs_codes"] = [hs.normalise(c) for c in codes]
@@ -113,12 +132,14 @@ def organisation_create(
     *, actor: User | None, data: dict[str, Any], chamber: Organisation | None = None
 ) -> Organisation:
     """Add an organisation to the directory. ``actor`` None means the system (init, demo)."""
-    missing = [FieldError(f, "is required") for f in ("name", "kind", "country") if not data.get(f)]
+    missing = [
+        FieldError(f, _("is required")) for f in ("name", "kind", "country") if not data.get(f)
+    ]
     if missing:
         raise ValidationFailed(missing)
     clean = _clean_organisation(data)
     if actor is not None and not permissions.is_staff_user(actor):
-        raise PermissionDenied("only chamber staff can add organisations to the directory")
+        raise PermissionDenied(_("only chamber staff can add organisations to the directory"))
     return Organisation.objects.create(
         slug=data.get("slug") or _unique_slug(clean["name"]), chamber=chamber, **clean
     )
@@ -135,12 +156,12 @@ def organisation_update(
     """Change the fields in ``data``. Only chamber staff change the kind; a change of name,
     kind or country by anyone who may not verify the organisation clears its verified mark."""
     if not permissions.can_edit_organisation(actor, organisation):
-        raise PermissionDenied("you cannot edit this organisation")
+        raise PermissionDenied(_("you cannot edit this organisation"))
     clean = _clean_organisation(data)
     if clean.get("kind", organisation.kind) != organisation.kind and not permissions.moderates(
         actor, organisation
     ):
-        raise PermissionDenied("only chamber staff can change the kind of an organisation")
+        raise PermissionDenied(_("only chamber staff can change the kind of an organisation"))
     changed = [n for n in IDENTITY_FIELDS if n in clean and clean[n] != getattr(organisation, n)]
     for name, value in clean.items():
         setattr(organisation, name, value)
@@ -162,7 +183,7 @@ def organisation_verify(
     history: who, for which chamber, when, and ``checked`` (what was checked, or why the mark
     was withdrawn)."""
     if not permissions.can_verify(actor, organisation):
-        raise PermissionDenied("only staff of the organisation's chamber can verify it")
+        raise PermissionDenied(_("only staff of the organisation's chamber can verify it"))
     try:
         checked = parsing.text(checked, max_length=MAX_CHECKED)
     except ValueError as error:
@@ -204,7 +225,7 @@ def user_create(
         organisation is None or organisation.kind not in ("chamber", "bureau")
     ):
         raise ValidationFailed.single(
-            "role", "chamber staff must belong to a chamber or the bureau"
+            "role", _("chamber staff must belong to a chamber or the bureau")
         )
     if role == User.Role.ADMIN:
         return User.objects.create_superuser(email, password, organisation=organisation, **extra)
@@ -245,3 +266,30 @@ def token_revoke(*, user: User, prefix: str) -> int:
 
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def user_preferences_set(
+    *, user: User, language: str | None = None, currency: str | None = None
+) -> User:
+    """Remember the interface language and the currency amounts are also shown in ('' forgets).
+
+    Raises ``ValidationFailed`` naming the field when a value is not one offered.
+    """
+    errors: list[FieldError] = []
+    changed: list[str] = []
+    for name, value, offered in (
+        ("language", language, INTERFACE_LANGUAGES),
+        ("currency", currency, PREFERRED_CURRENCIES),
+    ):
+        if value is None:
+            continue
+        if value and value not in dict(offered):
+            errors.append(FieldError(name, _("'%(value)s' is not offered") % {"value": value}))
+            continue
+        setattr(user, name, value)
+        changed.append(name)
+    if errors:
+        raise ValidationFailed(errors)
+    if changed:
+        user.save(update_fields=changed)
+    return user

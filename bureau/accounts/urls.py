@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bureau.accounts import views, views_joining
+from bureau.accounts import views, views_joining, views_preferences
 
 app_name = "accounts"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("directory/<slug:slug>/", views.organisation_detail, name="organisation"),
     path("directory/<slug:slug>/verify/", views.organisation_verify, name="organisation_verify"),
     path("accounts/", views_joining.account, name="account"),
+    path("accounts/preferences/", views_preferences.preferences, name="preferences"),
     path("accounts/signup/", views_joining.sign_up, name="signup"),
     path("accounts/signup/sent/", views_joining.sign_up_sent, name="signup_sent"),
     path("accounts/confirm/<str:uid>/<str:token>/", views_joining.confirm, name="confirm"),

@@ -27,10 +27,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bureau.accounts import joining
-from bureau.accounts.models import MembershipRequest, Organisation, User
+from bureau.accounts.models import (
+    INTERFACE_LANGUAGES,
+    PREFERRED_CURRENCIES,
+    MembershipRequest,
+    Organisation,
+    User,
+)
 from bureau.core import ratelimit
 from bureau.core.addresses import public_url
 from bureau.core.errors import Conflict, PermissionDenied, ValidationFailed
+from bureau.reference.countries import currency_choices
 
 JOINABLE = (Organisation.Kind.COMPANY, Organisation.Kind.INVESTOR, Organisation.Kind.CARRIER)
 
@@ -179,6 +186,8 @@ def account(request: HttpRequest) -> HttpResponse:
         else [],
         "mine": MembershipRequest.objects.filter(user=user).select_related("organisation")[:20],
         "to_decide": joining.requests_to_decide(user),
+        "language_choices": INTERFACE_LANGUAGES,
+        "currency_choices": currency_choices([code for code, _name in PREFERRED_CURRENCIES]),
     }
     return render(request, "accounts/account.html", context)
 

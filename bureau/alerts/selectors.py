@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from bureau.accounts.models import User
 from bureau.alerts.facts import criteria_of, facts_of
@@ -75,7 +76,7 @@ def subscriptions_of(owner: User) -> QuerySet[Subscription]:
 def subscription_get(*, owner: User, pk: int) -> Subscription:
     found = subscriptions_of(owner).filter(pk=pk).first()
     if found is None:
-        raise NotFound(f"there is no subscription {pk}")
+        raise NotFound(_("there is no subscription %(id)s") % {"id": pk})
     return found
 
 
@@ -131,7 +132,7 @@ def dead_letters(*, owner: User) -> QuerySet[Delivery]:
 def delivery_get(*, owner: User, uid: Any) -> Delivery:
     found = _deliveries(owner).filter(uid=uid).first()
     if found is None:
-        raise NotFound(f"there is no delivery {uid}")
+        raise NotFound(_("there is no delivery %(id)s") % {"id": uid})
     return found
 
 
@@ -162,7 +163,7 @@ def endpoints_of(owner: User) -> QuerySet[WebhookEndpoint]:
 def endpoint_get(*, owner: User, pk: int) -> WebhookEndpoint:
     found = endpoints_of(owner).filter(pk=pk).first()
     if found is None:
-        raise NotFound(f"there is no webhook endpoint {pk}")
+        raise NotFound(_("there is no webhook endpoint %(id)s") % {"id": pk})
     return found
 
 
@@ -190,6 +191,7 @@ def criteria_from_filters(filters: ItemFilters) -> dict[str, Any]:
         "origin_countries": [filters.country] if filters.country else [],
         "value_min_usd": filters.value_min,
         "value_max_usd": filters.value_max,
+        "languages": [filters.language] if filters.language else [],
     }
     return {k: v for k, v in criteria.items() if v not in (None, [], "")}
 

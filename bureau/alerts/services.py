@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bureau.accounts.models import User
 from bureau.alerts.models import Channel, Subscription, SubscriptionClock, WebhookEndpoint
@@ -35,7 +36,7 @@ def _clean_name(data: Mapping[str, Any], *, required: bool) -> str | None:
     except ValueError as error:
         raise ValidationFailed.single("name", str(error)) from None
     if not name:
-        raise ValidationFailed.single("name", "is required")
+        raise ValidationFailed.single("name", _("is required"))
     return name
 
 
@@ -126,22 +127,22 @@ def _criteria_names() -> tuple[str, ...]:
 
 def _own(owner: User, subscription: Subscription) -> None:
     if subscription.owner_id != owner.pk:
-        raise NotFound("no such subscription")
+        raise NotFound(_("no such subscription"))
 
 
 def channels_set(*, owner: User, subscription: Subscription, channels: Any) -> list[Channel]:
     """Replace the subscription's channels with ``channels`` (a list of {kind, ...})."""
     if not isinstance(channels, list) or not channels:
-        raise ValidationFailed.single("channels", "must be a non-empty list")
+        raise ValidationFailed.single("channels", _("must be a non-empty list"))
     wanted = [
         _clean_channel(owner, position, spec) for position, spec in enumerate(channels, start=1)
     ]
     keys = [(c["kind"], c.get("endpoint")) for c in wanted]
     if len(set(keys)) != len(keys):
-        raise ValidationFailed.single("channels", "lists the same channel twice")
+        raise ValidationFailed.single("channels", _("lists the same channel twice"))
     kept = []
     for spec in wanted:
-        channel, _ = Channel.objects.update_or_create(
+        channel, _created = Channel.objects.update_or_create(
             subscription=subscription, kind=spec["kind"], endpoint=spec.get("endpoint"),
             defaults={"email_mode": spec.get("email_mode", ""), "digest_hour": spec.get("digest_hour"), "active": True},
         )  # fmt: skip
@@ -155,7 +156,8 @@ def _clean_channel(owner: User, position: int, spec: Any) -> dict[str, Any]:
     field = f"channels[{position}]"
     if not isinstance(spec, Mapping) or spec.get("kind") not in Channel.Kind.values:
         raise ValidationFailed.single(
-            field, f"kind must be one of {', '.join(Channel.Kind.values)}"
+            field,
+            _("kind must be one of %(allowed)s") % {"allowed": ", ".join(Channel.Kind.values)},
         )
     clean: dict[str, Any] = {"kind": spec["kind"]}
     if spec["kind"] == Channel.Kind.WEBHOOK:
@@ -167,19 +169,19 @@ def _clean_channel(owner: User, position: int, spec: Any) -> dict[str, Any]:
         )
         if endpoint is None:
             raise ValidationFailed.single(
-                f"{field}.endpoint", "is not one of your webhook endpoints"
+                f"{field}.endpoint", _("is not one of your webhook endpoints")
             )
         clean["endpoint"] = endpoint
     if spec["kind"] == Channel.Kind.EMAIL:
         mode = spec.get("email_mode") or Channel.EmailMode.INSTANT
         if mode not in Channel.EmailMode.values:
-            raise ValidationFailed.single(f"{field}.email_mode", "must be instant or digest")
+            raise ValidationFailed.single(f"{field}.email_mode", _("must be instant or digest"))
         clean["email_mode"] = mode
         if mode == Channel.EmailMode.DIGEST:
             hour = spec.get("digest_hour")
             if not isinstance(hour, int) or not 0 <= hour <= 23:
                 raise ValidationFailed.single(
-                    f"{field}.digest_hour", "must be a whole hour from 0 to 23 (UTC)"
+                    f"{field}.digest_hour", _("must be a whole hour from 0 to 23 (UTC)")
                 )
             clean["digest_hour"] = hour
     return clean
@@ -211,7 +213,7 @@ def endpoint_create(*, owner: User, url: str, description: str = "") -> tuple[We
 
 def endpoint_rotate_secret(*, owner: User, endpoint: WebhookEndpoint) -> str:
     if endpoint.owner_id != owner.pk:
-        raise PermissionDenied("not your endpoint")
+        raise PermissionDenied(_("not your endpoint"))
     endpoint.secret = _new_secret()
     endpoint.secret_rotated_at = timezone.now()
     endpoint.save(update_fields=["secret", "secret_rotated_at"])
@@ -234,7 +236,7 @@ def endpoint_delete(*, owner: User, endpoint: WebhookEndpoint) -> None:
     use is refused, naming the subscriptions to change first.
     """
     if endpoint.owner_id != owner.pk:
-        raise NotFound("no such webhook endpoint")
+        raise NotFound(_("no such webhook endpoint"))
     users = list(
         Subscription.objects.filter(
             active=True, channels__endpoint=endpoint, channels__active=True
@@ -263,7 +265,7 @@ def redeliver_refusal(delivery: Delivery) -> str | None:
 def delivery_redeliver(*, owner: User, delivery: Delivery) -> Delivery:
     """Send a dead or retrying webhook or email delivery again at once, with the same id."""
     if delivery.owner_id != owner.pk:
-        raise NotFound("no such delivery")
+        raise NotFound(_("no such delivery"))
     if reason := redeliver_refusal(delivery):
         raise Conflict(reason)
     return redeliver(delivery=delivery)

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from bureau.catalog.models import Kind
 from bureau.core import parsing
@@ -44,13 +45,15 @@ def clean_criteria(data: Mapping[str, Any]) -> dict[str, Any]:
     clean["origin_countries"] = [c.upper() for c in clean["origin_countries"]]
     clean["destination_countries"] = [c.upper() for c in clean["destination_countries"]]
     errors += _each(
-        clean["kinds"], "kinds", lambda k: None if k in Kind.values else f"'{k}' is not a kind"
+        clean["kinds"],
+        "kinds",
+        lambda k: None if k in Kind.values else _("'%(value)s' is not a kind") % {"value": k},
     )
     errors += _each(clean["hs_prefixes"], "hs_prefixes", hs.validation_error)
     errors += _each(
         clean["sectors"],
         "sectors",
-        lambda s: None if s in Sector.values else f"'{s}' is not a sector",
+        lambda s: None if s in Sector.values else _("'%(value)s' is not a sector") % {"value": s},
     )
     errors += _each(clean["origin_countries"], "origin_countries", countries.country_error)
     errors += _each(
@@ -64,7 +67,7 @@ def clean_criteria(data: Mapping[str, Any]) -> dict[str, Any]:
             clean[name] = None
     low, high = clean["value_min_usd"], clean["value_max_usd"]
     if low is not None and high is not None and high < low:
-        errors.append(FieldError("value_max_usd", "is below value_min_usd"))
+        errors.append(FieldError("value_max_usd", _("is below value_min_usd")))
     if errors:
         raise ValidationFailed(errors)
     return clean
@@ -81,14 +84,14 @@ def webhook_url_error(url: str) -> str | None:
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"'{url}' is not an http(s) URL"
+        return _("'%(value)s' is not an http(s) URL") % {"value": url}
     if settings.BUREAU_WEBHOOK_ALLOW_PRIVATE:
         return None
     try:
         port = parts.port
         addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443)}
     except (socket.gaierror, UnicodeError, ValueError):
-        return f"the host '{parts.hostname}' cannot be resolved"
+        return _("the host '%(host)s' cannot be resolved") % {"host": parts.hostname}
     for address in addresses:
         if reason := address_refusal(parts.hostname, str(address)):
             return reason

@@ -11,14 +11,17 @@ from typing import Any
 
 from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
+from django.utils.translation import gettext as _
 
 from bureau.accounts import permissions
 from bureau.accounts.models import MembershipRequest, Verification
 from bureau.catalog.models import ItemTransition
+from bureau.commitments.models import ChangeEntry
+from bureau.connect.models import Event as ConnectEvent
 from bureau.core import parsing
 from bureau.core.errors import FieldError, PermissionDenied, ValidationFailed
 
-KINDS = ("item", "organisation", "membership")
+KINDS = ("item", "organisation", "membership", "connect", "commitment")
 COLUMNS = ("at", "actor_email", "kind", "object_key", "label", "action", "detail")
 MAX_ACTOR = 254
 
@@ -61,8 +64,14 @@ def _kind(value: Any) -> str:
 def audit_entries(user: Any, filters: AuditFilters) -> QuerySet[Any]:
     """Every entry ``user`` may see that matches ``filters``, newest first, as rows of COLUMNS."""
     if not permissions.is_staff_user(user):
-        raise PermissionDenied("only chamber staff and node admins read the audit trail")
-    parts = {"item": _items, "organisation": _verifications, "membership": _memberships}
+        raise PermissionDenied(_("only chamber staff and node admins read the audit trail"))
+    parts = {
+        "item": _items,
+        "organisation": _verifications,
+        "membership": _memberships,
+        "connect": _connect,
+        "commitment": _commitments,
+    }
     # Each part without its model's ordering: a compound SELECT is ordered once, as a whole.
     chosen = [
         build(user, filters).order_by()
@@ -149,5 +158,33 @@ def _memberships(user: Any, filters: AuditFilters) -> QuerySet[Any]:
             action=F("status"),
             detail=F("user__email"),
         )
+        .values_list(*COLUMNS)
+    )
+
+
+def _connect(user: Any, filters: AuditFilters) -> QuerySet[Any]:
+    """Interests, introductions, enquiries and outcomes (``bureau.connect``)."""
+    return (
+        ConnectEvent.objects.filter(
+            _scope(user, "organisation"), _when(filters, "at"), _actor(filters, "actor")
+        )
+        .annotate(
+            actor_email=F("actor__email"),
+            kind=_text("connect"),
+            action_done=F("action"),
+            detail_text=F("detail"),
+        )
+        .values_list(
+            "at", "actor_email", "kind", "object_key", "label", "action_done", "detail_text"
+        )
+    )
+
+
+def _commitments(user: Any, filters: AuditFilters) -> QuerySet[Any]:
+    return (
+        ChangeEntry.objects.filter(
+            _scope(user, "organisation"), _when(filters, "at"), _actor(filters, "actor")
+        )
+        .annotate(actor_email=F("actor__email"), kind=_text("commitment"))
         .values_list(*COLUMNS)
     )

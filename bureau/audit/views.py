@@ -28,8 +28,16 @@ KIND_LABELS = {
     "item": _("Items"),
     "organisation": _("Verifications"),
     "membership": _("Memberships"),
+    "connect": _("Connect"),
+    "commitment": _("Commitments"),
 }
-ROW_LABELS = {"item": _("Item"), "organisation": _("Organisation"), "membership": _("Membership")}
+ROW_LABELS = {
+    "item": _("Item"),
+    "organisation": _("Organisation"),
+    "membership": _("Membership"),
+    "connect": _("Connect"),
+    "commitment": _("Commitment"),
+}
 HEADER = ("at", "who", "kind", "object", "what", "action", "detail")
 
 
@@ -65,11 +73,14 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 def _row(entry: tuple[Any, ...]) -> dict[str, Any]:
     at, actor, kind, key, label, action, detail = entry
-    url = (
-        reverse("catalog:item", args=[int(key)])
-        if kind == "item"
-        else reverse("accounts:organisation", args=[key])
-    )
+    if kind == "connect":
+        url = reverse("connect:dashboard")
+    elif kind == "item":
+        url = reverse("catalog:item", args=[int(key)])
+    elif kind == "commitment":
+        url = reverse("commitments:record", args=[key])
+    else:
+        url = reverse("accounts:organisation", args=[key])
     return {
         "at": at,
         "actor": actor,
@@ -87,6 +98,10 @@ def describe(kind: str, action: str) -> str:
         return str(Verification.Action(action).label)
     if kind == "membership":
         return str(MembershipRequest.Status(action).label)
+    if kind == "connect":
+        return action  # 'interest-accepted', 'enquiry-answered', ...
+    if kind == "commitment":
+        return action.capitalize()
     before, _sep, after = action.partition(">")
     if not before:
         return gettext("Entered as %(status)s") % {"status": Status(after).label.lower()}

@@ -13,6 +13,7 @@ from typing import Any
 
 import pycountry
 from django.db import models
+from django.utils.translation import gettext as _
 
 from bureau.catalog.models import Agreement, InvestmentOpportunity, Kind, MarketNotice, TradeLead
 from bureau.core import parsing
@@ -48,20 +49,27 @@ def _choice(choices: type[models.TextChoices]) -> Parser:
         for candidate in allowed:
             if candidate.lower() == word.lower():
                 return candidate
-        raise ValueError(f"'{word}' is not one of: {', '.join(allowed)}")
+        raise ValueError(
+            _("'%(value)s' is not one of: %(allowed)s")
+            % {"value": word, "allowed": ", ".join(allowed)}
+        )
 
     return parse
 
 
 def _checked(check: Callable[[str], str | None], transform: Callable[[str], str]) -> Parser:
     # The reference data does not change while a process runs, and a batch (an import, a
-    # peer's page) repeats the same few codes: each distinct one is looked up once.
-    check = functools.lru_cache(maxsize=4096)(check)
+    # peer's page) repeats the same few codes: each good one is looked up once. Only good
+    # codes are remembered; a refusal is worded again, in the language of its request.
+    known: set[str] = set()
 
     def parse(value: Any) -> str:
         word = transform(parsing.text(value))
-        if word and (reason := check(word)):
-            raise ValueError(reason)
+        if word and word not in known:
+            if reason := check(word):
+                raise ValueError(reason)
+            if len(known) < 4096:
+                known.add(word)
         return word
 
     return parse
@@ -74,10 +82,10 @@ def _checked_list(one: Parser) -> Parser:
     return parse
 
 
-def _language(value: Any) -> str:
+def parse_language(value: Any) -> str:
     code = parsing.text(value).lower() or "en"
     if not _is_language(code):
-        raise ValueError(f"'{code}' is not an ISO 639-1 language code")
+        raise ValueError(_("'%(code)s' is not an ISO 639-1 language code") % {"code": code})
     return code
 
 
@@ -96,14 +104,14 @@ _bounded = parsing.amount
 def _non_negative(value: Any) -> Any:
     number = _bounded(value)
     if number is not None and number < 0:
-        raise ValueError("must not be negative")
+        raise ValueError(_("must not be negative"))
     return number
 
 
 def _positive(value: Any) -> Any:
     number = _bounded(value)
     if number is not None and number <= 0:
-        raise ValueError("must be greater than zero")
+        raise ValueError(_("must be greater than zero"))
     return number
 
 
@@ -114,16 +122,21 @@ def _records(keys: dict[str, Parser]) -> Parser:
         if parsing.is_blank(value):
             return []
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise ValueError("must be a list of objects")
+            raise ValueError(_("must be a list of objects"))
         records = []
         for position, record in enumerate(value, start=1):
             unknown = set(record) - set(keys)
             if unknown:
-                raise ValueError(f"entry {position}: unknown key(s) {', '.join(sorted(unknown))}")
+                raise ValueError(
+                    _("entry %(position)d: unknown key(s) %(keys)s")
+                    % {"position": position, "keys": ", ".join(sorted(unknown))}
+                )
             try:
                 records.append({key: parser(record.get(key)) for key, parser in keys.items()})
             except ValueError as error:
-                raise ValueError(f"entry {position}: {error}") from None
+                raise ValueError(
+                    _("entry %(position)d: %(error)s") % {"position": position, "error": error}
+                ) from None
         return records
 
     return parse
@@ -149,7 +162,9 @@ COMMON = [
         "summary", _text(2000), "One or two sentences", example="Long-grain rice from Punjab."
     ),
     FieldSpec("body", _text(BODY_LENGTH), f"Full text, at most {BODY_LENGTH:,} characters"),
-    FieldSpec("language", _language, "ISO 639-1 code of the text (en, az, ur, ...)", example="en"),
+    FieldSpec(
+        "language", parse_language, "ISO 639-1 code of the text (en, az, ur, ...)", example="en"
+    ),
     FieldSpec(
         "countries", _checked_list(country), "ISO alpha-2 codes separated by ';'", example="PK;AZ"
     ),

@@ -30,6 +30,11 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# What a reader who was sent an item may still see: an expired item stays readable, a withdrawn
+# one does not.
+SHOWN_STATUSES = (Status.PUBLISHED, Status.EXPIRED)
+
+
 class ItemQuerySet(models.QuerySet["Item"]):
     def published(self) -> ItemQuerySet:
         return self.filter(status=Status.PUBLISHED)
@@ -294,3 +299,15 @@ class ItemTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} -> {self.to_status}"
+
+
+class SearchQueue(models.Model):
+    """An item to index again in the search index (``bureau.catalog.index``).
+
+    Rows are written by a trigger on ``catalog_item`` (migration 0006) in the transaction that
+    inserts, changes or deletes the item, and removed once the index holds the change."""
+
+    item_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"index item {self.item_id}"

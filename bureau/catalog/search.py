@@ -4,7 +4,8 @@ A query is read in two parts. Parts that name a code — an HS code ('1006', '10
 a UN/LOCODE ('PKKHI', 'PK KHI') or a country's name ('Pakistan', 'United Arab Emirates') — find
 the items filed under that code (their facets) or mentioning it in their text. Every other word
 must be in the item's text, in any English inflection ('cargo' finds 'cargoes'; see
-docs/decisions.md "Search: English word forms on both engines").
+docs/decisions.md "Search: English word forms on both engines"), however its letters were typed
+(Azerbaijani with or without ə ğ ı ö ş ü ç, Urdu with Arabic or Urdu letters; ``folding``).
 
 The full-text index is kept by the database (FTS5 triggers on SQLite, a generated tsvector
 column on PostgreSQL; see migrations 0002 and 0005), so every write path keeps it current.
@@ -20,7 +21,7 @@ from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from bureau.catalog import facets
+from bureau.catalog import facets, folding
 from bureau.catalog.models import ItemFacet
 from bureau.reference import countries, hs, places
 
@@ -61,7 +62,7 @@ def parse(query: str) -> Query:
         if found is not None:
             codes.append(found)
         else:
-            words += WORD.findall(tokens[position].lower())
+            words += WORD.findall(folding.fold(tokens[position]).lower())
         position += used
     return Query(tuple(dict.fromkeys(words))[:MAX_TERMS], tuple(codes))
 
@@ -70,7 +71,7 @@ def _code_at(tokens: list[str], start: int) -> tuple[Code | None, int]:
     """The code that the tokens from ``start`` name, and how many tokens it takes (at least 1)."""
     for end in range(min(len(tokens), start + countries.LONGEST_NAME_WORDS), start, -1):
         if alpha_2 := countries.code_for_name(" ".join(tokens[start:end])):
-            name = places.fold(" ".join(tokens[start:end]))
+            name = folding.fold(places.fold(" ".join(tokens[start:end])))
             return Code(
                 tuple(WORD.findall(name)), (facets.key(facets.COUNTRY, alpha_2),)
             ), end - start
@@ -92,7 +93,9 @@ def _hs(code: str) -> Code | None:
 
 def _place(code: str) -> Code:
     name = places.by_code()[code].name
-    return Code(tuple(WORD.findall(places.fold(name))), (facets.key(facets.PLACE, code),))
+    return Code(
+        tuple(WORD.findall(folding.fold(places.fold(name)))), (facets.key(facets.PLACE, code),)
+    )
 
 
 def terms(query: str) -> list[str]:
@@ -147,7 +150,7 @@ def _text_ids(words: tuple[str, ...]) -> RawSQL:
 
 def phrase_ids(text: str) -> RawSQL:
     """The ids of the items whose text has the words of ``text`` one after another."""
-    words = WORD.findall(places.fold(text))[:MAX_TERMS]
+    words = WORD.findall(folding.fold(places.fold(text)))[:MAX_TERMS]
     if not words:
         return RawSQL("SELECT NULL WHERE 1 = 0", [])
     if connection.vendor == "postgresql":

@@ -18,10 +18,11 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from bureau.accounts.models import Organisation
-from bureau.catalog import facets, search
-from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS
+from bureau.catalog import facets, index, search
+from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS, parse_language
 from bureau.catalog.models import DETAIL_RELATION, Item, ItemFacet, ItemTransition, Kind, Status
 from bureau.core import parsing
 from bureau.core.errors import FieldError, PermissionDenied, ValidationFailed
@@ -45,6 +46,7 @@ class ItemFilters:
     published_to: dt.date | None = None
     organisation: str = ""
     concerning: str = ""
+    language: str = ""  # the language an item is written in (ISO 639-1)
     status: str = Status.PUBLISHED
     sort: str = ""
 
@@ -70,7 +72,7 @@ class ItemFilters:
             and result.value_max is not None
             and result.value_max < result.value_min
         ):
-            errors.append(FieldError("value_max", "is below value_min"))
+            errors.append(FieldError("value_max", _("is below value_min")))
         if errors:
             raise ValidationFailed(errors)
         return result
@@ -91,7 +93,10 @@ def _one_of(allowed: list[str]) -> Any:
     def parse(value: Any) -> str:
         word = parsing.text(value)
         if word not in allowed:
-            raise ValueError(f"'{word}' is not one of: {', '.join(allowed)}")
+            raise ValueError(
+                _("'%(value)s' is not one of: %(allowed)s")
+                % {"value": word, "allowed": ", ".join(allowed)}
+            )
         return word
 
     return parse
@@ -101,8 +106,16 @@ def _kinds(value: Any) -> list[str]:
     kinds = parsing.string_list(value)
     bad = [k for k in kinds if k not in Kind.values]
     if bad:
-        raise ValueError(f"unknown kind(s) {', '.join(bad)}; use {', '.join(Kind.values)}")
+        raise ValueError(
+            _("unknown kind(s) %(bad)s; use %(allowed)s")
+            % {"bad": ", ".join(bad), "allowed": ", ".join(Kind.values)}
+        )
     return kinds
+
+
+def content_language(value: Any) -> str:
+    """An ISO 639-1 code, as items carry their language ('AZ' -> 'az')."""
+    return parse_language(value) if not parsing.is_blank(value) else ""
 
 
 def _hs_prefix(value: Any) -> str:
@@ -132,6 +145,7 @@ _PARSERS: dict[str, Any] = {
     "published_to": parsing.date,
     "organisation": lambda v: parsing.text(v, max_length=220),
     "concerning": lambda v: parsing.text(v, max_length=220),
+    "language": lambda v: content_language(v),
     "status": _one_of(list(Status.values)),
     "sort": _one_of(list(SORTS)),
 }
@@ -186,6 +200,8 @@ def _apply_filters(
         qs = qs.filter(organisation__slug=f.organisation)
     if f.concerning:
         qs = qs.filter(_concerning(f.concerning))
+    if f.language:
+        qs = qs.filter(language=f.language)
     return qs
 
 
@@ -279,6 +295,43 @@ def count_matches(matching: QuerySet[Item], cap: int = COUNT_CAP) -> tuple[int, 
     return min(counted, cap), counted > cap
 
 
+def item_search(
+    filters: ItemFilters, *, base: QuerySet[Item] | None = None, offset: int, limit: int
+) -> tuple[list[Item], int, bool]:
+    """One page of the items matching ``filters`` and their count (capped as ``count_matches``):
+    from the search index when it can answer (published items by relevance; see
+    ``bureau.catalog.index``), else from the database."""
+    if base is None and index.serves(filters):
+        found = index.find(filters, offset=offset, limit=limit)
+        rows = (
+            Item.objects.filter(id__in=[pk for pk, _uid in found.hits], status=Status.PUBLISHED)
+            .select_related("organisation", *DETAIL_RELATION.values())
+            .prefetch_related("agreement__extensions", "agreement__milestones")
+            .order_by()
+        )
+        # Read back from the database: never an item that is not published (now) or not the
+        # one indexed under that id.
+        by_id = {item.pk: item for item in rows}
+        page = [by_id[pk] for pk, uid in found.hits if pk in by_id and by_id[pk].uid.hex == uid]
+        return page, min(found.count, COUNT_CAP), found.count > COUNT_CAP
+    matching = item_list(filters, base=base)
+    count, capped = count_matches(matching)
+    return item_page(matching, offset=offset, limit=limit), count, capped
+
+
+def item_search_ids(
+    filters: ItemFilters, *, base: QuerySet[Item] | None = None, offset: int, limit: int
+) -> tuple[list[tuple[int, str]], int, bool] | None:
+    """What ``item_search`` finds when the search index answers: the page's (id, version) of
+    items published now, and the capped count; None when the database must answer."""
+    if base is not None or not index.serves(filters):
+        return None
+    found = index.find(filters, offset=offset, limit=limit)
+    versions = item_versions(dict(found.hits))
+    page = [(pk, versions[pk]) for pk, _uid in found.hits if pk in versions]
+    return page, min(found.count, COUNT_CAP), found.count > COUNT_CAP
+
+
 def items_visible_to(user: Any) -> QuerySet[Item]:
     """Every item ``user`` may list whatever its status: node admins all; chamber staff their
     chamber's and its members'; members their own organisation's."""
@@ -286,7 +339,7 @@ def items_visible_to(user: Any) -> QuerySet[Item]:
         return Item.objects.all()
     organisation_id = getattr(user, "organisation_id", None)
     if organisation_id is None:
-        raise PermissionDenied("only members of an organisation can list unpublished items")
+        raise PermissionDenied(_("only members of an organisation can list unpublished items"))
     own = Q(organisation_id=organisation_id)
     if user.is_chamber_staff:
         own |= Q(organisation__chamber_id=organisation_id)
@@ -312,16 +365,61 @@ def items_of_organisation(
     return items, reasons
 
 
-def item_get(*, pk: int | None = None, uid: str | None = None) -> Item | None:
-    """One item with its organisation, or None. Unordered: a key look-up needs no ORDER BY, and
-    compiling the model's default ordering was the largest cost of the item-detail API."""
+def item_get(
+    *, pk: int | None = None, uid: str | None = None, details: bool = False
+) -> Item | None:
+    """One item with its organisation (and with ``details``, its kind's record in the same
+    query), or None. Unordered: a key look-up needs no ORDER BY, and compiling the model's
+    default ordering was the largest cost of the item-detail API."""
     if pk is None and not uid:
         return None
-    qs = Item.objects.select_related("organisation").order_by()
+    related = ["organisation", *(DETAIL_RELATION.values() if details else ())]
+    qs = Item.objects.select_related(*related).order_by()
     try:
         return qs.get(pk=pk) if pk is not None else qs.get(uid=str(uid))
     except (Item.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         return None
+
+
+def item_version(*, pk: int) -> str | None:
+    """A tag that changes whenever the API's record of published item ``pk`` may change (its
+    ``updated_at`` and the organisation's slug, name and verification), or None when the item
+    is not published. One indexed row read in plain SQL: it runs before every cached read."""
+    return item_versions({pk: None}).get(pk)
+
+
+def item_versions(uids: Mapping[int, str | None]) -> dict[int, str]:
+    """``item_version`` of each of the ids (keys of ``uids``) that is published now and, where a
+    uid is given, still has that uid."""
+    from django.db import connection
+
+    if not uids:
+        return {}
+    marks = ", ".join(["%s"] * len(uids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.id, i.uid, i.updated_at, o.slug, o.name, o.verified_at FROM catalog_item i"  # noqa: S608 - placeholders only
+            f" JOIN accounts_organisation o ON o.id = i.organisation_id"
+            f" WHERE i.id IN ({marks}) AND i.status = %s",
+            [*uids, Status.PUBLISHED],
+        )
+        rows = cursor.fetchall()
+    out = {}
+    for pk, uid, *version in rows:
+        wanted = uids[pk]
+        if wanted is None or str(uid).replace("-", "").lower() == wanted:
+            out[pk] = hashlib.sha256(repr((pk, *version)).encode()).hexdigest()[:20]
+    return out
+
+
+def items_with_details(*, pks: list[int]) -> list[Item]:
+    """The items with their organisation, details and an agreement's children, unordered."""
+    return list(
+        Item.objects.filter(id__in=pks)
+        .select_related("organisation", *DETAIL_RELATION.values())
+        .prefetch_related("agreement__extensions", "agreement__milestones")
+        .order_by()
+    )
 
 
 def item_as_record(item: Item) -> dict[str, Any]:

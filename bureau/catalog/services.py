@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bureau.accounts import permissions
 from bureau.accounts.models import Organisation, User
@@ -76,7 +77,7 @@ class OrganisationResolver:
         if actor is not None and actor.organisation is not None:
             return actor.organisation
         raise ValidationFailed.single(
-            "organisation", "is required: you do not belong to an organisation"
+            "organisation", _("is required: you do not belong to an organisation")
         )
 
 
@@ -197,7 +198,7 @@ def item_create(*, actor: User | None, data: Mapping[str, Any], publish: bool = 
         and actor is not None
         and not permissions.moderates(actor, prepared.item.organisation)
     ):
-        raise PermissionDenied("only chamber staff can publish")
+        raise PermissionDenied(_("only chamber staff can publish"))
     return items_save([prepared], actor=actor, publish=publish)[0]
 
 
@@ -206,13 +207,13 @@ def item_update(*, actor: User, item: Item, data: Mapping[str, Any]) -> Item:
     """Change an item's fields; unspecified fields keep their values. The kind cannot change."""
     item = Item.objects.select_for_update().get(pk=item.pk)
     if not permissions.can_edit_item(actor, item):
-        raise PermissionDenied("you cannot edit this item")
+        raise PermissionDenied(_("you cannot edit this item"))
     if "kind" in data and data["kind"] != item.kind:
-        raise ValidationFailed.single("kind", "cannot be changed; create a new item instead")
+        raise ValidationFailed.single("kind", _("cannot be changed; create a new item instead"))
     before = item_as_record(item)
     merged = {**before, **data, "organisation": item.organisation.slug}
     if "organisation" in data and data["organisation"] not in ("", item.organisation.slug):
-        raise ValidationFailed.single("organisation", "cannot be changed")
+        raise ValidationFailed.single("organisation", _("cannot be changed"))
     clean = clean_item(
         {k: v for k, v in merged.items() if k not in ("id", "uid")},
         entered=True,
@@ -274,16 +275,22 @@ def item_transition(*, actor: User | None, item: Item, to: str, note: str = "") 
     allowed_from, may = TRANSITIONS[Status(to)]
     if item.status not in allowed_from:
         raise Conflict(
-            f"a {item.get_status_display().lower()} item cannot become {Status(to).label.lower()}"
+            _("a %(status)s item cannot become %(to)s")
+            % {"status": item.get_status_display().lower(), "to": Status(to).label.lower()}
         )
     if actor is not None and not may(actor, item):
-        raise PermissionDenied(f"you cannot make this item {Status(to).label.lower()}")
+        raise PermissionDenied(
+            _("you cannot make this item %(to)s") % {"to": Status(to).label.lower()}
+        )
     if to == Status.PUBLISHED and (reason := _received_organisation(item.organisation)):
-        raise Conflict(f"this item cannot be published here: {reason}")
+        raise Conflict(_("this item cannot be published here: %(reason)s") % {"reason": reason})
     if to in (Status.SUBMITTED, Status.PUBLISHED) and _has_passed(item):
         raise Conflict(
-            f"its valid-until date ({item.valid_until}) has passed: change it to today or "
-            f"later before the item can become {Status(to).label.lower()}"
+            _(
+                "its valid-until date (%(date)s) has passed: change it to today or later "
+                "before the item can become %(to)s"
+            )
+            % {"date": item.valid_until, "to": Status(to).label.lower()}
         )
     _record(item, to, actor, note)
     return item
@@ -293,10 +300,10 @@ def _received_organisation(organisation: Organisation) -> str | None:
     """Why nothing may be published here for ``organisation``: it is another node's."""
     if not organisation.origin_node:
         return None
-    return (
-        f"{organisation.name} is an organisation of node '{organisation.origin_node}', "
-        "which alone publishes for it"
-    )
+    return _("%(name)s is an organisation of node '%(node)s', which alone publishes for it") % {
+        "name": organisation.name,
+        "node": organisation.origin_node,
+    }
 
 
 def _has_passed(item: Item) -> bool:
@@ -323,7 +330,7 @@ def item_return_to_draft(*, actor: User, item: Item, note: str = "") -> Item:
     except ValueError as error:
         raise ValidationFailed.single("note", str(error)) from None
     if not note:
-        raise ValidationFailed.single("note", "is required: say what the member should change")
+        raise ValidationFailed.single("note", _("is required: say what the member should change"))
     return item_transition(actor=actor, item=item, to=Status.DRAFT, note=note)
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bureau.catalog.fields import BY_KIND, COMMON, FIELD_NAMES, FieldSpec
 from bureau.catalog.models import Kind
@@ -24,11 +26,11 @@ class CleanItem:
 # Chapter 99 holds "commodities not specified according to kind": a heading of statistics, never
 # what an offer or a request is for.
 STATISTICS_CHAPTER = "99"
-NOT_A_PRODUCT = (
-    "is in HS chapter 99 (commodities not specified according to kind), which is for trade "
-    "statistics only: use the product's own HS code"
+NOT_A_PRODUCT = gettext_lazy(
+    "'%(codes)s' is in HS chapter 99 (commodities not specified according to kind), which is "
+    "for trade statistics only: use the product's own HS code"
 )
-PAST_VALID_UNTIL = "must be today or later"
+PAST_VALID_UNTIL = gettext_lazy("must be today or later")
 KINDS = frozenset(Kind.values)  # ``Kind.values`` builds a new list on every access
 
 
@@ -44,14 +46,14 @@ def clean_item(
     """
     errors: list[FieldError] = []
     unknown = sorted(k for k in data if k not in FIELD_NAMES and k not in {"id", "uid"})
-    errors += [FieldError(name, "is not a field of an item") for name in unknown]
+    errors += [FieldError(name, _("is not a field of an item")) for name in unknown]
 
     values = _parse(COMMON, data, errors)
     kind = values.get("kind")
     specs = BY_KIND.get(Kind(kind), []) if kind in KINDS else []
     for name in data:
         if name in FIELD_NAMES and _owner(name) not in (None, kind) and not _blank(data[name]):
-            errors.append(FieldError(name, f"does not apply to kind '{kind}'"))
+            errors.append(FieldError(name, _("does not apply to kind '%(kind)s'") % {"kind": kind}))
     detail = _parse(specs, data, errors)
     errors += _cross_checks(values, detail)
     if entered:
@@ -73,22 +75,24 @@ def _parse(
             errors.append(FieldError(spec.name, str(error)))
             continue
         if spec.required and _blank(values[spec.name]):
-            errors.append(FieldError(spec.name, "is required"))
+            errors.append(FieldError(spec.name, _("is required")))
     return values
 
 
 def _cross_checks(common: dict[str, Any], detail: dict[str, Any]) -> list[FieldError]:
     errors = []
     if common.get("value_amount") is not None and not common.get("value_currency"):
-        errors.append(FieldError("value_currency", "is required when a value is given"))
-    if _inverted(common.get("valid_from"), common.get("valid_until")):
-        errors.append(FieldError("valid_until", "is before valid_from"))
-    if _inverted(detail.get("starts_on"), detail.get("ends_on")):
-        errors.append(FieldError("ends_on", "is before starts_on"))
-    if _inverted(detail.get("effective_on"), detail.get("expires_on")):
-        errors.append(FieldError("expires_on", "is before effective_on"))
+        errors.append(FieldError("value_currency", _("is required when a value is given")))
+    for first, last in (
+        ("valid_from", "valid_until"),
+        ("starts_on", "ends_on"),
+        ("effective_on", "expires_on"),
+    ):
+        values = common if first == "valid_from" else detail
+        if _inverted(values.get(first), values.get(last)):
+            errors.append(FieldError(last, _("is before %(field)s") % {"field": first}))
     if detail.get("quantity") is not None and not detail.get("unit"):
-        errors.append(FieldError("unit", "is required when a quantity is given"))
+        errors.append(FieldError("unit", _("is required when a quantity is given")))
     return errors
 
 
@@ -103,12 +107,12 @@ def entry_checks(
         and valid_until != kept_valid_until
         and valid_until < timezone.localdate()
     ):
-        errors.append(FieldError("valid_until", PAST_VALID_UNTIL))
+        errors.append(FieldError("valid_until", str(PAST_VALID_UNTIL)))
     if str(detail.get("hs_code") or "").startswith(STATISTICS_CHAPTER):
-        errors.append(FieldError("hs_code", f"'{detail['hs_code']}' {NOT_A_PRODUCT}"))
+        errors.append(FieldError("hs_code", NOT_A_PRODUCT % {"codes": detail["hs_code"]}))
     statistical = [c for c in common.get("hs_codes") or [] if c.startswith(STATISTICS_CHAPTER)]
     if statistical:
-        errors.append(FieldError("hs_codes", f"'{', '.join(statistical)}' {NOT_A_PRODUCT}"))
+        errors.append(FieldError("hs_codes", NOT_A_PRODUCT % {"codes": ", ".join(statistical)}))
     return errors
 
 

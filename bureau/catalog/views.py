@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
@@ -87,6 +88,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         "facets": forms.facet_groups(request.GET, filters, facet_counts(filters) if public else {}),
         "chips": forms.active_filters(request.GET, filters),
         "sorts": forms.SORT_LABELS,
+        "content_languages": [code for code, _name in settings.LANGUAGES],
         "own_status": "" if public else Status(filters.status).label,
         "partial": _is_partial(request, "browse"),
     }

@@ -18,7 +18,8 @@ POINTS = (
     "dispatch.claimed",  # events claimed, nothing written yet
     "dispatch.inserted",  # deliveries inserted, events not yet marked
     "dispatch.marked",  # events marked dispatched, not yet committed
-    "dispatch.committed",  # committed, the live streams and the sender not yet told
+    "dispatch.announcing",  # committed, the live deliveries not yet handed to the streams
+    "dispatch.committed",  # committed and announced, the sender not yet woken
     "webhook.leased",  # deliveries leased, nothing sent
     "webhook.sent",  # the receiver answered, the outcome not recorded
     "email.leased",

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
 
 TRUE_WORDS = {"1", "true", "yes", "y", "on"}
 FALSE_WORDS = {"0", "false", "no", "n", "off", ""}
@@ -38,11 +39,14 @@ def text(value: Any, *, max_length: int = MAX_TEXT) -> str:
     result = "" if value is None else str(value).strip()
     if found := CONTROL.search(result):
         raise ValueError(
-            f"must not contain control characters (U+{ord(found.group()):04X} "
-            f"at character {found.start() + 1})"
+            _("must not contain control characters (%(code)s at character %(position)d)")
+            % {"code": f"U+{ord(found.group()):04X}", "position": found.start() + 1}
         )
     if len(result) > max_length:
-        raise ValueError(f"is {len(result)} characters long; at most {max_length} are allowed")
+        raise ValueError(
+            _("is %(length)d characters long; at most %(limit)d are allowed")
+            % {"length": len(result), "limit": max_length}
+        )
     return result
 
 
@@ -56,7 +60,9 @@ def http_url(value: Any, *, max_length: int = MAX_URL) -> str:
         try:
             _http_url(url)
         except ValidationError:
-            raise ValueError(f"'{shown(url)}' is not an http(s) URL") from None
+            raise ValueError(
+                _("'%(value)s' is not an http(s) URL") % {"value": shown(url)}
+            ) from None
     return url
 
 
@@ -74,9 +80,9 @@ def decimal(value: Any) -> Decimal | None:
     try:
         result = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation:
-        raise ValueError(f"'{shown(value)}' is not a number") from None
+        raise ValueError(_("'%(value)s' is not a number") % {"value": shown(value)}) from None
     if not result.is_finite():
-        raise ValueError(f"'{shown(value)}' is not a finite number")
+        raise ValueError(_("'%(value)s' is not a finite number") % {"value": shown(value)})
     return result
 
 
@@ -88,7 +94,10 @@ def amount(value: Any) -> Decimal | None:
     """A number of at most MAX_INTEGER_DIGITS digits before the point (a value, a quantity)."""
     number = decimal(value)
     if number is not None and abs(number) >= 10**MAX_INTEGER_DIGITS:
-        raise ValueError(f"is too large: at most {MAX_INTEGER_DIGITS} digits before the point")
+        raise ValueError(
+            _("is too large: at most %(digits)d digits before the point")
+            % {"digits": MAX_INTEGER_DIGITS}
+        )
     return number
 
 
@@ -102,7 +111,9 @@ def date(value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ValueError(f"'{shown(value)}' is not a date in the form YYYY-MM-DD") from None
+        raise ValueError(
+            _("'%(value)s' is not a date in the form YYYY-MM-DD") % {"value": shown(value)}
+        ) from None
 
 
 def datetime(value: Any) -> dt.datetime | None:
@@ -114,7 +125,9 @@ def datetime(value: Any) -> dt.datetime | None:
         try:
             parsed = dt.datetime.fromisoformat(str(value).strip())
         except ValueError:
-            raise ValueError(f"'{shown(value)}' is not a date-time in ISO 8601 form") from None
+            raise ValueError(
+                _("'%(value)s' is not a date-time in ISO 8601 form") % {"value": shown(value)}
+            ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
@@ -126,7 +139,7 @@ def boolean(value: Any) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError(f"'{shown(value)}' is not yes or no")
+    raise ValueError(_("'%(value)s' is not yes or no") % {"value": shown(value)})
 
 
 def string_list(value: Any, *, max_length: int = MAX_TEXT) -> list[str]:
@@ -143,8 +156,11 @@ def string_list(value: Any, *, max_length: int = MAX_TEXT) -> list[str]:
     elif isinstance(value, Iterable) and not isinstance(value, bytes | dict):
         parts = [part for part in value if not is_blank(part)]
     else:
-        raise ValueError("must be a list")
+        raise ValueError(_("must be a list"))
     result = [part for part in (text(p, max_length=max_length) for p in parts) if part]
     if len(result) > MAX_LIST_ITEMS:
-        raise ValueError(f"has {len(result)} entries; at most {MAX_LIST_ITEMS} are allowed")
+        raise ValueError(
+            _("has %(count)d entries; at most %(limit)d are allowed")
+            % {"count": len(result), "limit": MAX_LIST_ITEMS}
+        )
     return result

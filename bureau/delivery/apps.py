@@ -8,8 +8,9 @@ class DeliveryConfig(AppConfig):
     verbose_name = _("Delivery")
 
     def ready(self) -> None:
-        from bureau.catalog.changes import ItemsPublished
+        from bureau.catalog.changes import ItemsPublished, ItemStatusChanged
         from bureau.core import changes
-        from bureau.delivery import outbox
+        from bureau.delivery import outbox, withdrawn
 
         changes.listen(ItemsPublished, outbox.on_items_published)
+        changes.listen(ItemStatusChanged, withdrawn.on_item_status_changed)

@@ -5,6 +5,10 @@ Several workers may run this at once: on PostgreSQL each claims a batch of event
 deliveries and the event's ``dispatched_at`` are written in one transaction, and a (channel, event)
 pair is unique, so a worker killed at any point leaves either nothing or everything.
 
+Live deliveries are handed to the streams' fan-out after the commit and the event is then marked
+``announced_at``; an event dispatched a while ago and never announced (its worker died between
+the two) is announced by any worker (``announce_overdue``), so an open stream never misses one.
+
 The invariant: an event is marked dispatched only after it was matched against every
 subscription committed before it. The index is therefore refreshed *after* the events are
 claimed, inside the same transaction; a refresh before the claim (outside the write lock) only
@@ -31,6 +35,9 @@ from bureau.delivery.models import Delivery, OutboxEvent
 log = logging.getLogger(__name__)
 
 _after_dispatch: list[Callable[[list[int]], None]] = []
+# Seconds after its dispatch that an event whose live deliveries were never handed on (its
+# worker died in between, Redis was away) is handed on by any worker.
+ANNOUNCE_GRACE_SECONDS = 5.0
 
 
 def on_live_deliveries(callback: Callable[[list[int]], None]) -> None:
@@ -68,8 +75,8 @@ def dispatch_pending(index: LiveIndex, *, batch_size: int = 200) -> int:
         _log_dispatched(events, deliveries)
         failpoint("dispatch.marked")
         live_events = [e.pk for e in events]
-        # robust: a live fan-out that fails (Redis away) must not fail the dispatch, which is
-        # committed; streams catch up from the database when they reconnect.
+        # After commit, so that no stream shows what could still roll back; robust: the dispatch
+        # is committed whatever happens to the announcement, which announce_overdue completes.
         transaction.on_commit(lambda: _announce(live_events), robust=True)
     failpoint("dispatch.committed")
     return len(events)
@@ -138,12 +145,69 @@ def _delivery(event: OutboxEvent, item: Item, target: Target, now: dt.datetime) 
 
 
 def _announce(event_ids: list[int]) -> None:
+    """Hand the live deliveries of just-dispatched events on, then record that it was done."""
+    failpoint("dispatch.announcing")
+    if _hand_on(event_ids):
+        OutboxEvent.objects.filter(pk__in=event_ids).update(announced_at=timezone.now())
+
+
+def announce_overdue(*, grace: float = ANNOUNCE_GRACE_SECONDS, batch_size: int = 200) -> int:
+    """Hand on the live deliveries of events dispatched over ``grace`` seconds ago and never
+    announced: their worker died between its commit and its announcement, or Redis was away.
+
+    Streams may then see an event twice (a worker that died after publishing, before recording
+    it); their clients drop the twin by its id. Returns how many events were handed on.
+    """
+    done = 0
+    while True:
+        cutoff = timezone.now() - dt.timedelta(seconds=grace)
+        with transaction.atomic():
+            events = list(
+                OutboxEvent.objects.filter(dispatched_at__lte=cutoff, announced_at__isnull=True)
+                .order_by("id")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not events or not _hand_on(events):
+                return done
+            OutboxEvent.objects.filter(pk__in=events).update(announced_at=timezone.now())
+        log.info("handed on the live deliveries of %d events late", len(events))
+        done += len(events)
+        if len(events) < batch_size:
+            return done
+
+
+def _hand_on(event_ids: list[int]) -> bool:
+    """Pass the events' live deliveries to every registered callback; False when one failed."""
     if not _after_dispatch:
-        return
+        return True
     live = list(
         Delivery.objects.filter(event_id__in=event_ids, kind=Channel.Kind.LIVE).values_list(
             "id", flat=True
         )
     )
-    for callback in _after_dispatch:
-        callback(live)
+    try:
+        for callback in _after_dispatch:
+            callback(live)
+    except Exception:
+        # Stored, not yet shown: a worker hands them on after ANNOUNCE_GRACE_SECONDS.
+        log.warning("could not pass %d live deliveries on", len(live), exc_info=True)
+        return False
+    return True
+
+
+def event_deliver(event: OutboxEvent, item: Item, targets: list[Target]) -> int:
+    """Deliver an event a caller matched itself (the date alerts of commitments) through
+    ``targets``, in the caller's transaction. A (channel, event) pair that already has its
+    delivery is skipped, so calling again for the same event delivers nothing twice."""
+    now = timezone.now()
+    existing = set(
+        Delivery.objects.filter(
+            event=event, channel_id__in=[t.channel_id for t in targets]
+        ).values_list("channel_id", flat=True)
+    )
+    deliveries = [_delivery(event, item, t, now) for t in targets if t.channel_id not in existing]
+    _insert(deliveries)
+    if deliveries:
+        transaction.on_commit(lambda: _announce([event.pk]), robust=True)
+    return len(deliveries)

@@ -20,6 +20,7 @@ from typing import Any
 import httpcore
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 def address_refusal(host: str, address: str) -> str | None:
@@ -27,7 +28,10 @@ def address_refusal(host: str, address: str) -> str | None:
     ip = ipaddress.ip_address(address.split("%")[0])
     if ip.is_global or settings.BUREAU_WEBHOOK_ALLOW_PRIVATE:
         return None
-    return f"'{host}' points to a private, loopback or reserved address ({ip})"
+    return _("'%(host)s' points to a private, loopback or reserved address (%(ip)s)") % {
+        "host": host,
+        "ip": ip,
+    }
 
 
 def checked_address(host: str, addresses: Iterable[str]) -> str:

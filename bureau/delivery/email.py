@@ -36,6 +36,7 @@ from django.views.decorators.http import require_http_methods
 
 from bureau.alerts.models import Channel
 from bureau.alerts.services import channel_unsubscribe
+from bureau.catalog.models import SHOWN_STATUSES
 from bureau.core.addresses import public_url
 from bureau.core.faults import failpoint
 from bureau.delivery.models import Delivery, DeliveryAttempt
@@ -78,6 +79,7 @@ def claim_due_emails(*, limit: int) -> list[Delivery]:
                 status__in=(Delivery.Status.PENDING, Delivery.Status.RETRYING),
                 next_attempt_at__lte=now,
                 channel__active=True,
+                item__status__in=SHOWN_STATUSES,
             )
             .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
             .order_by("next_attempt_at", "id")
@@ -195,7 +197,9 @@ def due_digest_channels(*, now: dt.datetime) -> list[Channel]:
     """Active digest channels past their hour today, not yet sent today, with items waiting."""
     utc = now.astimezone(dt.UTC)
     day_start = utc.replace(hour=0, minute=0, second=0, microsecond=0)
-    waiting = Delivery.objects.filter(channel=OuterRef("pk"), status=Delivery.Status.DIGEST)
+    waiting = Delivery.objects.filter(
+        channel=OuterRef("pk"), status=Delivery.Status.DIGEST, item__status__in=SHOWN_STATUSES
+    )
     return list(
         Channel.objects.filter(
             kind=Channel.Kind.EMAIL,
@@ -221,7 +225,9 @@ def _send_digest(
     if not claim.update(last_digest_at=now):
         return "skipped"
     deliveries = list(
-        Delivery.objects.filter(channel=channel, status=Delivery.Status.DIGEST)
+        Delivery.objects.filter(
+            channel=channel, status=Delivery.Status.DIGEST, item__status__in=SHOWN_STATUSES
+        )
         .select_related(*DELIVERY_RELATIONS)
         .order_by("id")
     )
@@ -307,6 +313,7 @@ def instant_message(delivery: Delivery, *, connection: Any = None) -> mail.Email
         template="item",
         subject=delivery.item.title,
         to=delivery.owner.email,
+        language=recipient_language(delivery.owner),
         channel_id=delivery.channel_id,
         message_key=str(delivery.uid),
         context=context,
@@ -322,7 +329,8 @@ def digest_message(
     entries = [{"item": d.item, "url": item_url(d.item_id)} for d in deliveries]
     subscription = channel.subscription
     day = now.astimezone(dt.UTC).date().isoformat()
-    with translation.override(settings.LANGUAGE_CODE):
+    language = recipient_language(subscription.owner)
+    with translation.override(language):
         subject = ngettext(
             "%(count)d new item for %(name)s", "%(count)d new items for %(name)s", len(entries)
         ) % {"count": len(entries), "name": subscription.name}
@@ -330,6 +338,7 @@ def digest_message(
         template="digest",
         subject=subject,
         to=subscription.owner.email,
+        language=language,
         channel_id=channel.pk,
         message_key=f"digest-{subscription.uid}-{channel.pk}-{day}",
         context={"entries": entries, "subscription": subscription, "day": day},
@@ -338,11 +347,17 @@ def digest_message(
     )
 
 
+def recipient_language(user: Any) -> str:
+    """The language a person reads their email in: their chosen one, else the node's default."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
 def _compose(
     *,
     template: str,
     subject: str,
     to: str,
+    language: str,
     channel_id: int,
     message_key: str,
     context: dict[str, Any],
@@ -356,7 +371,7 @@ def _compose(
         "node_title": settings.BUREAU_NODE_TITLE,
         "browse_url": public_url("/items/"),
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language):
         text = render_to_string(f"delivery/email/{template}.txt", context)
         html = render_to_string(f"delivery/email/{template}.html", context)
     message = mail.EmailMultiAlternatives(
@@ -371,6 +386,7 @@ def _compose(
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",  # RFC 3834: no vacation replies
+            "Content-Language": language,
         },
     )
     message.attach_alternative(html, "text/html")

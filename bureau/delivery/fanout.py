@@ -8,7 +8,10 @@ that process's hub (``bureau.delivery.live``).
 - ``InProcessFanout`` (the embedded default): the worker runs in threads of the web process, so
   publishing is a ``call_soon_threadsafe`` onto the event loop.
 - ``RedisFanout`` (``REDIS_URL`` set): the dispatching worker publishes on the pub/sub channel
-  ``bureau:live``; every web process subscribes and routes the events to its own streams.
+  ``bureau:live``; every web process subscribes and routes the events to its own streams. Each
+  message names its node (``deployment_key``: the node's name and the id its database recorded,
+  the same for every process whatever the spelling of its connection settings), so deployments
+  sharing a Redis server ignore each other.
   Pub/sub keeps nothing for a subscriber that is away, so after a lost connection the hub closes
   its streams and their clients resume from the database with ``Last-Event-ID``.
 """
@@ -21,11 +24,13 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, Protocol
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connections
 
 log = logging.getLogger(__name__)
 
@@ -93,16 +98,27 @@ class InProcessFanout:
 class RedisFanout:
     """Publish to and subscribe from Redis pub/sub; one subscription per web process."""
 
-    def __init__(self, url: str, source: str) -> None:
-        self.url, self.source = url, source
+    def __init__(self, url: str, source: Callable[[], str]) -> None:
+        self.url, self._source = url, source
         self._client: Any = None
         self._lock = threading.Lock()
+
+    @property
+    def source(self) -> str:
+        """This node's key on the channel; read from the database once, on first use."""
+        return self._source()
 
     def has_listeners(self) -> bool:
         return True  # other processes may hold streams; Redis drops what nobody hears
 
     def wants(self, owner_id: int) -> bool:
         return True
+
+    def _read_source(self) -> str:
+        try:
+            return self._source()
+        finally:
+            connections.close_all()  # this pool thread's own, if the key was read just now
 
     def publish(self, events: Sequence[LiveEvent]) -> None:
         client = self._publisher()
@@ -141,6 +157,8 @@ class RedisFanout:
         """Yield the events of each message; ``[]`` for each confirmation of the subscription."""
         import redis.asyncio
 
+        # Not thread-sensitive: this task outlives the request whose thread would run it.
+        source = await sync_to_async(self._read_source, thread_sensitive=False)()
         client = redis.asyncio.Redis.from_url(self.url, health_check_interval=30)
         pubsub = client.pubsub()
         try:
@@ -155,7 +173,7 @@ class RedisFanout:
                     sink.set_ready()
                     yield []
                 elif message["type"] == "message":
-                    yield decode(message["data"], self.source, sink)
+                    yield decode(message["data"], source, sink)
         finally:
             with contextlib.suppress(Exception):
                 await pubsub.aclose()
@@ -195,10 +213,14 @@ def redis_url() -> str:
     return ""
 
 
+@cache
 def deployment_key() -> str:
-    """Names this node's database, so that deployments sharing a Redis server ignore each other."""
-    db = settings.DATABASES["default"]
-    parts = (settings.BUREAU_NODE_NAME, db["ENGINE"], db.get("HOST"), db.get("PORT"), db["NAME"])
+    """Names this node, so that deployments sharing a Redis server ignore each other: its name
+    and the id recorded with its identity in its database. Never the connection settings, which
+    two processes of one node may spell differently (``localhost`` and ``127.0.0.1``)."""
+    from bureau.exchange.sharing import node_instance
+
+    parts = (settings.BUREAU_NODE_NAME, node_instance())
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
 
 
@@ -206,4 +228,4 @@ def deployment_key() -> str:
 def get() -> Fanout:
     """This process's backend, chosen by ``REDIS_URL``."""
     url = redis_url()
-    return RedisFanout(url, deployment_key()) if url else InProcessFanout()
+    return RedisFanout(url, deployment_key) if url else InProcessFanout()

@@ -24,7 +24,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from bureau.alerts.models import Channel
-from bureau.catalog.models import Status
+from bureau.catalog.models import SHOWN_STATUSES
 from bureau.core.addresses import public_url
 from bureau.delivery.email import item_url
 from bureau.delivery.models import Delivery
@@ -32,7 +32,6 @@ from bureau.delivery.models import Delivery
 FEED_LENGTH = 50
 SUMMARY_WORDS = 60
 # A withdrawn item leaves the feeds it was delivered to, as it leaves the catalog.
-VISIBLE_STATUSES = (Status.PUBLISHED, Status.EXPIRED)
 
 
 def feed_channel(*, feed_token: str) -> Channel:
@@ -48,7 +47,7 @@ def feed_channel(*, feed_token: str) -> Channel:
 def feed_deliveries(*, channel: Channel, limit: int = FEED_LENGTH) -> QuerySet[Delivery]:
     """The channel's latest deliveries, newest first."""
     return (
-        Delivery.objects.filter(channel=channel, item__status__in=VISIBLE_STATUSES)
+        Delivery.objects.filter(channel=channel, item__status__in=SHOWN_STATUSES)
         .select_related("item__organisation")
         .order_by("-id")[:limit]
     )

@@ -29,7 +29,7 @@ from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
 from bureau.alerts.models import Channel
-from bureau.catalog.models import Item, Status
+from bureau.catalog.models import SHOWN_STATUSES, Item
 from bureau.core.addresses import public_url
 from bureau.delivery import dispatch, fanout
 from bureau.delivery.fanout import LiveEvent
@@ -96,7 +96,7 @@ def _frame(pk: int, uid: str, sub_id: int, sub_name: str, item: str) -> bytes:
     return f"id: {pk}\nevent: item\ndata: {data}\n\n".encode()
 
 
-VISIBLE = (Status.PUBLISHED, Status.EXPIRED)
+VISIBLE = SHOWN_STATUSES
 
 
 def _item_parts(item_ids: set[int]) -> dict[int, str]:
@@ -155,14 +155,14 @@ def load_backlog(*, user_id: int, after: int, limit: int = REPLAY_PAGE) -> list[
 
 
 def publish_live_deliveries(delivery_ids: list[int]) -> None:
-    """Pass newly committed live deliveries to the streams (run by the dispatcher after commit)."""
+    """Pass newly committed live deliveries to the streams (run by the dispatcher after commit).
+
+    Raises when the fan-out fails (Redis away): the dispatcher then leaves the events
+    unannounced, and a worker passes them on later (``dispatch.announce_overdue``)."""
     backend = fanout.get()
     if not delivery_ids or not backend.has_listeners():
         return
-    try:
-        backend.publish(load_events(delivery_ids, wanted=backend.wants))
-    except Exception:  # the deliveries are stored: a stream that resumes still gets them
-        log.exception("could not pass %d live deliveries on", len(delivery_ids))
+    backend.publish(load_events(delivery_ids, wanted=backend.wants))
 
 
 class Stream:

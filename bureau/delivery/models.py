@@ -22,6 +22,9 @@ class OutboxEvent(models.Model):
     action = models.CharField(max_length=16, choices=Action.choices, default=Action.PUBLISHED)
     created_at = models.DateTimeField(default=timezone.now)
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    # When its live deliveries were handed to the streams' fan-out; until then a worker that
+    # finds it dispatched a while ago hands them on (the dispatching worker may have died).
+    announced_at = models.DateTimeField(null=True, blank=True)
     # The request that caused the event, so the log lines of its deliveries can name it.
     request_id = models.CharField(max_length=64, blank=True, default="")
 
@@ -29,7 +32,12 @@ class OutboxEvent(models.Model):
         indexes: ClassVar = [
             models.Index(
                 fields=["id"], name="outbox_pending", condition=models.Q(dispatched_at__isnull=True)
-            )
+            ),
+            models.Index(
+                fields=["dispatched_at"],
+                name="outbox_unannounced",
+                condition=models.Q(dispatched_at__isnull=False, announced_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -46,6 +54,7 @@ class Delivery(models.Model):
         RETRYING = "retrying", _("Retrying")
         DEAD = "dead", _("Dead letter")
         DIGEST = "digest", _("Waiting for the digest")
+        CANCELLED = "cancelled", _("Cancelled: the item is no longer published")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")

@@ -22,10 +22,12 @@ import httpx
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Min, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from bureau.alerts.models import Channel, WebhookEndpoint
+from bureau.catalog.models import SHOWN_STATUSES
 from bureau.catalog.selectors import item_as_record
 from bureau.core import loops, metrics
 from bureau.core.addresses import public_url
@@ -69,33 +71,94 @@ class Outgoing:
 
 
 def claim_due(*, limit: int, busy_endpoints: set[int] = frozenset()) -> list[Outgoing]:  # type: ignore[assignment]
-    """Lease up to ``limit`` due webhook deliveries to this process.
+    """Lease up to ``limit`` due webhook deliveries to this process, never more than
+    ``PER_ENDPOINT`` in flight per endpoint, counting every worker's leases.
 
-    The lease outlasts a request, so a delivery leased by a worker that died comes back by itself.
+    The endpoints' rows are locked first (PostgreSQL; SQLite's write lock serialises the whole
+    claim), so two workers never count the same endpoint's leases at once: one claims, the
+    other skips it this round. The lease outlasts a request, so a delivery leased by a worker
+    that died comes back by itself (and counts as in flight until then).
     """
     now = timezone.now()
     lease = dt.timedelta(seconds=settings.BUREAU_WEBHOOK_TIMEOUT * 2 + 5)
     with transaction.atomic():
-        due = list(
+        due = (
             Delivery.objects.filter(
                 kind=Channel.Kind.WEBHOOK,
                 status__in=(Delivery.Status.PENDING, Delivery.Status.RETRYING),
                 next_attempt_at__lte=now,
+                channel__endpoint__isnull=False,
+                item__status__in=SHOWN_STATUSES,
             )
             .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
             .exclude(channel__endpoint_id__in=busy_endpoints)
-            .order_by("next_attempt_at", "id")
-            .select_for_update(skip_locked=True, of=("self",))[:limit]
         )
-        if not due:
+        # Nothing due, nothing more to read: one indexed query, which waits like any writer of
+        # deliveries while the table is locked (and fails after BUREAU_DB_LOCK_TIMEOUT).
+        locking = due.select_for_update(skip_locked=True, of=("self",))
+        if not locking.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:1]:
             return []
-        Delivery.objects.filter(pk__in=[d.pk for d in due]).update(lease_until=now + lease)
+        room = _endpoint_room(due, now=now, limit=limit)
+        if not room:
+            return []
+        ranked = (
+            due.filter(channel__endpoint_id__in=list(room))
+            .annotate(
+                endpoint_id=F("channel__endpoint_id"),
+                rank=Window(
+                    RowNumber(),
+                    partition_by=F("channel__endpoint_id"),
+                    order_by=(F("next_attempt_at").asc(), F("id").asc()),
+                ),
+            )
+            .filter(rank__lte=PER_ENDPOINT)
+            .order_by("next_attempt_at", "id")
+            .values_list("id", "endpoint_id", "rank")
+        )
+        chosen = [pk for pk, endpoint, rank in ranked if rank <= room[endpoint]][:limit]
+        # Skip a row being changed meanwhile (an admin's redelivery): next round takes it.
+        chosen = list(locking.filter(pk__in=chosen).values_list("pk", flat=True))
+        if not chosen:
+            return []
+        Delivery.objects.filter(pk__in=chosen).update(lease_until=now + lease)
     failpoint("webhook.leased")
-    return _outgoing(due)
+    return _outgoing(chosen)
 
 
-def _outgoing(due: list[Delivery]) -> list[Outgoing]:
-    rows = Delivery.objects.filter(pk__in=[d.pk for d in due]).select_related(
+def _endpoint_room(due: QuerySet[Delivery], *, now: dt.datetime, limit: int) -> dict[int, int]:
+    """Lock the endpoints with due deliveries (those longest waiting first, skipping any another
+    worker is claiming for) and return how many more requests each may have in flight."""
+    waiting = list(
+        due.values("channel__endpoint_id")
+        .annotate(first=Min("next_attempt_at"))
+        .order_by("first")
+        .values_list("channel__endpoint_id", flat=True)[:limit]
+    )
+    if not waiting:
+        return {}
+    locked = list(
+        WebhookEndpoint.objects.filter(pk__in=waiting)
+        .order_by("pk")
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)
+    )
+    in_flight = dict(
+        Delivery.objects.filter(
+            kind=Channel.Kind.WEBHOOK,
+            channel__endpoint_id__in=locked,
+            status__in=(Delivery.Status.PENDING, Delivery.Status.RETRYING),
+            lease_until__gte=now,
+        )
+        .values("channel__endpoint_id")
+        .annotate(n=Count("id"))
+        .values_list("channel__endpoint_id", "n")
+    )
+    room = {endpoint: PER_ENDPOINT - in_flight.get(endpoint, 0) for endpoint in locked}
+    return {endpoint: free for endpoint, free in room.items() if free > 0}
+
+
+def _outgoing(ids: list[int]) -> list[Outgoing]:
+    rows = Delivery.objects.filter(pk__in=ids).select_related(
         "channel__endpoint", "subscription", "item__organisation", "item__lead", "item__opportunity",
         "item__tender", "item__agreement", "item__notice", "event",
     )  # fmt: skip

@@ -34,6 +34,7 @@ from bureau.catalog.models import (
 )
 from bureau.catalog.services import DETAIL_MODELS
 from bureau.catalog.validation import CleanItem, clean_item
+from bureau.commitments import replication
 from bureau.core import changes
 from bureau.core.errors import ValidationFailed
 from bureau.exchange import bulk
@@ -83,6 +84,7 @@ def apply_events(peer_name: str, events: list[Verified]) -> Outcome:
     orgs = Organisations(peer_name, [v.body for v in events])
     existing = _existing_items(events)
     plans: dict[uuid.UUID, Plan] = {}
+    commitments: list[Verified] = []
     for verified in events:
         try:
             if verified.type == c.ORGANISATION_VERIFIED:
@@ -90,12 +92,37 @@ def apply_events(peer_name: str, events: list[Verified]) -> Outcome:
             elif verified.type in c.ITEM_TYPES:
                 plan = _plan(verified, peer_name, existing, orgs)
                 plans[plan.uid] = plan
+            elif verified.type in c.COMMITMENT_TYPES:
+                commitments.append(verified)
             else:
                 raise Refused(f"'{verified.type}' is not an event type this node knows")
         except Refused as refusal:
             outcome.refused[verified.seq] = str(refusal)[:500]
     _write(peer_name, plans, existing, outcome)
+    # After the items: a pledge may name a catalog item received in the same batch.
+    for verified in commitments:
+        _apply_commitment(verified, peer_name, orgs, outcome)
     return outcome
+
+
+def _apply_commitment(
+    verified: Verified, peer_name: str, orgs: Organisations, outcome: Outcome
+) -> None:
+    """Hand a commitments record to its owner app's apply service (one write path)."""
+    entity = verified.type.split(".", 1)[0]
+    try:
+        organisation = orgs.resolve(verified.body.get("organisation"), at=_at(verified))
+        record = {**verified.body, "organisation": str(organisation.uid)}
+        created = replication.record_apply(
+            entity=entity, record=record, organisation=organisation, peer=peer_name
+        )
+    except (Refused, replication.NotAccepted) as refusal:
+        outcome.refused[verified.seq] = str(refusal)[:500]
+        return
+    if created:
+        outcome.created += 1
+    else:
+        outcome.changed += 1
 
 
 def _existing_items(events: list[Verified]) -> dict[uuid.UUID, Item]:

@@ -10,6 +10,7 @@ class ExchangeConfig(AppConfig):
     def ready(self) -> None:
         from bureau.accounts.changes import OrganisationVerified
         from bureau.catalog.changes import ItemsPublished, ItemStatusChanged, ItemUpdated
+        from bureau.commitments.changes import CommitmentChanged
         from bureau.core import changes
         from bureau.exchange import log
 
@@ -21,4 +22,7 @@ class ExchangeConfig(AppConfig):
         changes.listen(ItemUpdated, lambda change: log.record_updated(change.item))
         changes.listen(
             OrganisationVerified, lambda change: log.record_verified(change.organisation)
+        )
+        changes.listen(
+            CommitmentChanged, lambda change: log.record_commitment(change.entity, change.record)
         )

@@ -38,7 +38,12 @@ ITEM_WITHDRAWN = "item.withdrawn"
 ITEM_EXPIRED = "item.expired"
 ORGANISATION_VERIFIED = "organisation.verified"
 ITEM_TYPES = (ITEM_PUBLISHED, ITEM_UPDATED, ITEM_WITHDRAWN, ITEM_EXPIRED)
-EVENT_TYPES = (*ITEM_TYPES, ORGANISATION_VERIFIED)
+# Commitments: the whole state of one record of the pledge tracker, the cargo schedule or the
+# cooperation register, recorded or changed at its node ("pledge.recorded", ...).
+COMMITMENT_TYPES = tuple(
+    f"{entity}.recorded" for entity in ("pledge", "project", "contract", "cargo", "cooperation")
+)
+EVENT_TYPES = (*ITEM_TYPES, ORGANISATION_VERIFIED, *COMMITMENT_TYPES)
 # The item status each item event leaves behind.
 STATUS_OF = {
     ITEM_PUBLISHED: "published",

@@ -198,6 +198,11 @@ def fetch_events(peer: Peer, *, after: int, limit: int) -> dict[str, Any]:
     return page
 
 
+def post(peer: Peer, target: str, *, content: bytes, headers: dict[str, str]) -> Answer:
+    """One signed POST to the peer (headers made by the caller); raises PeerUnavailable."""
+    return _send("POST", _url(peer.url, target), content=content, headers=headers)
+
+
 def notify(peer: Peer, *, head_seq: int) -> None:
     """Tell the peer this node's log grew, so that it pulls at once."""
     body = json.dumps({"node": settings.BUREAU_NODE_NAME, "head": head_seq}).encode()

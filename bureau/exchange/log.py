@@ -64,6 +64,15 @@ def record_verified(organisation: Organisation) -> None:
     append([Entry(c.ORGANISATION_VERIFIED, body, organisation_uid=organisation.uid)])
 
 
+def record_commitment(entity: str, record: dict[str, Any]) -> None:
+    """Log ``<entity>.recorded`` with the record's whole state and its organisation."""
+    organisation = Organisation.objects.get(uid=record["organisation"])
+    if organisation.origin_node:
+        return  # a peer's record is never logged again here
+    body: dict[str, Any] = c.jsonable({**record, "organisation": organisation_body(organisation)})
+    append([Entry(f"{entity}.recorded", body, organisation_uid=organisation.uid)])
+
+
 def item_body(item: Item) -> dict[str, Any]:
     """The item record (documented field set), its status and publication time, its organisation."""
     record = item_as_record(item)

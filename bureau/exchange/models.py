@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import ClassVar
 
 from django.db import models
@@ -9,6 +10,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau.exchange.canonical import GENESIS
+
+
+class NodeIdentity(models.Model):
+    """What every process of one node must share, as the first process to start recorded it.
+
+    A process whose node key or secret key differs refuses to start (``bureau.exchange.sharing``):
+    two keys for one node would answer peers with two identities and refuse each other's
+    session cookies. ``instance`` names this node's database for the live channel on Redis.
+    """
+
+    node = models.CharField(max_length=100, unique=True)
+    public_key = models.CharField(max_length=100)
+    secret_check = models.CharField(max_length=64)
+    instance = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.node} {self.public_key}"
 
 
 class LogHead(models.Model):

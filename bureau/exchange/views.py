@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bureau.accounts.permissions import is_staff_user
 from bureau.core import ratelimit
-from bureau.core.errors import FieldError
-from bureau.exchange import identity, log, schemas, selectors, services
+from bureau.core.errors import DomainError, FieldError, ValidationFailed
+from bureau.exchange import identity, log, messages, schemas, selectors, services
 from bureau.exchange.canonical import jsonable
 from bureau.exchange.models import Peer
 
@@ -106,6 +106,25 @@ def notify(request: HttpRequest) -> JsonResponse:
         return peer
     services.peer_nudged(peer=peer)
     return JsonResponse({"detail": "noted; pulling"}, status=202)
+
+
+@csrf_exempt
+@require_POST
+def message(request: HttpRequest) -> JsonResponse:
+    """``POST /exchange/v1/messages``: one addressed message from a peer (``exchange.messages``)."""
+    peer = _authenticate(request)
+    if isinstance(peer, JsonResponse):
+        return peer
+    try:
+        messages.deliver(peer, request.body)
+    except messages.Replayed:
+        return JsonResponse({"detail": "this message was received before"}, status=409)
+    except ValidationFailed as error:
+        body = {"detail": error.message, "errors": [e.as_dict() for e in error.errors]}
+        return JsonResponse(body, status=422)
+    except DomainError as error:
+        return JsonResponse({"detail": error.message}, status=error.status)
+    return JsonResponse({"detail": "received"}, status=202)
 
 
 def status(request: HttpRequest) -> HttpResponse:

@@ -15,12 +15,12 @@ of a route never makes it worse, and pruning by dominance loses no simple route.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from bureau.freight import search
 from bureau.freight.network import CARGO_TYPES, MODES, Leg, Network
 
 CRITERIA = ("time", "cost", "co2")
@@ -128,32 +128,6 @@ class Plan:
     complete: bool = True  # False when the search stopped at ``Query.max_labels``
 
 
-class _Arc:
-    __slots__ = ("co2", "cost", "countries", "crossings", "forward", "gauge_head",
-                 "gauge_inside", "gauge_tail", "head", "leg", "mask", "mode", "time")  # fmt: skip
-
-    def __init__(self, leg: Leg, forward: bool, head: int, values: tuple[float, float, float],
-                 mask: int, countries: int) -> None:  # fmt: skip
-        self.leg, self.forward, self.head = leg, forward, head
-        self.time, self.cost, self.co2 = values
-        self.mask, self.countries = mask, countries
-        self.mode = leg.mode
-        self.crossings = leg.border_crossings
-        self.gauge_inside = leg.gauge_changes
-        ends = (leg.gauge_from, leg.gauge_to) if forward else (leg.gauge_to, leg.gauge_from)
-        self.gauge_tail, self.gauge_head = ends
-
-
-@dataclass
-class _Graph:
-    ids: list[str]
-    index: dict[str, int]
-    arcs: list[list[_Arc]]
-    country_bit: dict[str, int]
-    coords: list[tuple[float, float]]
-    into: list[list[tuple[int, _Arc]]] = field(default_factory=list)  # (tail, arc) per head
-
-
 def leg_values(
     network: Network, leg: Leg, cargo: str
 ) -> tuple[float | None, float | None, float | None]:
@@ -170,213 +144,11 @@ def leg_values(
     return time, None if price is None else price.value, co2
 
 
-def _compile(network: Network, cargo: str) -> _Graph:
-    ids = list(network.nodes)
-    index = {node_id: i for i, node_id in enumerate(ids)}
-    country_bit: dict[str, int] = {}
-    for node in network.nodes.values():
-        country_bit.setdefault(node.country, 1 << len(country_bit))
-    arcs: list[list[_Arc]] = [[] for _ in ids]
-    coords = [(network.nodes[i].lat, network.nodes[i].lon) for i in ids]
-    for leg in network.legs:
-        if cargo not in leg.cargo:
-            continue
-        raw = leg_values(network, leg, cargo)
-        mask = sum(bit for bit, value in zip((TIME, COST, CO2), raw, strict=True) if value is None)
-        values = (raw[0] or 0.0, raw[1] or 0.0, raw[2] or 0.0)
-        countries = 0
-        for country in leg.countries:
-            countries |= country_bit[country]
-        tail, head = index[leg.origin], index[leg.destination]
-        arcs[tail].append(_Arc(leg, True, head, values, mask, countries))
-        if leg.bidirectional:
-            arcs[head].append(_Arc(leg, False, tail, values, mask, countries))
-    graph = _Graph(ids, index, arcs, country_bit, coords)
-    graph.into = [[] for _ in ids]
-    for tail, out in enumerate(arcs):
-        for arc in out:
-            graph.into[arc.head].append((tail, arc))
-    return graph
-
-
-def _graph(network: Network, cargo: str) -> _Graph:
+def _graph(network: Network, cargo: str) -> search.Graph:
     cache: dict[str, Any] = network.__dict__.setdefault("_planner_cache", {})
     if cargo not in cache:
-        cache[cargo] = _compile(network, cargo)
+        cache[cargo] = search.compile_graph(network, cargo, leg_values)
     return cache[cargo]
-
-
-class _Label:
-    __slots__ = ("alive", "arc", "crossings", "g", "mask", "node", "parent", "visited")
-
-    def __init__(self, node: int, g: tuple[float, float, float], mask: int, crossings: int,
-                 visited: int, parent: _Label | None, arc: _Arc | None) -> None:  # fmt: skip
-        self.node, self.g, self.mask, self.crossings = node, g, mask, crossings
-        self.visited, self.parent, self.arc, self.alive = visited, parent, arc, True
-
-
-def _dominates(a_g: tuple[float, float, float], a_mask: int, a_cross: int,
-               b_g: tuple[float, float, float], b_mask: int, b_cross: int) -> bool:  # fmt: skip
-    return (a_g[0] <= b_g[0] and a_g[1] <= b_g[1] and a_g[2] <= b_g[2]
-            and a_mask & ~b_mask == 0 and a_cross <= b_cross)  # fmt: skip
-
-
-@dataclass
-class _Search:
-    graph: _Graph
-    query: Query
-    target: int
-    avoid: int
-    limit: int  # border crossings; a large number when unlimited
-    slack: float = 1.0  # 1 + the query's tolerance
-    limited: bool = False
-    # The most a label's arrival state can add to its next leg (a change of mode and of
-    # gauge): a label no worse even with that added dominates labels in every other state.
-    delta: tuple[float, float] = (0.0, 0.0)
-    bags: dict[int, list[tuple[_Label, tuple[str, int]]]] = field(default_factory=dict)
-    bounds: list[tuple[float, float, float] | None] = field(default_factory=list)
-    found: list[_Label] = field(default_factory=list)
-    heap: list[Any] = field(default_factory=list)
-    created: int = 0
-
-    def allowed(self, arc: _Arc) -> bool:
-        return arc.mode in self.query.modes and not arc.countries & self.avoid
-
-    def compute_bounds(self) -> None:
-        """Per place, the least time, cost and CO2 still needed to reach the destination.
-
-        One reverse Dijkstra per criterion over the legs the query allows, penalties left out
-        and unknown figures counted as zero, so each bound is a true lower bound; a place
-        that cannot reach the destination at all gets None and is never extended into.
-        """
-        size = len(self.graph.ids)
-        found = [self._reverse(k, size) for k in range(3)]
-        self.bounds = [
-            None if math.isinf(found[0][i]) else (found[0][i], found[1][i], found[2][i])
-            for i in range(size)
-        ]
-
-    def _reverse(self, k: int, size: int) -> list[float]:
-        best = [math.inf] * size
-        best[self.target] = 0.0
-        heap = [(0.0, self.target)]
-        into = self.graph.into
-        while heap:
-            d, node = heapq.heappop(heap)
-            if d > best[node]:
-                continue
-            for tail, arc in into[node]:
-                if not self.allowed(arc):
-                    continue
-                nd = d + (arc.time, arc.cost, arc.co2)[k]
-                if nd < best[tail]:
-                    best[tail] = nd
-                    heapq.heappush(heap, (nd, tail))
-        return best
-
-    def push(self, label: _Label, state: tuple[str, int]) -> None:
-        # The innermost loop of the search: comparisons written out, as a call per comparison
-        # doubled the time of a query.
-        h = self.bounds[label.node]
-        if h is None:
-            return
-        g0, g1, g2 = label.g
-        mask, cross, s = label.mask, label.crossings, self.slack
-        f = (g0 + h[0], g1 + h[1], g2 + h[2])
-        l0, l1, l2 = f[0] * s, f[1] * s, f[2] * s
-        for done in self.found:  # no better than a route already found: prune
-            d = done.g
-            if (
-                d[0] <= l0
-                and d[1] <= l1
-                and d[2] <= l2
-                and not done.mask & ~mask
-                and done.crossings <= cross
-            ):
-                return
-        bag = self.bags.setdefault(label.node, [])
-        l0, l1, l2 = g0 * s, g1 * s, g2 * s
-        dt, du = self.delta
-        for other, other_state in bag:
-            o = other.g
-            t, u = (o[0], o[1]) if other_state == state else (o[0] + dt, o[1] + du)
-            if (
-                t <= l0
-                and u <= l1
-                and o[2] <= l2
-                and not other.mask & ~mask
-                and other.crossings <= cross
-            ):
-                return
-        kept = []
-        for entry in bag:
-            other, other_state = entry
-            o = other.g
-            t, u = (g0, g1) if other_state == state else (g0 + dt, g1 + du)
-            if (
-                t <= o[0]
-                and u <= o[1]
-                and g2 <= o[2]
-                and not mask & ~other.mask
-                and cross <= other.crossings
-            ):
-                other.alive = False
-            else:
-                kept.append(entry)
-        kept.append((label, state))
-        self.bags[label.node] = kept
-        self.created += 1
-        order = (f[0], f[1], f[2], _UNKNOWN_COUNT[mask], cross, self.created)
-        heapq.heappush(self.heap, (order, label))
-
-    def extend(self, label: _Label) -> None:
-        penalties = self.query.penalties
-        came = label.arc
-        for arc in self.graph.arcs[label.node]:
-            if (label.visited >> arc.head) & 1 or not self.allowed(arc):
-                continue
-            # Crossings count only under a limit; otherwise they would be a fourth criterion.
-            crossings = label.crossings + arc.crossings if self.limited else 0
-            if crossings > self.limit:
-                continue
-            hours = arc.crossings * penalties.border_hours
-            usd = arc.crossings * penalties.border_usd
-            gauges = arc.gauge_inside
-            if came is not None:
-                if came.mode != arc.mode:
-                    hours += penalties.transshipment_hours
-                    usd += penalties.transshipment_usd
-                if _gauge_break(came, arc):
-                    gauges += 1
-            hours += gauges * penalties.gauge_hours
-            usd += gauges * penalties.gauge_usd
-            g = label.g
-            new = (g[0] + arc.time + hours, g[1] + arc.cost + usd, g[2] + arc.co2)
-            child = _Label(arc.head, new, label.mask | arc.mask, crossings,
-                           label.visited | (1 << arc.head), label, arc)  # fmt: skip
-            self.push(child, (arc.mode, arc.gauge_head or 0))
-
-    def run(self, origin: int) -> None:
-        p = self.query.penalties
-        self.delta = (p.transshipment_hours + p.gauge_hours, p.transshipment_usd + p.gauge_usd)
-        self.compute_bounds()
-        self.push(_Label(origin, (0.0, 0.0, 0.0), 0, 0, 1 << origin, None, None), ("", 0))
-        while self.heap and self.created < self.query.max_labels:
-            _order, label = heapq.heappop(self.heap)
-            if not label.alive:
-                continue
-            if label.node == self.target:
-                if not any(_dominates(d.g, d.mask, d.crossings, label.g, label.mask,
-                                      label.crossings) for d in self.found):  # fmt: skip
-                    self.found.append(label)
-                continue
-            self.extend(label)
-
-
-def _gauge_break(came: _Arc, arc: _Arc) -> bool:
-    if came.mode != "rail" or arc.mode != "rail":
-        return False
-    return bool(came.gauge_head and arc.gauge_tail and came.gauge_head != arc.gauge_tail)
 
 
 def _check(network: Network, query: Query) -> None:
@@ -406,37 +178,33 @@ def plan(network: Network, query: Query) -> Plan:
     avoid = 0
     for country in query.avoid_countries:
         avoid |= graph.country_bit.get(country, 0)
-    search = _Search(
-        graph,
-        query,
-        graph.index[query.destination],
-        avoid,
-        10**9 if query.max_border_crossings is None else query.max_border_crossings,
-        1.0 + query.tolerance,
-        query.max_border_crossings is not None,
-    )
     for name, place in (("from", query.origin), ("to", query.destination)):
         country = network.nodes[place].country
         if country in query.avoid_countries:
             reason = f"the {'origin' if name == 'from' else 'destination'} is in {country}, a country to avoid"
             return Plan(query, [], reason)
-    search.run(graph.index[query.origin])
-    routes = rank([_route(network, query, label) for label in search.found], query)
-    complete = not search.heap or search.created < query.max_labels
+    p = query.penalties
+    costs = search.Costs(
+        (p.transshipment_hours, p.transshipment_usd),
+        (p.border_hours, p.border_usd),
+        (p.gauge_hours, p.gauge_usd),
+    )
+    searching = search.Search(
+        graph, graph.index[query.destination], search.allowed_arcs(graph, query.modes, avoid),
+        costs, query.max_border_crossings, query.tolerance, query.max_labels,
+    )  # fmt: skip
+    outcome = searching.run(graph.index[query.origin])
+    routes = rank([_route(network, query, graph, label) for label in outcome.found], query)
+    complete = outcome.exhausted or outcome.created < query.max_labels
     reason = "" if routes or not complete else why_no_route(network, query)
     if not complete and not routes:
-        reason = f"the search stopped after {search.created} partial routes without reaching the destination"
-    return Plan(query, routes, reason, search.created, complete)
+        reason = f"the search stopped after {outcome.created} partial routes without reaching the destination"
+    return Plan(query, routes, reason, outcome.created, complete)
 
 
-def _route(network: Network, query: Query, label: _Label) -> Route:
-    arcs: list[_Arc] = []
-    cursor: _Label | None = label
-    while cursor is not None and cursor.arc is not None:
-        arcs.append(cursor.arc)
-        cursor = cursor.parent
-    arcs.reverse()
-    return evaluate(network, query, [(arc.leg, arc.forward) for arc in arcs])
+def _route(network: Network, query: Query, graph: search.Graph, label: search.Label) -> Route:
+    arcs = search.arcs_of(label)
+    return evaluate(network, query, [(graph.legs[e], graph.forward[e]) for e in arcs])
 
 
 def evaluate(network: Network, query: Query, legs: list[tuple[Leg, bool]]) -> Route:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from bureau.accounts.models import Organisation
 from bureau.core.errors import FieldError, ValidationFailed
 from bureau.freight import network as net
@@ -54,10 +56,10 @@ def resolve_place(network: net.Network, text: str, field_name: str) -> str:
     raw = (text or "").strip()
     if not raw:
         raise ValidationFailed.single(
-            field_name, "is required: a place name or UN/LOCODE such as PKKHI"
+            field_name, _("is required: a place name or UN/LOCODE such as PKKHI")
         )
     if len(raw) > 120:
-        raise ValidationFailed.single(field_name, "is longer than 120 characters")
+        raise ValidationFailed.single(field_name, _("is longer than 120 characters"))
     coded = _CODE_IN_PARENS.search(raw)
     code = coded.group(1) if coded else raw.upper()
     if code in network.nodes:
@@ -120,12 +122,12 @@ def build_query(network: net.Network, request: RouteRequest) -> planner.Query:
             errors.extend(failed.errors)
     avoid = {c.strip().upper() for c in request.avoid if c.strip()}
     if any(not _COUNTRY.match(c) for c in avoid):
-        errors.append(FieldError("avoid", "must be ISO 3166 alpha-2 country codes such as IR"))
+        errors.append(FieldError("avoid", _("must be ISO 3166 alpha-2 country codes such as IR")))
     modes = {m.strip().lower() for m in request.modes if m.strip()} or set(net.MODES)
     if modes - set(net.MODES):
         errors.append(FieldError("mode", f"must be among {', '.join(net.MODES)}"))
     if len(ends) == 2 and ends[0] == ends[1]:
-        errors.append(FieldError("to", "is the same place as the origin"))
+        errors.append(FieldError("to", _("is the same place as the origin")))
     if errors:
         raise ValidationFailed(errors)
     query = planner.Query(ends[0], ends[1], frozenset(avoid), frozenset(modes), request.max_borders,

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from bureau.accounts import permissions
 from bureau.accounts.models import Organisation, User
@@ -62,11 +63,11 @@ def network_import(
 def _check_carrier(actor: User | None, organisation: Organisation) -> None:
     if organisation.kind != Organisation.Kind.CARRIER:
         raise ValidationFailed.single(
-            "organisation", "only organisations of kind carrier serve legs"
+            "organisation", _("only organisations of kind carrier serve legs")
         )
     if not permissions.acts_for(actor, organisation):
         raise PermissionDenied(
-            "only the carrier's own people or its chamber's staff can change its legs"
+            _("only the carrier's own people or its chamber's staff can change its legs")
         )
 
 
@@ -83,7 +84,7 @@ def carrier_service_add(*, actor: User | None, organisation: Organisation, leg_i
         raise ValidationFailed.single("note", str(bad)) from None
     network = selectors.current_network()
     if bool(leg_id) == bool(corridor):
-        errors.append(FieldError("leg", "give either a leg or a corridor"))
+        errors.append(FieldError("leg", _("give either a leg or a corridor")))
     elif leg_id and network.leg(leg_id) is None:
         errors.append(FieldError("leg", f"'{leg_id}' is not a leg of the network"))
     elif corridor and corridor not in network.corridors:

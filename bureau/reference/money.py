@@ -1,7 +1,10 @@
-"""Convert amounts to US dollars with the latest recorded exchange rate."""
+"""Convert amounts with the recorded exchange rates: to US dollars at the latest rate (for
+filters and sums), and to a reader's preferred currency at the rate of the amount's date."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from bureau.reference.models import ExchangeRate
@@ -27,3 +30,50 @@ def to_usd(
     if not rate:
         return None
     return (amount / rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Converted:
+    """An amount in another currency, with the recorded rates it was converted at."""
+
+    amount: Decimal
+    currency: str
+    rates: tuple[ExchangeRate, ...]  # the non-USD rates used (one or two)
+
+    @property
+    def as_of(self) -> dt.date | None:
+        return max((rate.as_of for rate in self.rates), default=None)
+
+    @property
+    def sources(self) -> list[str]:
+        return list(dict.fromkeys(rate.source for rate in self.rates))
+
+
+def rate_on(currency: str, day: dt.date) -> ExchangeRate | None:
+    """The latest recorded rate of ``currency`` on or before ``day``; the earliest one when
+    none is that old (said so beside the amount through its date)."""
+    rates = ExchangeRate.objects.filter(currency=currency.upper())
+    return (
+        rates.filter(as_of__lte=day).order_by("-as_of").first() or rates.order_by("as_of").first()
+    )
+
+
+def convert(amount: Decimal, currency: str, to: str, *, on: dt.date) -> Converted | None:
+    """``amount`` of ``currency`` in ``to`` at the rates of ``on`` (through USD, the currency
+    the rates are recorded against); None when a rate is missing or nothing is to convert."""
+    currency, to = currency.upper(), to.upper()
+    if not currency or not to or currency == to:
+        return None
+    used: list[ExchangeRate] = []
+    per_usd: list[Decimal] = []
+    for code in (currency, to):
+        if code == "USD":
+            per_usd.append(Decimal(1))
+            continue
+        rate = rate_on(code, on)
+        if rate is None:
+            return None
+        used.append(rate)
+        per_usd.append(rate.per_usd)
+    value = (amount / per_usd[0] * per_usd[1]).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Converted(value, to, tuple(used))

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+from django.utils.translation import gettext as _
+
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', Arial, sans-serif"
 INK = "#17212b"
 MUTED = "#4a5563"
@@ -163,7 +165,7 @@ def _log_ticks(low: float, high: float) -> list[float]:
 
 
 def _empty(svg: Svg) -> str:
-    svg.text(svg.width / 2, svg.height / 2 + 4, "No figures yet", anchor="middle", size=14)
+    svg.text(svg.width / 2, svg.height / 2 + 4, _("No figures yet"), anchor="middle", size=14)
     return svg.render()
 
 

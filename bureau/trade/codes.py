@@ -13,6 +13,9 @@ import unicodedata
 from functools import cache
 
 import pycountry
+from django.utils.translation import gettext as _
+
+from bureau.reference import countries
 
 WORLD = "WLD"
 UNSPECIFIED = "UNS"
@@ -181,14 +184,17 @@ def resolve_name(name: str) -> str | None:
 
 
 def display_name(alpha3: str) -> str:
+    """The country's name in the reader's language (pycountry's ISO 3166 translations)."""
     if alpha3 == WORLD:
-        return "World"
+        return _("World")
     if alpha3 == UNSPECIFIED:
-        return "Unspecified"
+        return _("Unspecified")
     if alpha3 in _HISTORIC_NAMES:
         return _HISTORIC_NAMES[alpha3]
     country = pycountry.countries.get(alpha_3=alpha3)
-    return getattr(country, "common_name", None) or (country.name if country else alpha3)
+    if country is None:
+        return alpha3
+    return countries.country_name(country.alpha_2)
 
 
 def alpha3_of(alpha2: str) -> str:

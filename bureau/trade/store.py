@@ -71,6 +71,9 @@ class Dataset:
     world_only: bool = False  # every flow is with the world as a whole: no partner countries
     reporters: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Columns the file leaves out because they hold one value for the whole dataset (source,
+    # flow, ...), with that value; ``flows`` adds them back. Empty: the file has every column.
+    constants: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def years(self) -> str:
@@ -224,7 +227,7 @@ class _Engine:
                 return
             database = connect(folders=[trade_dir() / "datasets"])
             listed = datasets()
-            _create_view(database, "flows", [dataset_file(d.id) for d in listed], COLUMNS)
+            _create_flows(database, listed)
             _create_view(
                 database, "world_totals", [world_file(d.id) for d in listed], WORLD_COLUMNS
             )
@@ -234,6 +237,55 @@ class _Engine:
             self._database = database
             self._stamp = stamp
             self._generation += 1
+
+
+# Columns a file may leave out that are computed from the others, not stored as constants.
+DERIVED = {"dataset": None, "period": "CAST(year AS VARCHAR)"}
+
+
+def stored_columns(dataset: Dataset) -> list[str]:
+    """The columns of ``COLUMNS`` that ``dataset``'s file holds."""
+    if not dataset.constants:
+        return [name for name, _ in COLUMNS]
+    left_out = set(dataset.constants) | set(DERIVED)
+    return [name for name, _ in COLUMNS if name not in left_out]
+
+
+def _select_dataset(dataset: Dataset) -> str:
+    """One dataset's rows in the columns of ``flows``: its file's columns, and the values the
+    manifest keeps for the columns the file leaves out (quoted literals, never names)."""
+    stored = set(stored_columns(dataset))
+    parts = []
+    for name, kind in COLUMNS:
+        if name in stored:
+            parts.append(name)
+        elif name == "dataset":
+            parts.append(f"{sql_literal(dataset.id)} AS dataset")
+        elif name in dataset.constants:
+            value = dataset.constants[name]
+            literal = "NULL" if value is None else sql_literal(str(value))
+            parts.append(f"CAST({literal} AS {kind}) AS {name}")
+        else:
+            parts.append(f"{DERIVED[name]} AS {name}")
+    path = sql_literal(str(dataset_file(dataset.id)))
+    return f"SELECT {', '.join(parts)} FROM read_parquet({path})"  # noqa: S608 - quoted literals and constant names only
+
+
+def _create_flows(database: duckdb.DuckDBPyConnection, listed: list[Dataset]) -> None:
+    """``flows``: the files with every column read as one list, each of the others with the
+    manifest's constants added (a filter on them drops the whole file from a query)."""
+    present = [d for d in listed if dataset_file(d.id).exists()]
+    whole = [d for d in present if not d.constants]
+    slim = [d for d in present if d.constants]
+    if not slim:
+        _create_view(database, "flows", [dataset_file(d.id) for d in whole], COLUMNS)
+        return
+    names = ", ".join(name for name, _ in COLUMNS)
+    parts = [_select_dataset(d) for d in slim]
+    if whole:
+        listed_files = ", ".join(sql_literal(str(dataset_file(d.id))) for d in whole)
+        parts.append(f"SELECT {names} FROM read_parquet([{listed_files}])")  # noqa: S608 - quoted literals and constant names only
+    database.execute(f"CREATE VIEW flows AS {' UNION ALL '.join(parts)}")
 
 
 def _create_view(

@@ -7,10 +7,12 @@ import logging
 
 # Imported for their side effects: the email and exchange jobs register themselves, and the
 # live hub listens for new live deliveries.
+import bureau.connect.jobs
 import bureau.delivery.email
 import bureau.delivery.live
 import bureau.exchange.jobs  # noqa: F401
 from bureau.catalog.services import items_expire_due
+from bureau.delivery.dispatch import announce_overdue
 from bureau.delivery.worker import Worker, periodic
 
 log = logging.getLogger(__name__)
@@ -21,6 +23,12 @@ def expire_items() -> None:
     expired = items_expire_due()
     if expired:
         log.info("expired %d items past their valid-until date", expired)
+
+
+@periodic("live-announce", every_seconds=1.0)
+def announce_late_live_deliveries() -> None:
+    """Live deliveries whose worker died before handing them to the streams."""
+    announce_overdue()
 
 
 def start() -> Worker:

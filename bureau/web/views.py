@@ -76,10 +76,31 @@ CAPABILITIES = [
         ],
     ),
     Capability(
+        "commit",
+        _("Commit"),
+        _("The US$2 billion investment pledge and its projects, the energy agreements and their dates, the LNG cargo schedule."),
+        [
+            Link(_("The partnership at a glance"), "commitments:glance"),
+            Link(_("Pledge tracker"), "commitments:pledges"),
+            Link(_("Agreements desk"), "commitments:agreements"),
+            Link(_("Cargo schedule"), "commitments:cargoes"),
+        ],
+    ),
+    Capability(
         "move",
         _("Move"),
         _("Freight routes across the corridors between the two countries, ranked by time, cost and CO2."),
         [Link(_("Karachi to Baku"), "freight:move", query="from=PKKHI&to=AZBAK")],
+    ),
+    Capability(
+        "connect",
+        _("Connect"),
+        _("Express interest in an item, be introduced by the chamber, ask a chamber a question, and count the deals that result."),
+        [
+            Link(_("Ask a chamber"), "connect:enquiry_new"),
+            Link(_("Answered within target"), "connect:performance"),
+            Link(_("Connect dashboard"), "connect:dashboard", staff_only=True),
+        ],
     ),
 ]  # fmt: skip
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser import accessibility
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -46,6 +48,8 @@ def watch_csp(context: Any) -> Any:
     context.add_init_script(REPORT_VIOLATIONS)
 
     def on_console(message: Any) -> None:
+        if message.page is not None and id(message.page) in accessibility.AUDIT_PAGES:
+            return
         if any(marker in message.text for marker in CSP_MARKERS):
             CSP_VIOLATIONS.append(
                 f"{message.text} (on {message.page.url if message.page else '?'})"
@@ -55,14 +59,32 @@ def watch_csp(context: Any) -> Any:
     return context
 
 
+class AuditedContext:
+    """A browser context whose pages axe-core checks when it closes (accessibility.py)."""
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+        self._visits = accessibility.record_visits(context)
+
+    def close(self) -> None:
+        try:
+            accessibility.audit(self._context, self._visits)
+        finally:
+            self._context.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+
 class WatchedBrowser:
-    """The browser, with every context it opens watched for CSP violations."""
+    """The browser, with every context it opens watched for CSP violations and checked for
+    accessibility."""
 
     def __init__(self, browser: Any) -> None:
         self._browser = browser
 
     def new_context(self, **options: Any) -> Any:
-        return watch_csp(self._browser.new_context(**options))
+        return AuditedContext(watch_csp(self._browser.new_context(**options)))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._browser, name)
@@ -71,9 +93,14 @@ class WatchedBrowser:
 @pytest.fixture(autouse=True)
 def _no_csp_violation() -> Iterator[None]:
     CSP_VIOLATIONS.clear()
+    accessibility.AXE_VIOLATIONS.clear()
     yield
     found, CSP_VIOLATIONS[:] = list(CSP_VIOLATIONS), []
     assert found == [], "the pages raised Content-Security-Policy violations"
+    violations, accessibility.AXE_VIOLATIONS[:] = list(accessibility.AXE_VIOLATIONS), []
+    assert violations == [], "axe-core found serious or critical violations:\n" + "\n".join(
+        violations
+    )
 
 
 @pytest.fixture(scope="module")

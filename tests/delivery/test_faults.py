@@ -36,7 +36,7 @@ from bureau.delivery.tests.receiver import Receiver
 from bureau.delivery.tests.test_email import Inbox, free_port, smtp_server
 from tests.exchange.support import FakeLog, FakePeer, Node, add_peer, item_body, make_node
 from tests.exchange.support import serving as serving_node
-from tests.live.support import BUREAU, REPO, run
+from tests.live.support import BUREAU, REPO, WORKER_REDIS_URL, run
 
 WAIT = 120.0  # a bound on a hung run, not a timing
 ITEMS = 3
@@ -161,7 +161,8 @@ def start_worker(world: World, *args: str, **extra: str) -> subprocess.Popen[byt
     """``bureau worker``; its log is appended to worker.log in the world's folder."""
     with (world.home / "worker.log").open("ab") as log:
         return subprocess.Popen(
-            [BUREAU, "worker", "--poll", "0.1", *args], env={**world.env, **extra}, cwd=REPO,
+            [BUREAU, "worker", "--poll", "0.1", *args],
+            env={"REDIS_URL": WORKER_REDIS_URL, **world.env, **extra}, cwd=REPO,
             stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bureau.delivery.tests.receiver import Receiver
-from tests.live.support import BUREAU, REPO, run, store_for_this_run
+from tests.live.support import BUREAU, REPO, WORKER_REDIS_URL, run, store_for_this_run
 
 ITEMS = 1000
 WAIT = 240.0
@@ -67,7 +67,10 @@ def script(store, code: str, *args: str) -> str:
 
 def start_worker(store) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [BUREAU, "worker", "--poll", "0.1"], env=store.env, cwd=REPO, stdout=subprocess.DEVNULL
+        [BUREAU, "worker", "--poll", "0.1"],
+        env={"REDIS_URL": WORKER_REDIS_URL, **store.env},
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
     )
 
 

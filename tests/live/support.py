@@ -32,6 +32,9 @@ REPO = Path(__file__).resolve().parents[2]
 BUREAU = str(Path(sys.executable).with_name("bureau"))
 PASSWORD = "correct-horse-battery"
 WAIT = 60.0  # generous: these are not timing tests, only a bound on a hung run
+# `bureau worker` refuses to start without Redis (its live events reach the web processes
+# through it); tests that need no Redis of their own give their workers this one.
+WORKER_REDIS_URL = "redis://127.0.0.1:6379/14"
 _numbers = itertools.count()
 
 
@@ -211,10 +214,10 @@ def serving(store: Store, *, worker: bool = True, **extra: str) -> Iterator[Proc
 
 @contextlib.contextmanager
 def working(store: Store, **extra: str) -> Iterator[Process]:
-    """A `bureau worker` process."""
+    """A `bureau worker` process (on ``WORKER_REDIS_URL`` unless the store or ``extra`` names one)."""
     popen = subprocess.Popen(
         [BUREAU, "worker", "--poll", "0.1"],
-        env={**store.env, **extra},
+        env={"REDIS_URL": WORKER_REDIS_URL, **store.env, **extra},
         cwd=REPO,
         stdout=subprocess.DEVNULL,
     )

@@ -22,7 +22,16 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bureau.delivery.tests.receiver import Receiver
 from tests.exchange.support import wait_for
-from tests.live.support import BUREAU, REPO, Store, lead, run, serving, store_for_this_run
+from tests.live.support import (
+    BUREAU,
+    REPO,
+    WORKER_REDIS_URL,
+    Store,
+    lead,
+    run,
+    serving,
+    store_for_this_run,
+)
 from tests.operations.support import bureau
 from tests.operations.test_round_trip import ENV, SETUP
 
@@ -51,7 +60,12 @@ def worker(store: Store, log: Path) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("ab") as err:
         popen = subprocess.Popen(
             [BUREAU, "worker", "--poll", "0.1"],
-            env={**store.env, "BUREAU_LOG_FORMAT": "json", "BUREAU_LOG_LEVEL": "INFO"},
+            env={
+                "REDIS_URL": WORKER_REDIS_URL,
+                **store.env,
+                "BUREAU_LOG_FORMAT": "json",
+                "BUREAU_LOG_LEVEL": "INFO",
+            },
             cwd=REPO,
             stdout=subprocess.DEVNULL,
             stderr=err,

@@ -21,6 +21,7 @@ from typing import IO, Any
 
 import openpyxl
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS
 from bureau.catalog.importing.jsonrows import json_rows, too_many_rows
@@ -60,39 +61,62 @@ def detect_format(format: str | None, filename: str | None) -> str:
         fmt = format.strip().lower().lstrip(".")
         if fmt not in FORMATS:
             raise ValidationFailed.single(
-                "format", f"'{format}' is not one of: {', '.join(FORMATS)}"
+                "format",
+                _("'%(value)s' is not one of: %(allowed)s")
+                % {"value": format, "allowed": ", ".join(FORMATS)},
             )
         return fmt
     if not filename:
         raise ValidationFailed.single(
-            "format", "is required: give csv, xlsx or json, or a file name with its extension"
+            "format", _("is required: give csv, xlsx or json, or a file name with its extension")
         )
     fmt = Path(filename).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise ValidationFailed.single(
             "format",
-            f"cannot tell the format of '{Path(filename).name}' from its extension: "
-            "use a .csv, .xlsx or .json file",
+            _(
+                "cannot tell the format of '%(name)s' from its extension: "
+                "use a .csv, .xlsx or .json file"
+            )
+            % {"name": Path(filename).name},
         )
     return fmt
 
 
+@dataclass(frozen=True)
+class Columns:
+    """The columns a file may have, and what a row of it is called in messages."""
+
+    names: Sequence[str] = tuple(FLAT_COLUMNS)
+    nested: Sequence[str] = tuple(NESTED_FIELDS)
+    what: str = "an item"
+
+
+ITEM_COLUMNS = Columns()
+
+
 def read_rows(
-    stream: IO[bytes], fmt: str, *, require: Mapping[str, str] | None = None
+    stream: IO[bytes],
+    fmt: str,
+    *,
+    require: Mapping[str, str] | None = None,
+    known: Columns = ITEM_COLUMNS,
 ) -> Iterator[Row]:
     """Rows of the file in ``fmt``; raise ``FileProblem`` when the file cannot be read on.
 
     ``require`` maps a column that a CSV or XLSX header must have to the message shown when it
-    lacks it.
+    lacks it; ``known`` are the columns it may have (an item's, unless another importer says).
     """
     if fmt == "csv":
-        return _csv_rows(stream, require or {})
+        return _csv_rows(stream, require or {}, known)
     if fmt == "xlsx":
-        return _xlsx_rows(stream, require or {})
+        return _xlsx_rows(stream, require or {}, known)
     return _json_rows(stream)
 
 
-def columns(header: Sequence[Any], require: Mapping[str, str]) -> list[str]:
+def columns(
+    header: Sequence[Any], require: Mapping[str, str], known: Columns = ITEM_COLUMNS
+) -> list[str]:
     """Field names of the header cells ("" for a column without a name); every bad one reported.
 
     A header of more than ``BUREAU_IMPORT_MAX_COLUMNS`` cells, or with many unknown names, is
@@ -108,11 +132,11 @@ def columns(header: Sequence[Any], require: Mapping[str, str]) -> list[str]:
     names = [_name(cell) for cell in header]
     if not any(names):
         raise FileProblem.single(1, "", NO_HEADER)
-    errors = _unknown(names, header)
+    errors = _unknown(names, header, known)
     errors += [
         RowError(1, name, f"column {name} appears more than once")
         for name, count in sorted(Counter(names).items())
-        if count > 1 and name in FLAT_COLUMNS
+        if count > 1 and name in known.names
     ]
     errors += [RowError(1, name, message) for name, message in require.items() if name not in names]
     if errors:
@@ -128,27 +152,33 @@ def _trimmed(header: Sequence[Any]) -> Sequence[Any]:
     return header[:end]
 
 
-def _unknown(names: Sequence[str], header: Sequence[Any]) -> list[RowError]:
+def _unknown(names: Sequence[str], header: Sequence[Any], known: Columns) -> list[RowError]:
     bad = [(name, cell) for name, cell in zip(names, header, strict=True) if name]
-    bad = [(name, cell) for name, cell in bad if name not in FLAT_COLUMNS]
+    bad = [(name, cell) for name, cell in bad if name not in known.names]
     if len(bad) <= UNKNOWN_NAMED:
-        return [_bad(name, cell) for name, cell in bad]
+        return [_bad(name, cell, known) for name, cell in bad]
     shown = ", ".join(f"'{str(cell).strip()[:40]}'" for _, cell in bad[:3])
     return [
         RowError(
-            1, "", f"{len(bad):,} columns are not fields of an item ({shown} and "
-            f"{len(bad) - 3:,} more): is the first row the header of an item file?",
+            1, "", f"{len(bad):,} columns are not fields of {known.what} ({shown} and "
+            f"{len(bad) - 3:,} more): is the first row the header of the right file?",
         )
     ]  # fmt: skip
 
 
-def _bad(name: str, cell: Any) -> RowError:
+def _bad(name: str, cell: Any, known: Columns) -> RowError:
     label = "" if cell is None else str(cell).strip()
-    if name in NESTED_FIELDS:
-        return RowError(1, label, f"column {label} can only be given in a JSON file")
-    message = f"unknown column '{label}': it is not a field of an item"
-    if close := difflib.get_close_matches(name, FLAT_COLUMNS, n=1):
-        message += f"; did you mean '{close[0]}'?"
+    if name in known.nested:
+        return RowError(
+            1, label, _("column %(column)s can only be given in a JSON file") % {"column": label}
+        )
+    names = {"column": label, "what": known.what}
+    if close := difflib.get_close_matches(name, list(known.names), n=1):
+        message = _(
+            "unknown column '%(column)s': it is not a field of %(what)s; did you mean '%(close)s'?"
+        ) % {**names, "close": close[0]}
+    else:
+        message = _("unknown column '%(column)s': it is not a field of %(what)s") % names
     return RowError(1, label, message)
 
 
@@ -165,12 +195,16 @@ def record(number: int, names: Sequence[str], cells: Sequence[Any]) -> Row:
             continue
         name = names[position] if position < len(names) else ""
         if not name:
-            return Row(number, problem=f"has a value in column {position + 1}, which has no header")
+            return Row(
+                number,
+                problem=_("has a value in column %(column)d, which has no header")
+                % {"column": position + 1},
+            )
         data[name] = value
     return Row(number, data)
 
 
-def _csv_rows(stream: IO[bytes], require: Mapping[str, str]) -> Iterator[Row]:
+def _csv_rows(stream: IO[bytes], require: Mapping[str, str], known: Columns) -> Iterator[Row]:
     number = 0  # the last row read, so that an error names the row after it
     max_rows = settings.BUREAU_IMPORT_MAX_ROWS
     try:
@@ -179,7 +213,7 @@ def _csv_rows(stream: IO[bytes], require: Mapping[str, str]) -> Iterator[Row]:
         if not first.strip():
             raise FileProblem.single(1, "", NO_HEADER)
         reader = csv.reader(itertools.chain([first], lines), delimiter=_delimiter(first))
-        names = columns(next(reader), require)
+        names = columns(next(reader), require, known)
         number = 1
         for number, cells in enumerate(reader, start=2):
             if number > max_rows + 1:
@@ -221,7 +255,7 @@ def _delimiter(header_line: str) -> str:
     return max(DELIMITERS, key=header_line.count)
 
 
-def _xlsx_rows(stream: IO[bytes], require: Mapping[str, str]) -> Iterator[Row]:
+def _xlsx_rows(stream: IO[bytes], require: Mapping[str, str], known: Columns) -> Iterator[Row]:
     stream = _seekable(stream)
     _check_archive(stream)
     try:
@@ -233,7 +267,7 @@ def _xlsx_rows(stream: IO[bytes], require: Mapping[str, str]) -> Iterator[Row]:
         if not book.worksheets:
             raise FileProblem.single(1, "", NO_HEADER)
         sheet = book.worksheets[0]
-        names = columns(next(sheet.iter_rows(values_only=True), ()), require)
+        names = columns(next(sheet.iter_rows(values_only=True), ()), require, known)
         number = 1
         # Rows are padded to the sheet's width, which a stray cell can make 16,384: read no
         # further than the widest header allowed.

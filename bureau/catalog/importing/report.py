@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -19,10 +21,14 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"row {self.row}" if self.row else "file"
-        return (
-            f"{where}, {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+        where = _("row %(row)d") % {"row": self.row} if self.row else _("file")
+        if self.field:
+            return _("%(where)s, %(field)s: %(message)s") % {
+                "where": where,
+                "field": self.field,
+                "message": self.message,
+            }
+        return _("%(where)s: %(message)s") % {"where": where, "message": self.message}
 
 
 @dataclass

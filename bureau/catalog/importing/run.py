@@ -17,6 +17,7 @@ from typing import IO
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from bureau.accounts import permissions
 from bureau.accounts.models import User
@@ -192,7 +193,7 @@ class _Import:
         except DomainError as error:
             return [RowError(row.number, "", error.message)]
         if self.publish and not self._may_publish(prepared):
-            return [RowError(row.number, "organisation", "only chamber staff can publish")]
+            return [RowError(row.number, "organisation", _("only chamber staff can publish"))]
         return prepared
 
     def _may_publish(self, prepared: services.PreparedItem) -> bool:

@@ -122,7 +122,8 @@ def test_accents_azerbaijani_and_urdu_words_are_still_found_as_written(make_item
     make_item(publish=True, title="Gəncə şirkətləri üçün on ton düyü", product="Düyü")
     make_item(publish=True, title="پاکستان سے چاول کی برآمد", product="Rice", language="ur")
     assert titles(q="şirkətləri") == ["Gəncə şirkətləri üçün on ton düyü"]
-    assert titles(q="sirketleri") == []  # ə is a letter of its own, not an accented e
+    # Typed without the Azerbaijani letters, as on a keyboard that lacks them.
+    assert titles(q="sirketleri") == ["Gəncə şirkətləri üçün on ton düyü"]
     assert titles(q="duyu GƏNCƏ") == ["Gəncə şirkətləri üçün on ton düyü"]
     assert titles(q="on ton") == [
         "Gəncə şirkətləri üçün on ton düyü"
@@ -148,3 +149,56 @@ def test_the_query_is_parsed_into_words_and_codes():
     assert search.parse("0077").codes == ()  # not in the nomenclature: a plain word
     assert search.parse("0077").words == ("0077",)
     assert not search.parse("  ")
+
+
+def test_azerbaijani_words_are_found_with_or_without_their_letters(make_item, staff_az):
+    from bureau.catalog import services
+
+    item = make_item(publish=True, title="Pambıq lifi, 200 ton", product="Pambıq")
+    make_item(publish=True, title="İpək parça Şəki fabrikindən", product="İpək")
+    for query in ("pambıq", "pambiq", "PAMBIQ", "Pambıq lifi"):
+        assert titles(q=query) == ["Pambıq lifi, 200 ton"], query
+    for query in ("ipək", "ipek", "İPƏK", "seki", "Şəki", "fabrikinden"):
+        assert titles(q=query) == ["İpək parça Şəki fabrikindən"], query
+    assert titles(q="pambuq") == []  # a different word is still a different word
+    # The index follows an edit: the old words are gone, the new ones found either way.
+    services.item_update(actor=staff_az, item=item, data={"title": "Gəmi yükü: qoz-fındıq"})
+    assert titles(q="pambiq lifi") == []
+    assert titles(q="gemi findiq") == ["Gəmi yükü: qoz-fındıq"]
+
+
+def test_urdu_words_are_found_however_their_letters_were_typed(make_item):
+    # Written with Urdu letters (ی U+06CC, ک U+06A9, ہ U+06C1) and a vowel mark (zer).
+    make_item(publish=True, title="کپاس کی برآمد کراچی سے", product="کپاس", language="ur")
+    make_item(publish=True, title="چاول کی فصل", product="چاول", language="ur")
+    assert titles(q="کپاس") == ["کپاس کی برآمد کراچی سے"]
+    # The same words typed on an Arabic keyboard: kaf U+0643, yeh U+064A.
+    assert titles(q="\u0643\u067e\u0627\u0633") == ["کپاس کی برآمد کراچی سے"]
+    assert titles(q="\u0643\u0631\u0627\u0686\u064a") == ["کپاس کی برآمد کراچی سے"]
+    # With a vowel mark the text leaves out.
+    assert titles(q="\u0686\u0627\u0648\u0650\u0644") == ["چاول کی فصل"]
+
+
+def test_filter_by_the_language_an_item_is_written_in(client, make_item, member):
+    from django.urls import reverse
+
+    make_item(publish=True, title="Pambıq lifi satılır", language="az")
+    make_item(publish=True, title="کپاس برائے فروخت", language="ur")
+    make_item(publish=True, title="Cotton lint for sale")
+    assert titles(language="az") == ["Pambıq lifi satılır"]
+    assert titles(language="UR") == ["کپاس برائے فروخت"]
+    assert len(titles()) == 3  # without the filter, every language is shown
+    page = client.get(reverse("catalog:browse"), {"language": "az"}).content.decode()
+    assert "Pambıq lifi satılır" in page and "Cotton lint" not in page
+    assert '<option value="az" lang="az" selected>' in page
+    refused = client.get(reverse("catalog:browse"), {"language": "xx"}).content.decode()
+    assert "is not an ISO 639-1 language code" in refused and "Cotton lint" in refused
+    # Saving the search keeps the language as a criterion.
+    client.force_login(member)
+    response = client.post(
+        reverse("alerts:from_search"), {"q": "lint", "language": "ur"}, follow=True
+    )
+    import re
+
+    boxes = re.findall(r'<input[^>]*name="languages"[^>]*>', response.content.decode())
+    assert [b for b in boxes if "checked" in b] == [b for b in boxes if 'value="ur"' in b] != []

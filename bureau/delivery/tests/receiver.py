@@ -35,6 +35,8 @@ class Receiver:
     seen: Counter[str] = field(default_factory=Counter)
     requests: list[Received] = field(default_factory=list)
     ok_ids: Counter[str] = field(default_factory=Counter)
+    open: int = 0  # requests being answered now
+    most_open: int = 0  # the most ever answered at once
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> Receiver:
@@ -42,6 +44,16 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
+                with receiver._lock:
+                    receiver.open += 1
+                    receiver.most_open = max(receiver.most_open, receiver.open)
+                try:
+                    self._answer()
+                finally:
+                    with receiver._lock:
+                        receiver.open -= 1
+
+            def _answer(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 with receiver._lock:
                     receiver.seen[self.headers["webhook-id"]] += 1

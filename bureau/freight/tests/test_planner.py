@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bureau.freight import network as net
 from bureau.freight.planner import CRITERIA, Penalties, Query, plan
+from bureau.freight.selectors import SHIPPED
 
 MODES = ("road", "rail", "sea")
 COUNTRIES = ("AA", "BB", "CC")
@@ -92,11 +95,15 @@ def _vector(
                 unknown.add(k)
             else:
                 totals[k] += figure.value
+        dwell = leg.figure("dwell_hours")
+        if dwell is not None and leg.figure("hours") is not None:
+            totals[0] += dwell.value
         km = leg.figure("distance_km")
-        if km is None:
+        factor = network.emission_factors.get(leg.mode)
+        if km is None or factor is None:
             unknown.add(2)
         else:
-            totals[2] += FACTORS[leg.mode] * km.value / 1000
+            totals[2] += factor.grams_per_tonne_km * km.value / 1000
         previous = (leg, forward)
     return (*(round(t, 6) for t in totals), frozenset(unknown), borders)
 
@@ -116,6 +123,8 @@ def _simple_paths(network: net.Network, query: Query) -> list[list[tuple[net.Leg
                     (leg.origin, leg.destination) if forward else (leg.destination, leg.origin)
                 )
                 if start != at or end in seen or leg.mode not in query.modes:
+                    continue
+                if query.cargo not in leg.cargo:
                     continue
                 if set(leg.countries) & query.avoid_countries:
                     continue
@@ -195,3 +204,37 @@ def test_an_unknown_cost_is_not_a_free_one() -> None:
     routes = plan(network, Query("AA", "BB")).routes
     assert [r.steps[0].leg.id for r in routes] == ["cheap", "unpriced"]  # neither dominates
     assert routes[1].unknown == ("cost",) and routes[0].unknown == ()
+
+
+# --- the shipped network: the planner against every simple path -------------------------------
+
+
+def _shipped() -> net.Network:
+    return net.parse(json.loads(SHIPPED.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize(
+    ("origin", "destination", "avoid", "penalties"),
+    [
+        ("PKKHI", "AZBAK", (), Penalties()),
+        ("PKKHI", "AZBAK", (), Penalties(0, 0, 0)),
+        ("PKKHI", "AZBAK", ("IR",), Penalties()),
+        ("AZBAK", "PKKHI", (), Penalties(5, 7, 11)),
+        ("PKUET", "TRIST", (), Penalties()),
+    ],
+)
+def test_on_the_shipped_network_the_pareto_set_equals_every_simple_path_compared(
+    origin: str, destination: str, avoid: tuple[str, ...], penalties: Penalties
+) -> None:
+    network = _shipped()
+    query = Query(origin, destination, frozenset(avoid), penalties=penalties)
+    result = plan(network, query)
+    vectors = [_vector(network, query, p) for p in _simple_paths(network, query)]
+    got = [
+        _vector(network, query, [(s.leg, s.origin == s.leg.origin) for s in r.steps])
+        for r in result.routes
+    ]
+    assert vectors  # the shipped network links both places
+    assert {v[:4] for v in got} == _pareto(vectors, False)
+    assert len(got) == len({v[:4] for v in got})  # each vector once
+    assert result.complete

@@ -107,7 +107,7 @@ def _read(path: Path, line_numbers: bool, delimiter: str | None = None) -> str:
     sep = f", delim={_quote(delimiter)}" if delimiter else ""
     reader = (
         f"read_csv({_quote(str(path))}, all_varchar=true, header=true, "
-        f"null_padding=true, strict_mode=false{sep})"
+        f"null_padding=true, strict_mode=false, compression='none'{sep})"
     )
     if line_numbers:
         return f"(SELECT *, row_number() OVER () + 1 AS __line FROM {reader})"  # noqa: S608 - names are constants or quoted, values quoted literals

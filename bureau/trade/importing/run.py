@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -18,6 +20,7 @@ from bureau.core import metrics, parsing
 from bureau.core.errors import ValidationFailed
 from bureau.reference import hs
 from bureau.trade import codes, store
+from bureau.trade.importing import typed, unpack
 from bureau.trade.importing.exports import stage_world_exports
 from bureau.trade.importing.formats import STAGERS as FILE_STAGERS
 from bureau.trade.importing.formats import FormatError, Options, Staging
@@ -32,6 +35,9 @@ AGGREGATES = ", ".join(store.sql_literal(code) for code in codes.AGGREGATES)
 MANY_SOURCES = "several: each figure names its source"
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
+# The typed pass's file, until it is renamed to the dataset's; see _sweep_staged.
+STAGED_SUFFIX = ".staged.partial"
 
 
 @dataclass
@@ -93,6 +99,7 @@ def import_file(
         return TradeImport(existing[dataset_id], existing[dataset_id].rows, unchanged=True)
 
     with tempfile.TemporaryDirectory(prefix="bureau-trade-") as scratch:
+        path = unpack.plain_file(path, Path(scratch))  # a gzip file, expanded up to a cap
         # DuckDB may read the file named and write the store's datasets, nothing else.
         con = store.connect(
             files=[path],
@@ -131,28 +138,74 @@ def _import(
     step: Progress,
 ) -> TradeImport:
     """Stage, check and store the file on ``con``; nothing is stored when a row is bad."""
+    if format in typed.STAGERS:
+        done = _import_typed(con, path, format, options, dataset_id, sha, imported_by, step)
+        if done is not None:
+            return done
     staging = _stage(con, path, format, options, lines=False)
     _resolve(con, dataset_id)
-    bad, rows = _count_rows(con)
-    if bad:
+    tally = _tally(con)
+    if tally.bad:
         step("checking")
         _stage(con, path, format, options, lines=True)
         _resolve(con, dataset_id)
         errors = _row_errors(con, staging)
-        return TradeImport(None, rows, errors=errors, error_rows=bad)
-    if rows == 0:
+        return TradeImport(None, tally.rows, errors=errors, error_rows=tally.bad)
+    if tally.rows == 0:
         return TradeImport(None, 0, errors=[RowError(0, "", "the file holds no trade flows")])
     step("storing")
-    dataset = _describe(con, dataset_id, format, sha, options, imported_by, staging)
+    dataset = _describe(con, tally, dataset_id, format, sha, options, imported_by, staging.notes)
     replaced = _store(con, dataset)
-    return TradeImport(dataset, rows, replaced=replaced, notes=dataset.notes)
+    return TradeImport(dataset, tally.rows, replaced=replaced, notes=dataset.notes)
+
+
+def _import_typed(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    format: str,
+    options: Options,
+    dataset_id: str,
+    sha: str,
+    imported_by: str,
+    step: Progress,
+) -> TradeImport | None:
+    """The typed pass (see importing.typed); None when a row needs the general path, which
+    reads the file again as text, with row numbers, to report or to read it."""
+    stager, scale = typed.STAGERS[format]
+    staged = _staging_file(dataset_id)
+    try:
+        constants = _reading(format, lambda: stager(con, path, options, staged))
+        typed.resolved_view(con, staged, dataset_id, constants, scale)
+        tally = _tally(con)
+        if tally.bad or tally.rows == 0:
+            return None
+        step("storing")
+        dataset = _describe(con, tally, dataset_id, format, sha, options, imported_by, [])
+        dataset.constants = constants
+        replaced = _store(con, dataset, staged=staged)
+        return TradeImport(dataset, tally.rows, replaced=replaced, notes=dataset.notes)
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def _staging_file(dataset_id: str) -> Path:
+    """Where the typed pass writes: beside the datasets (a rename makes it one), under a name
+    of this process, so that a concurrent import of the same file writes elsewhere."""
+    folder = store.trade_dir().resolve() / "datasets"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{dataset_id}.{os.getpid()}.{secrets.token_hex(4)}{STAGED_SUFFIX}"
 
 
 def _stage(
     con: duckdb.DuckDBPyConnection, path: Path, format: str, options: Options, *, lines: bool
 ) -> Staging:
+    return _reading(format, lambda: STAGERS[format](con, path, options, lines))
+
+
+def _reading(format: str, read: Callable[[], T]) -> T:
+    """Run ``read``, which reads the file; what makes the file unreadable is the file's error."""
     try:
-        return STAGERS[format](con, path, options, lines)
+        return read()
     except FormatError as error:
         raise ValidationFailed.single(error.field, str(error)) from None
     except (
@@ -269,12 +322,37 @@ _CHECKS = (
 )
 
 
-def _count_rows(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    """(bad rows, all rows), in one pass over the resolved rows."""
+@dataclass
+class _Tally:
+    """What one pass over the resolved rows finds: how many fail a check, and the summary
+    the dataset's manifest entry needs if none does."""
+
+    bad: int
+    rows: int
+    first: Any
+    last: Any
+    level: Any
+    reporters: Any
+    source: Any
+    source_url: Any
+    has_totals: Any
+    world_only: Any
+
+
+def _tally(con: duckdb.DuckDBPyConnection) -> _Tally:
     conditions = " OR ".join(f"({condition})" for _, condition, _ in _CHECKS)
-    found = con.execute(f"SELECT count(*) FILTER ({conditions}), count(*) FROM resolved").fetchone()  # noqa: S608 - constants, quoted literals and integers only
+    found = con.execute(
+        f"""SELECT count(*) FILTER ({conditions}), count(*), min(year), max(year),
+            max(CASE WHEN regexp_full_match(product, '[0-9]+') THEN length(product) ELSE 0 END),
+            list(DISTINCT reported_by) FILTER (WHERE reported_by <> ''),
+            CASE WHEN count(DISTINCT source) = 1 THEN any_value(source) END,
+            CASE WHEN count(DISTINCT source_url) = 1 THEN any_value(source_url) END,
+            bool_or(product = ''),
+            bool_and(exporter IN ({AGGREGATES}) OR importer IN ({AGGREGATES}))
+        FROM resolved"""  # noqa: S608 - constants, quoted literals and integers only
+    ).fetchone()
     assert found is not None
-    return int(found[0]), int(found[1])
+    return _Tally(int(found[0]), int(found[1]), *found[2:])
 
 
 def _row_errors(con: duckdb.DuckDBPyConnection, staging: Staging) -> list[RowError]:
@@ -301,26 +379,16 @@ def _row_errors(con: duckdb.DuckDBPyConnection, staging: Staging) -> list[RowErr
 
 def _describe(
     con: duckdb.DuckDBPyConnection,
+    tally: _Tally,
     dataset_id: str,
     format: str,
     sha: str,
     options: Options,
     imported_by: str,
-    staging: Staging,
+    staging_notes: list[str],
 ) -> store.Dataset:
-    summary = con.execute(
-        f"""SELECT count(*), min(year), max(year),
-            max(CASE WHEN regexp_full_match(product, '[0-9]+') THEN length(product) ELSE 0 END),
-            list(DISTINCT reported_by) FILTER (WHERE reported_by <> ''),
-            CASE WHEN count(DISTINCT source) = 1 THEN any_value(source) END,
-            CASE WHEN count(DISTINCT source_url) = 1 THEN any_value(source_url) END,
-            bool_or(product = ''),
-            bool_and(exporter IN ({AGGREGATES}) OR importer IN ({AGGREGATES}))
-        FROM resolved"""  # noqa: S608 - constants, quoted literals and integers only
-    ).fetchone()
-    assert summary is not None
-    rows, first, last, level, reporters, source, source_url, has_totals, world_only = summary
-    notes = list(staging.notes)
+    notes = list(staging_notes)
+    level = tally.level
     unknown = _codes_outside_hs(con) if level else 0
     if unknown:
         notes.append(f"{unknown} product code(s) are not HS 2022 codes (an older HS revision?)")
@@ -329,17 +397,17 @@ def _describe(
         format=format,
         file_name=options.file_name,
         sha256=sha,
-        rows=int(rows),
+        rows=tally.rows,
         imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
         imported_by=imported_by,
-        source=options.source or source or MANY_SOURCES,
-        source_url=options.source_url or source_url or "",
-        first_year=first,
-        last_year=last,
+        source=options.source or tally.source or MANY_SOURCES,
+        source_url=options.source_url or tally.source_url or "",
+        first_year=tally.first,
+        last_year=tally.last,
         product_level=int(level or 0),
-        has_totals=bool(has_totals),
-        world_only=bool(world_only),
-        reporters=sorted(reporters or []),
+        has_totals=bool(tally.has_totals),
+        world_only=bool(tally.world_only),
+        reporters=sorted(tally.reporters or []),
         notes=notes,
     )
 
@@ -352,12 +420,19 @@ def _codes_outside_hs(con: duckdb.DuckDBPyConnection) -> int:
     return sum(1 for (product,) in found if product not in known)
 
 
-def _store(con: duckdb.DuckDBPyConnection, dataset: store.Dataset) -> str:
-    """Write the dataset's file and list it in the manifest; returns the id it replaced."""
+def _store(
+    con: duckdb.DuckDBPyConnection, dataset: store.Dataset, staged: Path | None = None
+) -> str:
+    """Write the dataset's file (or rename the ``staged`` one) and list it in the manifest;
+    returns the id it replaced."""
     columns = ", ".join(name for name, _ in store.COLUMNS)
     with store.writing():
+        _sweep_staged()
         target = store.dataset_file(dataset.id)
-        _copy(con, f"SELECT {columns} FROM resolved", target, row_group_size=122_880)  # noqa: S608 - constants, quoted literals and integers only
+        if staged is None:
+            _copy(con, f"SELECT {columns} FROM resolved", target, row_group_size=122_880)  # noqa: S608 - constants, quoted literals and integers only
+        else:
+            os.replace(staged, target)
         if dataset.product_level >= 2:
             _store_totals(con, dataset, target)
         current = store.datasets()
@@ -376,21 +451,54 @@ def _store(con: duckdb.DuckDBPyConnection, dataset: store.Dataset) -> str:
     return replaced[0].id if replaced else ""
 
 
+def _sweep_staged() -> None:
+    """Remove what killed imports left: typed passes of processes that no longer run, and
+    files of the general path (it writes them only while holding the lock we hold)."""
+    for leftover in (store.trade_dir() / "datasets").glob("*.partial"):
+        parts = leftover.name.removesuffix(STAGED_SUFFIX).split(".")  # id, pid, token
+        pid = parts[1] if len(parts) == 3 and leftover.name.endswith(STAGED_SUFFIX) else ""
+        if pid.isdigit() and _running(int(pid)):
+            continue
+        leftover.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
 def _store_totals(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, data: Path) -> None:
     """Sums the potential ranking needs for every product, written beside the dataset: world
     exports by year and product, and each importer's imports. Summing them at each request
-    would scan a whole year of the world (the importer column is in no useful order)."""
+    would scan a whole year of the world (the importer column is in no useful order).
+
+    One pass over the dataset sums each importer's imports by product, from the world and
+    from countries; the world's exports are the sums of the latter over importers."""
     outside = ", ".join(store.sql_literal(code) for code in codes.AGGREGATES)
     dataset_id = store.sql_literal(dataset.id)
     rows = f"FROM read_parquet($data) WHERE length(product) = {int(dataset.product_level)}"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE import_sums AS
+        SELECT year, importer, product,
+            sum(value_usd) FILTER (exporter = 'WLD') AS from_world,
+            sum(value_usd) FILTER (exporter NOT IN ({outside})) AS from_countries
+        {rows} AND importer NOT IN ({outside}) GROUP BY year, importer, product""",
+        {"data": str(data)},
+    )
     _copy(
         con,
-        f"""WITH d AS (SELECT year, exporter, product, value_usd {rows}
-                       AND exporter NOT IN ({outside}) AND importer NOT IN ({outside}))
-            SELECT {dataset_id} AS dataset, year, product, sum(value_usd) AS world_usd,
-                   any_value(e.exporters) AS exporters
-            FROM d JOIN (SELECT year, count(DISTINCT exporter) AS exporters FROM d GROUP BY year) e
+        f"""SELECT {dataset_id} AS dataset, year, product, sum(from_countries) AS world_usd,
+                any_value(e.exporters) AS exporters
+            FROM import_sums
+            JOIN (SELECT year, count(DISTINCT exporter) AS exporters {rows}
+                  AND exporter NOT IN ({outside}) AND importer NOT IN ({outside}) GROUP BY year) e
                  USING (year)
+            WHERE from_countries IS NOT NULL
             GROUP BY year, product ORDER BY year, product""",  # noqa: S608 - constants, quoted literals and integers only
         store.world_file(dataset.id),
         data,
@@ -398,13 +506,11 @@ def _store_totals(con: duckdb.DuckDBPyConnection, dataset: store.Dataset, data: 
     _copy(
         con,
         f"""SELECT {dataset_id} AS dataset, year, importer, product,
-                coalesce(sum(value_usd) FILTER (exporter = 'WLD'),
-                         sum(value_usd) FILTER (exporter NOT IN ({outside}))) AS imports_usd
-            {rows} AND importer NOT IN ({outside})
-            GROUP BY year, importer, product ORDER BY year, importer, product""",
+                coalesce(from_world, from_countries) AS imports_usd
+            FROM import_sums ORDER BY year, importer, product""",  # noqa: S608 - constants, quoted literals and integers only
         store.imports_file(dataset.id),
-        data,
     )
+    con.execute("DROP TABLE import_sums")
 
 
 def _copy(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from bureau.catalog.models import ItemFacet, Kind, Status
 from bureau.reference import hs
@@ -24,7 +25,17 @@ def composition_report(direction: str, params: Params) -> Report:
     name_from, name_to = codes.display_name(exporter), codes.display_name(importer)
     level = "chapter" if params.level == "chapter" else "section"
     rows = [[year, s.code, s.label, round(s.value)] for s in shares]
-    title = f"What {name_from} sells to {name_to}, by HS {level}"
+    names = {"from": name_from, "to": name_to, "year": year}
+    title = (
+        _("What %(from)s sells to %(to)s, by HS chapter") % names
+        if level == "chapter"
+        else _("What %(from)s sells to %(to)s, by HS section") % names
+    )
+    description = (
+        _("Trade from %(from)s to %(to)s in %(year)s by HS chapter, largest first.") % names
+        if level == "chapter"
+        else _("Trade from %(from)s to %(to)s in %(year)s by HS section, largest first.") % names
+    )
     return Report(
         f"composition-{direction}",
         title,
@@ -32,7 +43,7 @@ def composition_report(direction: str, params: Params) -> Report:
         rows,
         chart=lambda layout: charts.bar_chart(
             title,
-            f"Trade from {name_from} to {name_to} in {year} by HS {level}, largest first.",
+            description,
             [(f"{s.code} {s.label}", s.value) for s in shares[:15]],
             layout=layout,
         ),
@@ -47,7 +58,10 @@ def groups_report(side: str, params: Params) -> Report:
     country = pair.a if side == "a" else pair.b
     shares, year, source = selectors.product_groups(country)
     name = codes.display_name(country)
-    title = f"What {name} sells to the world, by product group, {year}"
+    title = _("What %(name)s sells to the world, by product group, %(year)s") % {
+        "name": name,
+        "year": year,
+    }
     return Report(
         f"groups-{side}",
         title,
@@ -55,7 +69,8 @@ def groups_report(side: str, params: Params) -> Report:
         [[year, s.label, round(s.value)] for s in shares],
         chart=lambda layout: charts.bar_chart(
             title,
-            f"Exports of {name} to the world in {year} by WITS product group, largest first.",
+            _("Exports of %(name)s to the world in %(year)s by WITS product group, largest first.")
+            % {"name": name, "year": year},
             [(s.label, s.value) for s in shares],
             layout=layout,
         ),
@@ -73,9 +88,13 @@ def world_exports_report(side: str, params: Params) -> Report:
     found = selectors.world_exports(country)
     columns = ["year", "hs_chapter", "description", "value_usd"]
     if found is None:
-        return Report(f"exports-{side}", f"What {name} sells to the world", columns, [])
+        title = _("What %(name)s sells to the world") % {"name": name}
+        return Report(f"exports-{side}", title, columns, [])
     years = found.years
-    title = f"What {name} sells to the world, by HS chapter, {years[0]}{DASH}{years[-1]}"
+    title = _("What %(name)s sells to the world, by HS chapter, %(years)s") % {
+        "name": name,
+        "years": f"{years[0]}{DASH}{years[-1]}",
+    }
     ranked = found.ranked()
     rows = [
         [year, chapter, _chapter_name(chapter), round(value)]
@@ -111,11 +130,14 @@ def _exports_chart(
     ]
     rest = {year: sum(found.values[c].get(year, 0.0) for c in ranked[5:]) for year in found.years}
     if any(rest.values()):
-        lines.append(charts.Line("All other chapters", sorted(rest.items()), dashed=True))
+        lines.append(charts.Line(_("All other chapters"), sorted(rest.items()), dashed=True))
     return charts.line_chart(
         title,
-        f"Exports of {name} to the world by year for its five largest HS chapters and the "
-        "rest together, on a logarithmic scale.",
+        _(
+            "Exports of %(name)s to the world by year for its five largest HS chapters and the "
+            "rest together, on a logarithmic scale."
+        )
+        % {"name": name},
         lines,
         layout=layout,
     )
@@ -157,7 +179,7 @@ def potential_report(direction: str, params: Params, limit: int | None = 50) -> 
         for r in ranking.rows
     ]  # fmt: skip
     name_from, name_to = codes.display_name(exporter), codes.display_name(importer)
-    title = f"Untapped potential: {name_from} → {name_to}"
+    title = _("Untapped potential: %(from)s → %(to)s") % {"from": name_from, "to": name_to}
     return Report(
         f"potential-{direction}",
         title,
@@ -176,8 +198,11 @@ def potential_report(direction: str, params: Params, limit: int | None = 50) -> 
         rows,
         chart=lambda layout: charts.bar_chart(
             title,
-            f"Products {name_from} could sell to {name_to} beyond what it already sells, "
-            f"largest untapped potential first ({ranking.method} method).",
+            _(
+                "Products %(from)s could sell to %(to)s beyond what it already sells, "
+                "largest untapped potential first (%(method)s method)."
+            )
+            % {"from": name_from, "to": name_to, "method": ranking.method},
             [(f"{r.product} {r.description}", r.untapped) for r in ranking.rows[:15]],
             color=charts.PALETTE[1],
             layout=layout,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from bureau.catalog.models import Agreement, Item, Kind, Status
 from bureau.trade import charts, selectors, store
@@ -54,12 +55,12 @@ def progress_report(params: Params, table: selectors.Bilateral | None = None) ->
         [year.year, round(year.actual), round(year.gap), round(year.share_of_target, 6),
          round(year.trend) if year.trend else None, figure.source, figure.source_url,
          "sum of exports and imports" if figure.derived else "published turnover"]
-        for year, (_, _, figure) in zip(result.years, tracker.headline, strict=True)
+        for year, (_year, _value, figure) in zip(result.years, tracker.headline, strict=True)
     ]  # fmt: skip
     a, b = tracker.pair.names
     return Report(
         "progress",
-        f"{a}{DASH}{b} trade against the target",
+        _("%(pair)s trade against the target") % {"pair": f"{a}{DASH}{b}"},
         [
             "year",
             "turnover_usd",
@@ -73,22 +74,22 @@ def progress_report(params: Params, table: selectors.Bilateral | None = None) ->
         rows,
         chart=lambda layout: _progress_chart(tracker, layout),
         extra={"tracker": tracker, "target": target},
-        sources=[figure.source for _, _, figure in tracker.headline]
-        + ([f"target: {target.source}"] if target else []),
+        sources=[figure.source for _year, _value, figure in tracker.headline]
+        + ([_("target: %(source)s") % {"source": target.source}] if target else []),
     )
 
 
 def _progress_chart(tracker: selectors.Tracker, layout: charts.Layout) -> str:
     result = tracker.progress
     a, b = tracker.pair.names
-    actual = charts.Line("Recorded turnover", [(y.year, y.actual) for y in result.years])
+    actual = charts.Line(_("Recorded turnover"), [(y.year, y.actual) for y in result.years])
     lines = [actual]
     if result.trend and result.years:
         first = result.years[0].year
         last = max(result.target_year, result.latest_year or first)
         lines.append(
             charts.Line(
-                f"Trend ({result.trend.annual_growth:+.0%} a year)",
+                _("Trend (%(growth)s a year)") % {"growth": f"{result.trend.annual_growth:+.0%}"},
                 [(year, result.trend.value_in(year)) for year in (first, last)],
                 dashed=True,
                 markers=False,
@@ -99,22 +100,23 @@ def _progress_chart(tracker: selectors.Tracker, layout: charts.Layout) -> str:
     if path:
         lines.append(
             charts.Line(
-                f"Path to the target ({result.required_growth:+.0%} a year)",
+                _("Path to the target (%(growth)s a year)")
+                % {"growth": f"{result.required_growth:+.0%}"},
                 path,
                 dashed=True,
                 markers=False,
                 joins_gaps=True,
             )
         )
-    description = (
-        f"Recorded {a}{DASH}{b} trade turnover by year on a logarithmic scale, its trend and the "
-        f"growth path that reaches {money(result.target)} in {result.target_year}."
-    )
+    description = _(
+        "Recorded %(pair)s trade turnover by year on a logarithmic scale, its trend and the "
+        "growth path that reaches %(target)s in %(year)s."
+    ) % {"pair": f"{a}{DASH}{b}", "target": money(result.target), "year": result.target_year}
     return charts.line_chart(
-        f"{a}{DASH}{b} trade turnover against the target",
+        _("%(pair)s trade turnover against the target") % {"pair": f"{a}{DASH}{b}"},
         description,
         lines,
-        target=(f"Target {result.target_year}", result.target),
+        target=(_("Target %(year)s") % {"year": result.target_year}, result.target),
         layout=layout,
     )
 
@@ -131,7 +133,7 @@ def bilateral_report(params: Params, table: selectors.Bilateral | None = None) -
     rows.sort(key=lambda r: (r[0], r[1]))
     return Report(
         "bilateral",
-        "Bilateral trade by year, direction and reporter",
+        _("Bilateral trade by year, direction and reporter"),
         [
             "year",
             "series",
@@ -151,7 +153,7 @@ def bilateral_report(params: Params, table: selectors.Bilateral | None = None) -
             "labels": labels,
             "short": selectors.mirror_short_labels(table.pair),
         },
-        sources=[figure.source for _, figure in table.figures()],
+        sources=[figure.source for _key, figure in table.figures()],
     )
 
 
@@ -171,12 +173,14 @@ def _bilateral_chart(
     ]
     a, b = table.pair.names
     return charts.grouped_bars(
-        f"{a}{DASH}{b} trade by year, as each side reports it",
-        "Exports and imports between the two countries by year; each bar is one side's "
-        "statistics, so the two bars of a direction mirror each other.",
+        _("%(pair)s trade by year, as each side reports it") % {"pair": f"{a}{DASH}{b}"},
+        _(
+            "Exports and imports between the two countries by year; each bar is one side's "
+            "statistics, so the two bars of a direction mirror each other."
+        ),
         [str(y) for y in years],
         series,
-        colors=[charts.MIRROR[MIRROR_ORDER.index(key)] for key, _ in drawn],
+        colors=[charts.MIRROR[MIRROR_ORDER.index(key)] for key, _label in drawn],
         layout=layout,
     )
 
@@ -196,7 +200,7 @@ def datasets_report(params: Params) -> Report:
     ]  # fmt: skip
     return Report(
         "datasets",
-        "Trade statistics on this node",
+        _("Trade statistics on this node"),
         [
             "id",
             "format",

@@ -3,16 +3,22 @@ and stored addresses into links that can only be http(s)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from bureau.catalog.models import Kind
 from bureau.reference import countries, hs
+from bureau.reference.money import convert
 from bureau.reference.vocab import Sector
 
 register = template.Library()
@@ -77,9 +83,14 @@ def kind_label(value: str) -> str:
 
 @register.filter
 def money(amount: Decimal | None, currency: str = "") -> str:
-    """An amount with its currency, written the way the active language writes numbers."""
+    """An amount with its currency, written the way the active language writes numbers, kept
+    left to right inside right-to-left text."""
     if amount is None:
         return ""
+    return format_html('<bdi dir="ltr">{}</bdi>', money_text(amount, currency))
+
+
+def money_text(amount: Decimal, currency: str = "") -> str:
     whole = amount == amount.to_integral()
     text = format_decimal(amount, format="#,##0" if whole else "#,##0.00", locale=_locale())
     # The ISO code rather than a symbol: "$" is ambiguous and "Rs" varies by country.
@@ -95,3 +106,40 @@ def number(amount: Any) -> str:
     return format_decimal(
         value.normalize() if value == value.to_integral() else value, locale=_locale()
     )
+
+
+@register.simple_tag(takes_context=True)
+def amount(
+    context: template.Context,
+    value: Decimal | None,
+    currency: str,
+    on: dt.date | dt.datetime | None = None,
+    note: bool = False,
+) -> str:
+    """An amount in its own currency and, for a reader who chose another currency, in that one
+    too at the exchange rate of ``on`` (the amount's date), with the rate's date and source in
+    the tooltip, or written out when ``note``."""
+    if value is None:
+        return ""
+    original = money(value, currency)
+    user = getattr(context.get("request"), "user", None)
+    preferred = getattr(user, "currency", "") if user is not None else ""
+    if not preferred or not currency or preferred == currency.upper():
+        return original
+    day = on.date() if isinstance(on, dt.datetime) else (on or timezone.localdate())
+    converted = convert(value, currency, preferred, on=day)
+    if converted is None:
+        return original
+    about = _("at the rate of %(date)s; source: %(source)s") % {
+        "date": date_format(converted.as_of, "DATE_FORMAT") if converted.as_of else "—",
+        "source": "; ".join(converted.sources),
+    }
+    shown = format_html(
+        '{} <span class="converted" title="{}">(≈ {})</span>',
+        original,
+        about,
+        money(converted.amount, converted.currency),
+    )
+    if note:
+        return format_html('{} <span class="rate-note muted">{}</span>', shown, about)
+    return shown

@@ -41,12 +41,13 @@ def test_pages_render_for_anonymous_visitors_with_the_shared_frame(client: Clien
 def test_home_explains_the_bureau_and_shows_every_capability(client: Client, make_item):
     make_item(publish=True, title="Basmati rice for Baku")
     html = _html(client, reverse("web:home"))
-    for capability in ("Collect", "Exchange", "Pass on", "Track", "Move"):
+    for capability in ("Collect", "Exchange", "Pass on", "Track", "Move", "Connect"):
         assert f'<h3 class="card__title">{capability}</h3>' in html
     assert "Coming to this node" not in html
     assert "/move/?from=PKKHI&amp;to=AZBAK" in html  # the demo's ready example
     assert reverse("exchange:status") in html
     assert reverse("trade:dashboard") in html
+    assert reverse("connect:enquiry_new") in html
     assert "Basmati rice for Baku" in html
     trade_leads = re.search(
         r'badge--lead">Trade lead</span>\s*<span class="kind-counts__n">(\d+)', html

@@ -8,11 +8,21 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 import bureau.web.background  # noqa: F401 - registers the periodic jobs
 from bureau.core.loops import health_report
+from bureau.delivery import fanout
 from bureau.delivery.worker import Worker
+from bureau.exchange.sharing import SHARED, node_identity_check
+
+NO_REDIS = (
+    "bureau worker needs REDIS_URL: the live events it dispatches reach the streams of the web "
+    "processes through Redis, and without it they would be recorded as delivered and never "
+    "shown. Set REDIS_URL, the same on every process, or run the background work inside the "
+    f"web process (bureau serve without --no-worker). Every process of one node shares {SHARED}."
+)
 
 
 class Command(BaseCommand):
@@ -30,6 +40,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not fanout.redis_url():
+            raise CommandError(NO_REDIS)
+        try:
+            node_identity_check()
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
         done = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: done.set())

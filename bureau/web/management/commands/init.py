@@ -6,6 +6,7 @@ import getpass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -13,6 +14,7 @@ from bureau.accounts.models import User
 from bureau.accounts.services import user_create
 from bureau.core.errors import ValidationFailed
 from bureau.exchange.identity import key_path, node_key_ensure, public_key
+from bureau.exchange.sharing import node_identity_check
 from bureau.reference.loaders import load_all
 
 
@@ -48,6 +50,10 @@ class Command(BaseCommand):
 
     def _node_identity(self) -> None:
         _key, created = node_key_ensure()
+        try:
+            node_identity_check()
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
         where = "BUREAU_NODE_KEY" if settings.BUREAU_NODE_KEY else str(key_path())
         self.stdout.write(
             f"Node {settings.BUREAU_NODE_NAME} ({settings.BUREAU_NODE_COUNTRY}), "
