@@ -80,8 +80,13 @@ def signed_log(count: int) -> list[dict[str, Any]]:
 
 
 def _warm(event: dict[str, Any]) -> None:
-    """Load the reference data once, as a serving node has long before it catches up."""
+    """Load the reference data and the URL modules (APIs, views) once, as a serving node has
+    long before it catches up."""
+    from django.urls import get_resolver
+
     from bureau.catalog.validation import clean_item
+
+    get_resolver().url_patterns  # noqa: B018 - importing every URL module is the point
     from bureau.exchange.apply import NOT_RECORD_FIELDS
 
     clean_item({k: v for k, v in event["body"].items() if k not in NOT_RECORD_FIELDS})
