@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 # Test processes per database run (pytest-xdist); the suite's fixtures are safe to run in parallel.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install browser lint messages pytest pytest-sqlite pytest-postgres bench clean
+.PHONY: run test install browser lint messages pytest pytest-sqlite pytest-postgres bench clean exchange-spec
 
 $(BIN)/bureau: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ pytest-postgres: install browser
 	DATABASE_URL=$(PG_TEST_URL) BUREAU_HOME=$$(mktemp -d) $(BIN)/pytest -q -n $(TEST_WORKERS)
 
 test: lint pytest-sqlite pytest-postgres
+
+# Rewrite the exchange protocol's JSON Schemas and test vectors (bureau/exchange/spec/) from
+# the code, after adding an event type, an item field or a vocabulary value.
+exchange-spec: install
+	$(BIN)/python -m bureau.exchange.vectors
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

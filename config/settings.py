@@ -125,7 +125,7 @@ BUREAU_EXCHANGE_TIMEOUT = float(
 BUREAU_EXCHANGE_VERIFY = declare(
     "BUREAU_EXCHANGE_VERIFY",
     "chain",
-    "How received events are checked: 'chain' checks every hash link and each page's last signature, which vouches for the page; 'every' checks each event's signature too.",
+    "How received events are checked; the outcome is the same. 'chain': every hash link, then signatures from each page's last event back to the first that verifies (usually one). 'every': every event's signature, logging the events vouched for whose own signature fails.",
 )
 if BUREAU_EXCHANGE_VERIFY not in ("chain", "every"):
     raise ImproperlyConfigured("BUREAU_EXCHANGE_VERIFY must be 'chain' or 'every'")

@@ -21,7 +21,7 @@ from django.utils import timezone
 from bureau.accounts.models import Organisation
 from bureau.catalog import facets
 from bureau.catalog.changes import ItemsPublished
-from bureau.catalog.fields import FIELD_NAMES
+from bureau.catalog.fields import BY_KIND, COMMON, FIELD_NAMES
 from bureau.catalog.models import (
     Agreement,
     AgreementExtension,
@@ -48,6 +48,13 @@ NESTED = ("extensions", "milestones")
 TEXT_DETAIL = {"unit", "incoterm", "origin_country", "destination_country", "stage", "instrument"}
 NOT_RECORD_FIELDS = ("uid", "organisation", "status", "published_at")
 _KNOWN = frozenset(FIELD_NAMES)
+
+
+def item_keys(kind: str) -> frozenset[str]:
+    """The keys every item event body of ``kind`` carries: the whole item, nothing left out."""
+    own = [spec.name for spec in BY_KIND[Kind(kind)]]
+    common = [spec.name for spec in COMMON if spec.name != "organisation"]
+    return frozenset({*NOT_RECORD_FIELDS, *common, *own})
 
 
 @dataclass
@@ -145,6 +152,7 @@ def _plan(
     if found is not None and found.origin_node != peer_name:
         owner = "this node" if found.is_local else f"node '{found.origin_node}'"
         raise Refused(f"not the peer's item: item {uid} belongs to {owner}")
+    _check_complete(body)
     status = body.get("status")
     if status != c.STATUS_OF[verified.type]:
         raise Refused(f"status: '{status}' does not fit a {verified.type} event")
@@ -160,6 +168,20 @@ def _plan(
         organisation=orgs.resolve(body.get("organisation"), at=at),
         seq=verified.seq,
     )
+
+
+def _check_complete(body: dict[str, Any]) -> None:
+    """A missing key is refused rather than read as "empty": an update that left a field out
+    would otherwise blank it here without anyone having asked for that."""
+    kind = body.get("kind")
+    if kind not in Kind.values:
+        return  # the record check names the bad kind
+    missing = sorted(item_keys(str(kind)) - set(body))
+    if missing:
+        raise Refused(
+            f"{', '.join(missing)}: missing; an item event carries the whole item "
+            '(an empty field is sent as "", null or [])'
+        )
 
 
 def _clean(body: dict[str, Any]) -> CleanItem:

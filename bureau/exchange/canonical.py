@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from decimal import Decimal
@@ -21,6 +22,15 @@ from typing import Any
 PROTOCOL = "bureau-exchange/1"
 GENESIS = "0" * 64  # the ``prev`` of a node's first event
 ENVELOPE = frozenset({"node", "seq", "prev", "type", "at", "body", "sig"})
+MAX_SEQ = 2**63 - 1
+# The exact forms of the envelope's text fields (docs/exchange.md, "Field formats"): one
+# spelling each, so that what is hashed and signed has no second form.
+NODE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+HEX64 = re.compile(r"[0-9a-f]{64}")
+EVENT_TYPE = re.compile(r"[a-z][a-z_]*(\.[a-z][a-z_]*)+")
+TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+SIGNATURE = re.compile(r"[A-Za-z0-9_-]{86}")  # 64 bytes, base64url without padding
+MAX_TYPE_LENGTH = 40
 
 ITEM_PUBLISHED = "item.published"
 ITEM_UPDATED = "item.updated"
@@ -83,11 +93,10 @@ def timestamp(moment: dt.datetime) -> str:
 
 
 def parse_timestamp(text: str) -> dt.datetime:
-    """The inverse of ``timestamp``; raises ValueError for anything else."""
-    moment = dt.datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError(f"'{text}' has no time zone")
-    return moment
+    """The inverse of ``timestamp``; raises ValueError for any other form."""
+    if not TIMESTAMP.fullmatch(text):
+        raise ValueError(f"'{text}' is not of the form YYYY-MM-DDTHH:MM:SS.ffffffZ")
+    return dt.datetime.fromisoformat(text)
 
 
 def envelope_error(event: Any) -> str | None:
@@ -97,21 +106,40 @@ def envelope_error(event: Any) -> str | None:
     if set(event) != ENVELOPE:
         missing, extra = sorted(ENVELOPE - set(event)), sorted(set(event) - ENVELOPE)
         return f"has missing keys {missing} or unknown keys {extra}"
-    checks = (
-        ("node", isinstance(event["node"], str) and event["node"] != ""),
-        ("seq", type(event["seq"]) is int and event["seq"] > 0),
-        ("prev", isinstance(event["prev"], str) and len(event["prev"]) == 64),
-        ("type", isinstance(event["type"], str)),
-        ("at", isinstance(event["at"], str)),
-        ("body", isinstance(event["body"], dict)),
-        ("sig", isinstance(event["sig"], str)),
-    )
-    bad = [name for name, ok in checks if not ok]
+    bad = [name for name, ok in _field_checks(event) if not ok]
     if bad:
-        return f"has malformed {', '.join(bad)}"
+        return f"has malformed {', '.join(bad)} (see the field formats of the protocol)"
     if _has_float(event["body"]):
         return "has a number with a fraction or exponent in its body (decimals travel as strings)"
     return None
+
+
+def _field_checks(event: dict[str, Any]) -> tuple[tuple[str, bool], ...]:
+    node, seq, prev, kind, at, sig = (
+        event[k] for k in ("node", "seq", "prev", "type", "at", "sig")
+    )
+    return (
+        ("node", isinstance(node, str) and bool(NODE_NAME.fullmatch(node))),
+        ("seq", type(seq) is int and 0 < seq <= MAX_SEQ),
+        ("prev", isinstance(prev, str) and bool(HEX64.fullmatch(prev))),
+        (
+            "type",
+            isinstance(kind, str)
+            and len(kind) <= MAX_TYPE_LENGTH
+            and bool(EVENT_TYPE.fullmatch(kind)),
+        ),
+        ("at", isinstance(at, str) and _is_timestamp(at)),
+        ("body", isinstance(event["body"], dict)),
+        ("sig", isinstance(sig, str) and bool(SIGNATURE.fullmatch(sig))),
+    )
+
+
+def _is_timestamp(text: str) -> bool:
+    try:
+        parse_timestamp(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _has_float(value: Any) -> bool:

@@ -18,6 +18,7 @@ from bureau.accounts.models import Organisation
 from bureau.reference import countries
 
 FIELDS = ("name", "kind", "country", "city")
+KEYS = frozenset({"uid", "slug", "name", "kind", "country", "city", "verified"})
 
 
 class Refused(Exception):
@@ -99,6 +100,9 @@ def _clean(data: Any) -> dict[str, Any]:
     """The organisation fields of an event body, checked; raises Refused naming the bad one."""
     if not isinstance(data, dict):
         raise Refused("organisation: must be an object")
+    if missing := sorted(KEYS - set(data)):
+        # As for items: a key left out is not read as "empty".
+        raise Refused(", ".join(f"organisation.{k}" for k in missing) + ": missing")
     try:
         uid = uuid.UUID(str(data.get("uid")))
     except ValueError:

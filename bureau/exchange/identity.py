@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from bureau.exchange import keys
+from bureau.exchange import keys, vectors
 from bureau.exchange.canonical import PROTOCOL
 
 KEY_FILE_NAME = "node_key"
@@ -78,9 +78,15 @@ def node_key() -> Ed25519PrivateKey:
 
 def _parse(text: str, where: str) -> Ed25519PrivateKey:
     try:
-        return keys.parse_private(text)
+        key = keys.parse_private(text)
     except ValueError as error:
         raise ImproperlyConfigured(f"{where}: not an Ed25519 private key ({error})") from error
+    if keys.public_text(key) == vectors.test_public_key():
+        raise ImproperlyConfigured(
+            f"{where}: this is the published test key of the protocol's test vectors; anyone "
+            "can sign with it. Remove it and let `bureau init` make a key of the node's own"
+        )
+    return key
 
 
 def public_key() -> str:
@@ -95,6 +101,9 @@ def node_info() -> dict[str, Any]:
         "country": settings.BUREAU_NODE_COUNTRY,
         "public_key": public_key(),
         "protocol": PROTOCOL,
-        "events": "/exchange/v1/events",
-        "notify": "/exchange/v1/notify",
+        # References relative to this document's own URL, so that they stay right when a
+        # reverse proxy serves the node under a path prefix.
+        "events": "../exchange/v1/events",
+        "notify": "../exchange/v1/notify",
+        "schemas": "../exchange/v1/schemas/",
     }

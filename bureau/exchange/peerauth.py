@@ -18,6 +18,7 @@ timestamp bounds how long a captured request can be replayed at all. Pure: no Dj
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ TIMESTAMP_HEADER = "Bureau-Timestamp"
 SIGNATURE_HEADER = "Bureau-Signature"
 PREFIX = "/exchange/v1/"
 MAX_SKEW_SECONDS = 300
+STAMP = re.compile(r"0|[1-9][0-9]{0,18}")
 
 
 def target_of(path: str, query: str = "") -> str:
@@ -96,8 +98,9 @@ def check(
     now: float | None = None,
 ) -> str | None:
     """Why the request is not authentic, or None when it is."""
-    if not (claimed.timestamp.isascii() and claimed.timestamp.isdigit()):
-        return f"{TIMESTAMP_HEADER} must be Unix seconds"
+    if not STAMP.fullmatch(claimed.timestamp):
+        # One spelling only: the signed line is re-rendered from the number.
+        return f"{TIMESTAMP_HEADER} must be Unix seconds: decimal digits, no sign, no leading zero"
     skew = abs((time.time() if now is None else now) - int(claimed.timestamp))
     if skew > MAX_SKEW_SECONDS:
         return f"{TIMESTAMP_HEADER} is {int(skew)} s away from this node's clock (at most {MAX_SKEW_SECONDS})"

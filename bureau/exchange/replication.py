@@ -25,7 +25,7 @@ from bureau.exchange import bulk, client, keys
 from bureau.exchange import canonical as c
 from bureau.exchange.apply import Outcome, apply_events
 from bureau.exchange.models import Peer, ReceivedEvent
-from bureau.exchange.verify import Verified, check_chain
+from bureau.exchange.verify import ChainCheck, Verified, check_chain
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +124,13 @@ def receive_page(peer: Peer, page: dict[str, Any], result: PullResult) -> bool:
         after_hash=peer.cursor_hash,
         every_signature=settings.BUREAU_EXCHANGE_VERIFY == "every",
     )
+    if check.unsigned:
+        log.warning(
+            "exchange: %s events %s are vouched for by a later signature, but their own "
+            "signatures do not verify: the peer's signing should be looked into",
+            peer.name,
+            check.unsigned,
+        )
     if check.verified:
         outcome = _apply(peer, check.verified, head_seq, head_at)
         result.applied += len(check.verified) - len(outcome.refused)
@@ -132,7 +139,20 @@ def receive_page(peer: Peer, page: dict[str, Any], result: PullResult) -> bool:
         _note_head(peer, head_seq, head_at)
     if check.problem:
         raise ChainBroken(check.problem)
+    if check.waiting:
+        _read_on_or_stop(check, fresh, head_seq)
     return bool(fresh) and peer.cursor_seq < head_seq
+
+
+def _read_on_or_stop(check: ChainCheck, fresh: list[Any], head_seq: int) -> None:
+    """Unvouched events end the page. When the page was cut short by its limit, the next
+    page, read from the new cursor, may vouch for them. When it reaches the end of the
+    log, nothing does; nor when nothing could be taken (the same page would come back)."""
+    last = _last_seq(fresh)
+    if last is None or last >= head_seq:
+        raise ChainBroken(f"{check.waiting}, and it ends the peer's log")
+    if not check.verified:
+        raise ChainBroken(f"{check.waiting}, and no event of a whole page vouches for it")
 
 
 def _head_at(head: dict[str, Any]) -> dt.datetime | None:

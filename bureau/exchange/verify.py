@@ -1,20 +1,22 @@
 """Check a run of a peer's events: form, origin, sequence, hash chain and signatures.
 
-Pure: no Django. ``check_chain`` returns the longest verified prefix of the events and, when
-it stops early, why the next event was refused; the caller applies the prefix and stops
-replication from that peer with the reason.
+Pure: no Django. ``check_chain`` returns the events that can be taken and, when it stops
+early, why the next one cannot; the caller applies them and stops replication from that
+peer with the reason.
 
-Every event's signature covers its ``prev``, the hash of the whole previous event, signature
-included. So the signature of the last event of an unbroken run vouches for every event
-before it: a change to any of them changes a hash the signed event commits to. In ``"last"``
-mode the hash links of every event and the signature of the last one are checked; in
-``"every"`` mode each signature as well. Either way, when anything fails, each event is
-checked on its own to name the first bad one.
+The rule (docs/exchange.md, "Receiving"): an event is taken when it is **vouched for**, that
+is when a signature that verifies with the peer's key is on it or on a later event that
+links back to it through ``prev``. Each ``prev`` is the hash of the whole previous event,
+signature included, so one signature commits to everything before it. The outcome does not
+depend on where pages are cut: unvouched events at the end of a page are judged with the
+next page (the caller reads on), and stop replication only at the end of the log. ``"chain"`` mode checks every link and then
+signatures from the last event backwards until one verifies (one check a page when all is
+well); ``"every"`` mode checks every signature, with the same outcome, and reports the
+events vouched for whose own signature fails (a fault in the peer's signing to look into).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +46,9 @@ class Verified:
 @dataclass
 class ChainCheck:
     verified: list[Verified] = field(default_factory=list)
-    problem: str = ""  # why the event after the verified ones was refused; "" when none was
+    problem: str = ""  # why the event after the verified ones can never be taken; "" if none
+    waiting: str = ""  # the events after the verified ones end the page, not vouched for yet
+    unsigned: list[int] = field(default_factory=list)  # vouched for, own signature fails
 
 
 def check_chain(
@@ -57,51 +61,57 @@ def check_chain(
     every_signature: bool = False,
 ) -> ChainCheck:
     """Verify ``events``, which must continue the chain at (``after_seq``, ``after_hash``)."""
-    if not every_signature:
-        quick = _links(events, node, after_seq, after_hash)
-        if quick is not None and (
-            not quick or keys.verify(key, quick[-1].event["sig"], c.signed_part(quick[-1].event))
-        ):
-            return ChainCheck(quick)
-    return _one_by_one(events, node, key, after_seq, after_hash)
-
-
-def _links(events: Sequence[Any], node: str, seq: int, digest: str) -> list[Verified] | None:
-    """Every event well formed and linked to the one before; None at the first that is not."""
-    out = []
-    for event in events:
-        if c.envelope_error(event) or event["node"] != node:
-            return None
-        if event["seq"] != seq + 1 or event["prev"] != digest:
-            return None
-        try:
-            digest = hashlib.sha256(c.canonical(event)).hexdigest()
-        except (UnicodeEncodeError, ValueError, TypeError):
-            return None
-        seq = event["seq"]
-        out.append(Verified(seq, digest, event))
-    return out
-
-
-def _one_by_one(
-    events: Sequence[Any], node: str, key: Ed25519PublicKey, seq: int, digest: str
-) -> ChainCheck:
-    result = ChainCheck()
-    for event in events:
-        problem = event_problem(event, node=node, key=key, after_seq=seq, after_hash=digest)
-        if problem:
-            result.problem = problem
-            return result
-        digest = c.event_hash(event)
-        seq = event["seq"]
-        result.verified.append(Verified(seq, digest, event))
+    linked, link_problem = _linked(events, node, after_seq, after_hash)
+    signed = [_signature_ok(v, key) for v in linked] if every_signature else []
+    last = _last_signed(linked, key, signed)
+    result = ChainCheck(verified=linked[: last + 1])
+    result.unsigned = [v.seq for v, ok in zip(result.verified, signed, strict=False) if not ok]
+    unvouched = linked[last + 1 :]
+    if unvouched and link_problem:
+        result.problem = (
+            _unsigned_reason(unvouched[0], node) + ", and no later event vouches for it"
+        )
+    elif unvouched:
+        result.waiting = _unsigned_reason(unvouched[0], node)
+    else:
+        result.problem = link_problem
     return result
 
 
-def event_problem(
-    event: Any, *, node: str, key: Ed25519PublicKey, after_seq: int, after_hash: str
-) -> str:
-    """Why ``event`` cannot follow (``after_seq``, ``after_hash``) in ``node``'s log; "" if it can."""
+def _linked(events: Sequence[Any], node: str, seq: int, digest: str) -> tuple[list[Verified], str]:
+    """The run of events that are well formed and linked, and why the next one is not."""
+    out: list[Verified] = []
+    for event in events:
+        problem = link_problem(event, node=node, after_seq=seq, after_hash=digest)
+        if problem:
+            return out, problem
+        digest, seq = c.event_hash(event), event["seq"]
+        out.append(Verified(seq, digest, event))
+    return out, ""
+
+
+def _signature_ok(verified: Verified, key: Ed25519PublicKey) -> bool:
+    return keys.verify(key, verified.event["sig"], c.signed_part(verified.event))
+
+
+def _last_signed(linked: list[Verified], key: Ed25519PublicKey, signed: list[bool]) -> int:
+    """The index of the last event whose own signature verifies; -1 when none does."""
+    for index in range(len(linked) - 1, -1, -1):
+        if signed[index] if signed else _signature_ok(linked[index], key):
+            return index
+    return -1
+
+
+def _unsigned_reason(verified: Verified, node: str) -> str:
+    return (
+        f"event {verified.seq}: the signature does not verify with the key configured for "
+        f"'{node}' (the event was altered, or signed by another key)"
+    )
+
+
+def link_problem(event: Any, *, node: str, after_seq: int, after_hash: str) -> str:
+    """Why ``event`` cannot follow (``after_seq``, ``after_hash``) in ``node``'s log, its
+    signature aside; "" if it can."""
     label = f"event {event.get('seq', '?')}" if isinstance(event, dict) else "an event"
     if reason := c.envelope_error(event):
         return f"{label} is malformed: it {reason}"
@@ -112,14 +122,9 @@ def event_problem(
     if event["seq"] != after_seq + 1:
         return f"{label} leaves a gap: event {after_seq + 1} was expected next"
     try:
-        signed = c.signed_part(event)
+        c.signed_part(event)
     except (UnicodeEncodeError, ValueError, TypeError):
         return f"{label} is malformed: it has text that is not valid Unicode"
-    if not keys.verify(key, event["sig"], signed):
-        return (
-            f"{label}: the signature does not verify with the key configured for '{node}' "
-            "(the event was altered, or signed by another key)"
-        )
     if event["prev"] != after_hash:
         return (
             f"{label} is a fork: its prev is not the hash of event {after_seq} as applied here "

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bureau.accounts.permissions import is_staff_user
 from bureau.core import ratelimit
 from bureau.core.errors import DomainError, FieldError, ValidationFailed
-from bureau.exchange import identity, log, messages, selectors, services
+from bureau.exchange import identity, log, messages, schemas, selectors, services
 from bureau.exchange.canonical import jsonable
 from bureau.exchange.models import Peer
 
@@ -53,6 +53,21 @@ def _authenticate(request: HttpRequest) -> Peer | JsonResponse:
 def node_document(request: HttpRequest) -> JsonResponse:
     """``/.well-known/bureau-node``: who this node is (public; no secret in it)."""
     return JsonResponse(identity.node_info())
+
+
+@require_GET
+def schema_index(request: HttpRequest) -> JsonResponse:
+    """``/exchange/v1/schemas/``: the names of the protocol's JSON Schemas (public)."""
+    return JsonResponse({"schemas": [f"{name}.json" for name in schemas.NAMES]})
+
+
+@require_GET
+def schema(request: HttpRequest, name: str) -> HttpResponse:
+    """``/exchange/v1/schemas/<name>.json``: one of the protocol's JSON Schemas (public). The
+    name is looked up in a fixed list; it never becomes part of a path."""
+    if name not in schemas.NAMES:
+        raise Http404("no such schema")
+    return HttpResponse(schemas.stored(name), content_type="application/schema+json")
 
 
 def _int_param(request: HttpRequest, name: str, default: int, high: int) -> int | FieldError:

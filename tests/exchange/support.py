@@ -198,16 +198,33 @@ class FakeLog:
 def item_body(
     uid: str, title: str, *, status: str = "published", org_uid: str = "", **extra: Any
 ) -> dict[str, Any]:
-    body = {
+    body: dict[str, Any] = {
         "uid": uid,
         "kind": "lead",
         "title": title,
         "summary": "",
+        "body": "",
+        "language": "en",
+        "countries": [],
+        "hs_codes": [],
+        "sectors": [],
+        "value_amount": None,
+        "value_currency": "",
+        "valid_from": None,
+        "valid_until": None,
+        "source_title": "",
+        "source_url": "",
+        "is_example": False,
         "side": "buy",
         "product": "Cotton",
         "hs_code": "520100",
         "quantity": "20",
         "unit": "TNE",
+        "incoterm": "",
+        "origin_country": "",
+        "destination_country": "",
+        "origin_place": "",
+        "destination_place": "",
         "status": status,
         "published_at": "2026-01-05T10:00:00.000000Z",
         "organisation": {
@@ -281,6 +298,8 @@ class FakePeer:
                                 "protocol": c.PROTOCOL,
                                 "title": "Fake",
                                 "country": "PK",
+                                "events": "../exchange/v1/events",
+                                "notify": "../exchange/v1/notify",
                             }
                         ).encode(),
                     )

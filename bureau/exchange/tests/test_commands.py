@@ -10,7 +10,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from bureau.core.addresses import public_url
 from bureau.exchange import identity, keys
 from bureau.exchange.models import Peer
 from tests.exchange.support import FakeLog, FakePeer
@@ -32,9 +31,21 @@ def fake():
 
 
 def test_node_show_prints_what_the_other_side_needs(settings):
+    settings.BUREAU_PUBLIC_URL = "https://bureau.baku.example:8443/"
     shown = bureau("node", "show")
     assert settings.BUREAU_NODE_NAME in shown and identity.public_key() in shown
-    assert f"bureau peer add {settings.BUREAU_NODE_NAME} {public_url()} --key" in shown
+    assert (
+        f"bureau peer add {settings.BUREAU_NODE_NAME} https://bureau.baku.example:8443 --key"
+        in shown
+    )
+
+
+def test_node_show_suggests_no_address_it_does_not_know(settings):
+    """``bureau serve`` may listen on any port: without BUREAU_PUBLIC_URL, no guess."""
+    settings.BUREAU_PUBLIC_URL = ""
+    shown = bureau("node", "show")
+    assert f"bureau peer add {settings.BUREAU_NODE_NAME} URL --key" in shown
+    assert "127.0.0.1:8000" not in shown and "BUREAU_PUBLIC_URL" in shown
 
 
 def test_add_checks_the_peer_and_list_shows_its_state(fake):

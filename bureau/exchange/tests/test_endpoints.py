@@ -142,3 +142,39 @@ def test_the_status_page_shows_peers_and_their_errors_to_staff_only(client: Clie
     assert "event 12 is a fork" in staff and "bureau peer resume pk-baku" in staff
     fragment = client.get("/exchange/", headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in fragment and "29 events" in fragment
+
+
+def test_refusals_beyond_the_api_rate_become_429_but_signed_requests_are_answered(
+    client: Client, peer, settings
+):
+    settings.API_RATE_LIMIT = "3/h"
+    target = "/exchange/v1/events?after=0&limit=10"
+    statuses = [client.get(target).status_code for _ in range(5)]
+    assert statuses[:3] == [401, 401, 401] and statuses[3:] == [429, 429]
+    limited = client.get(target)
+    assert int(limited["Retry-After"]) > 0 and "too many" in limited.json()["detail"]
+    assert client.get(target, headers=signed(target)).status_code == 200
+
+
+@pytest.mark.parametrize("state", [Peer.State.PAUSED, Peer.State.BROKEN])
+def test_a_paused_or_broken_peer_may_still_read_the_log(client: Client, peer, make_item, state):
+    """Pausing says what this node does (no pulls, no nudges), not what the peer may read."""
+    make_item(publish=True)
+    Peer.objects.filter(pk=peer.pk).update(state=state)
+    target = "/exchange/v1/events?after=0&limit=10"
+    page = client.get(target, headers=signed(target)).json()
+    assert [e["type"] for e in page["events"]] == ["item.published"]
+
+
+def test_the_head_of_an_empty_log_is_zeros_not_null(client: Client, peer):
+    target = "/exchange/v1/events"
+    page = client.get(target, headers=signed(target)).json()
+    assert page["head"] == {"seq": 0, "hash": c.GENESIS, "at": None} and page["events"] == []
+
+
+def test_a_timestamp_with_a_leading_zero_is_refused(client: Client, peer):
+    target = "/exchange/v1/events"
+    headers = signed(target)
+    headers["Bureau-Timestamp"] = "0" + headers["Bureau-Timestamp"]
+    response = client.get(target, headers=headers)
+    assert response.status_code == 401 and "leading zero" in response.json()["detail"]

@@ -102,13 +102,13 @@ def _chain(n: int) -> FakeLog:
     return log
 
 
-def _check(log: FakeLog, events: list[dict], every: bool = False):
+def _check(log: FakeLog, events: list[dict], after: int = 0, every: bool = False):
     return check_chain(
         events,
         node=log.name,
         key=keys.parse_public(log.public_key),
-        after_seq=0,
-        after_hash=c.GENESIS,
+        after_seq=after,
+        after_hash=c.event_hash(log.events[after - 1]) if after else c.GENESIS,
         every_signature=every,
     )
 
@@ -116,9 +116,61 @@ def _check(log: FakeLog, events: list[dict], every: bool = False):
 def test_a_sound_chain_is_verified_whole_in_both_modes():
     log = _chain(5)
     for every in (False, True):
-        check = _check(log, log.events, every)
-        assert check.problem == "" and [v.seq for v in check.verified] == [1, 2, 3, 4, 5]
+        check = _check(log, log.events, every=every)
+        assert check.problem == "" and check.waiting == ""
+        assert [v.seq for v in check.verified] == [1, 2, 3, 4, 5]
         assert check.verified[-1].hash == log.head_hash
+
+
+def _badly_signed_by_its_own_key(n: int, bad: set[int]) -> FakeLog:
+    """A log whose events ``bad`` carry signatures that do not verify, while the later
+    events, signed with the right key, link to them: only the key's holder can make this."""
+    log = FakeLog("pk-baku")
+    for i in range(1, n + 1):
+        event = log.append("item.published", item_body(f"00000000-0000-4000-8000-{i:012d}", "x"))
+        if i in bad:
+            event["sig"] = keys.sign(keys.generate(), c.signed_part(event))
+    return log
+
+
+def _receive(log: FakeLog, page: int, every: bool) -> tuple[int, str]:
+    """Pull the whole log page by page as a receiver does: (applied up to, why it stopped).
+    Unvouched events ending a page cut short are judged with the next page; ending the log,
+    they stop replication."""
+    applied = 0
+    while True:
+        end = min(applied + page, len(log.events))  # the page reaches the head when end == n
+        check = _check(log, log.events[applied:end], after=applied, every=every)
+        applied += len(check.verified)
+        if check.problem or applied == len(log.events):
+            return applied, check.problem
+        if check.waiting and (end == len(log.events) or not check.verified):
+            return applied, check.waiting
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    n=st.integers(1, 7),
+    bad=st.sets(st.integers(1, 7), max_size=3),
+    page=st.integers(1, 8),
+)
+def test_the_outcome_is_the_same_in_both_modes_and_wherever_pages_are_cut(n, bad, page):
+    """An event whose own signature fails is taken exactly when a later well-signed event
+    vouches for it, whether that event is in the same page or not, in either mode."""
+    bad = {b for b in bad if b <= n}
+    log = _badly_signed_by_its_own_key(n, bad)
+    vouched = max((i for i in range(1, n + 1) if i not in bad), default=0)
+    chain, every = _receive(log, page, False), _receive(log, page, True)
+    assert chain == every
+    applied, stopped = chain
+    if page > len(bad):  # no page can be all unsigned events with more after it
+        assert applied == vouched, page
+    if applied < n:
+        assert f"event {applied + 1}: the signature does not verify" in stopped
+    else:
+        assert stopped == ""
+    unsigned = _check(log, log.events, every=True).unsigned
+    assert unsigned == sorted(b for b in bad if b < vouched)
 
 
 def _tamper(event: dict, where: str) -> None:
@@ -142,10 +194,12 @@ def test_any_altered_event_stops_the_chain_exactly_there(position, where, every)
     log = _chain(6)
     events = copy.deepcopy(log.events)
     _tamper(events[position], where)
-    check = _check(log, events, every)
+    check = _check(log, events, every=every)
     assert [v.seq for v in check.verified] == list(range(1, position + 1))
-    assert f"event {position + 1}" in check.problem
-    assert "signature does not verify" in check.problem
+    # The last event altered: nothing after it can vouch for it yet, so it waits; any other
+    # is cut off from the signed events after it, so replication stops there.
+    reason = check.waiting if position == 5 else check.problem
+    assert f"event {position + 1}" in reason and "signature does not verify" in reason
 
 
 def test_gap_fork_replay_foreign_node_and_unknown_key_are_named():
@@ -166,9 +220,9 @@ def test_gap_fork_replay_foreign_node_and_unknown_key_are_named():
     check = _check(log, [stranger.append("item.published", item_body(UID, "Not mine"))])
     assert "names node 'az-baku'" in check.problem
 
-    forger = FakeLog("pk-baku")  # right name, unknown key
+    forger = FakeLog("pk-baku")  # right name, unknown key: nothing vouches for it
     check = _check(log, [forger.append("item.published", item_body(UID, "Forged"))])
-    assert check.verified == [] and "signature does not verify" in check.problem
+    assert check.verified == [] and "signature does not verify" in check.waiting
 
 
 def test_malformed_events_are_refused_not_crashed_on():

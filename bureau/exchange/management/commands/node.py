@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from bureau.core.addresses import public_url
 from bureau.exchange import identity, log
 
 
@@ -25,7 +25,15 @@ class Command(BaseCommand):
         self.stdout.write(f"public key  {info['public_key']}")
         self.stdout.write(f"protocol    {info['protocol']}")
         self.stdout.write(f"log         {head.last_seq} events")
+        # Only the configured public address is known here: `bureau serve` may listen on
+        # any port, or behind a proxy, and this command runs in a process of its own.
+        address = settings.BUREAU_PUBLIC_URL.rstrip("/") or "URL"
         self.stdout.write(
-            f"\nOn the other node: bureau peer add {info['name']} {public_url()} "
+            f"\nOn the other node: bureau peer add {info['name']} {address} "
             f"--key {info['public_key']}"
         )
+        if not settings.BUREAU_PUBLIC_URL:
+            self.stdout.write(
+                "(URL: the address the other node reaches this one at, such as "
+                "https://bureau.example; set BUREAU_PUBLIC_URL to have it printed here)"
+            )
