@@ -22,6 +22,7 @@ from typing import IO, Any
 import openpyxl
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS
 from bureau.catalog.importing.jsonrows import json_rows, too_many_rows
@@ -89,7 +90,7 @@ class Columns:
 
     names: Sequence[str] = tuple(FLAT_COLUMNS)
     nested: Sequence[str] = tuple(NESTED_FIELDS)
-    what: str = "an item"
+    what: str = gettext_noop("an item")  # translated where a message names it
 
 
 ITEM_COLUMNS = Columns()
@@ -172,7 +173,7 @@ def _bad(name: str, cell: Any, known: Columns) -> RowError:
         return RowError(
             1, label, _("column %(column)s can only be given in a JSON file") % {"column": label}
         )
-    names = {"column": label, "what": known.what}
+    names = {"column": label, "what": _(known.what)}
     if close := difflib.get_close_matches(name, list(known.names), n=1):
         message = _(
             "unknown column '%(column)s': it is not a field of %(what)s; did you mean '%(close)s'?"

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import translation
 
 from bureau.commitments import importing, services
 from bureau.commitments.models import Cargo, Project
@@ -53,6 +54,14 @@ def test_unknown_columns_are_named(pledge: Any, staff_az: Any) -> None:
         str(report.errors[0])
         == "row 1, sectr: unknown column 'sectr': it is not a field of a project; did you mean 'sector'?"
     )
+    with translation.override("ur"):
+        urdu = importing.projects_import(
+            actor=staff_az,
+            pledge=pledge,
+            stream=io.BytesIO(b"title,sectr\nA,energy\n"),
+            filename="p.csv",
+        )
+    assert "یہ منصوبے کا فیلڈ نہیں ہے" in urdu.errors[0].message
 
 
 def _xlsx(rows: list[list[Any]]) -> bytes:
