@@ -161,8 +161,9 @@ def _unknown(names: Sequence[str], header: Sequence[Any], known: Columns) -> lis
     shown = ", ".join(f"'{str(cell).strip()[:40]}'" for _, cell in bad[:3])
     return [
         RowError(
-            1, "", f"{len(bad):,} columns are not fields of {known.what} ({shown} and "
-            f"{len(bad) - 3:,} more): is the first row the header of the right file?",
+            1, "", _("%(count)s columns are not fields of %(what)s (%(shown)s and %(more)s more): "
+                     "is the first row the header of the right file?")
+            % {"count": f"{len(bad):,}", "what": _(known.what), "shown": shown, "more": f"{len(bad) - 3:,}"},
         )
     ]  # fmt: skip
 
