@@ -73,6 +73,16 @@ def _isolated_cache_and_fast_passwords(settings: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _english_again_after_each_test() -> Any:
+    """A request in Azerbaijani or Urdu leaves its language active on the thread; the next test
+    must not read its messages in that language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _rates(request: pytest.FixtureRequest) -> None:
     """Tests that use the database get the recorded exchange rates; pure tests stay database-free."""
     names = set(request.fixturenames)

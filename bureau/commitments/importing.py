@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from bureau.accounts.models import User
 from bureau.catalog.importing.readers import Columns, detect_format, read_rows
@@ -21,8 +22,10 @@ from bureau.commitments.models import Pledge, SupplyContract
 from bureau.commitments.validation import SCHEMAS, clean
 from bureau.core.errors import ValidationFailed
 
-PROJECT_COLUMNS = Columns(names=tuple(SCHEMAS["project"]), nested=(), what="a project")
-CARGO_COLUMNS = Columns(names=tuple(SCHEMAS["cargo"]), nested=(), what="a cargo")
+PROJECT_COLUMNS = Columns(
+    names=tuple(SCHEMAS["project"]), nested=(), what=gettext_noop("a project")
+)
+CARGO_COLUMNS = Columns(names=tuple(SCHEMAS["cargo"]), nested=(), what=gettext_noop("a cargo"))
 
 
 def _checked(

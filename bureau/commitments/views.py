@@ -13,6 +13,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bureau.accounts import permissions
@@ -143,7 +145,7 @@ def project_add(request: HttpRequest, uid: Any) -> HttpResponse:
         form,
         functools.partial(services.project_create, actor=_actor(request), pledge=pledge_),
     ):
-        messages.success(request, "Project recorded.")
+        messages.success(request, _("Project recorded."))
         return redirect("commitments:pledge", uid=uid)
     progress = selectors.pledge_progress(pledge=pledge_)
     return render(request, "commitments/pledge.html", {
@@ -201,7 +203,7 @@ def project(request: HttpRequest, uid: Any) -> HttpResponse:
                 functools.partial(services.money_event_add, actor=_actor(request), project=found),
             )
         if done:
-            messages.success(request, "Recorded.")
+            messages.success(request, _("Recorded."))
             return redirect("commitments:project", uid=uid)
     context = {
         "project": found,
@@ -224,7 +226,7 @@ def agreements_desk(request: HttpRequest) -> HttpResponse:
         if alert_form is None:
             raise Forbidden("sign in to add date alerts")
         if _submit(request, alert_form, functools.partial(_add_alert, request)):
-            messages.success(request, "Date alert added to your subscription.")
+            messages.success(request, _("Date alert added to your subscription."))
             return redirect("commitments:agreements")
         forms["alert"] = alert_form
     elif request.method == "POST":
@@ -241,7 +243,7 @@ def agreements_desk(request: HttpRequest) -> HttpResponse:
             )
         if _submit(request, form, call):
             messages.success(
-                request, "Recorded; the earlier dates stay in the agreement's history."
+                request, _("Recorded; the earlier dates stay in the agreement's history.")
             )
             return redirect("commitments:agreements")
         forms[f"{request.POST.get('form')}-{item_id}"] = form
@@ -302,7 +304,7 @@ def cargoes(request: HttpRequest) -> HttpResponse:
             form,
             functools.partial(services.cargo_create, actor=_actor(request), contract=contract),
         ):
-            messages.success(request, "Cargo scheduled.")
+            messages.success(request, _("Cargo scheduled."))
             return redirect("commitments:cargoes")
     context = {
         "contracts": [_contract_view(c) for c in contracts],
@@ -377,7 +379,12 @@ def import_rows(request: HttpRequest, kind: str, uid: Any) -> HttpResponse:
         except ValidationFailed as failed:
             form.add_error("file", failed.message)
         if report is not None and report.ok:
-            messages.success(request, f"{report.imported} {kind} imported.")
+            done_text = (
+                ngettext("%(n)s project imported.", "%(n)s projects imported.", report.imported)
+                if kind == "projects"
+                else ngettext("%(n)s cargo imported.", "%(n)s cargoes imported.", report.imported)
+            )
+            messages.success(request, done_text % {"n": report.imported})
             return redirect(back, uid=uid) if kind == "projects" else redirect(back)
     context = {"form": form, "report": report, "kind": kind, "target": target}
     failed_now = bool(form.errors) or (report is not None and not report.ok)

@@ -50,7 +50,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
         out = bureau(store, "backup", "--to", f"{root / 'archives'}/")
         archive = next((root / "archives").glob("bureau-az-islamabad-*.tar.gz"))
         assert str(archive) in out
-        key = bureau(store, "node", "show").split("public key")[1].split()[-1]
+        key = next(w for w in bureau(store, "node", "show").split() if w.startswith("ed25519:"))
         yield Source(store, archive, root, key)
     finally:
         store.drop()

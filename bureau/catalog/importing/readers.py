@@ -22,6 +22,7 @@ from typing import IO, Any
 import openpyxl
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bureau.catalog.fields import FIELD_NAMES, NESTED_FIELDS
 from bureau.catalog.importing.jsonrows import json_rows, too_many_rows
@@ -89,7 +90,7 @@ class Columns:
 
     names: Sequence[str] = tuple(FLAT_COLUMNS)
     nested: Sequence[str] = tuple(NESTED_FIELDS)
-    what: str = "an item"
+    what: str = gettext_noop("an item")  # translated where a message names it
 
 
 ITEM_COLUMNS = Columns()
@@ -160,8 +161,9 @@ def _unknown(names: Sequence[str], header: Sequence[Any], known: Columns) -> lis
     shown = ", ".join(f"'{str(cell).strip()[:40]}'" for _, cell in bad[:3])
     return [
         RowError(
-            1, "", f"{len(bad):,} columns are not fields of {known.what} ({shown} and "
-            f"{len(bad) - 3:,} more): is the first row the header of the right file?",
+            1, "", _("%(count)s columns are not fields of %(what)s (%(shown)s and %(more)s more): "
+                     "is the first row the header of the right file?")
+            % {"count": f"{len(bad):,}", "what": _(known.what), "shown": shown, "more": f"{len(bad) - 3:,}"},
         )
     ]  # fmt: skip
 
@@ -172,7 +174,7 @@ def _bad(name: str, cell: Any, known: Columns) -> RowError:
         return RowError(
             1, label, _("column %(column)s can only be given in a JSON file") % {"column": label}
         )
-    names = {"column": label, "what": known.what}
+    names = {"column": label, "what": _(known.what)}
     if close := difflib.get_close_matches(name, list(known.names), n=1):
         message = _(
             "unknown column '%(column)s': it is not a field of %(what)s; did you mean '%(close)s'?"

@@ -8,9 +8,11 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import translation
 
 from bureau.commitments import importing, services
 from bureau.commitments.models import Cargo, Project
@@ -52,6 +54,14 @@ def test_unknown_columns_are_named(pledge: Any, staff_az: Any) -> None:
         str(report.errors[0])
         == "row 1, sectr: unknown column 'sectr': it is not a field of a project; did you mean 'sector'?"
     )
+    with translation.override("ur"):
+        urdu = importing.projects_import(
+            actor=staff_az,
+            pledge=pledge,
+            stream=io.BytesIO(b"title,sectr\nA,energy\n"),
+            filename="p.csv",
+        )
+    assert "یہ منصوبے کا فیلڈ نہیں ہے" in urdu.errors[0].message
 
 
 def _xlsx(rows: list[list[Any]]) -> bytes:
@@ -128,3 +138,18 @@ def test_staff_import_projects_on_the_page(
     )
     done = client.post(url, {"file": _named(GOOD.encode(), "projects.csv")})
     assert done.status_code == 302 and Project.objects.count() == 2
+
+
+def test_the_import_page_speaks_the_readers_language(
+    client: Client, pledge: Any, staff_az: Any
+) -> None:
+    client.force_login(staff_az)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "az"
+    url = f"/commitments/import/projects/{pledge.uid}/"
+    page = client.get(url).content.decode()
+    assert (
+        "<h1>Layihələri “Investment in Pakistan&#x27;s energy and infrastructure” öhdəliyinə idxal edin</h1>"
+        in page
+    )
+    done = client.post(url, {"file": _named(GOOD.encode(), "projects.csv")}, follow=True)
+    assert "2 layihə idxal edildi." in done.content.decode()

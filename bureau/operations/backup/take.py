@@ -106,6 +106,8 @@ def _stage(staging: Path, folder: Path) -> list[parts.Staged]:
         backup_dir(),
         Path(settings.BUREAU_METRICS_DIR),
         Path(settings.BUREAU_TRADE_DIR),
+        # Derived from the database: a node without it builds it again on the first search.
+        Path(settings.BUREAU_SEARCH_INDEX_DIR),
     ]
     if database.engine() == "sqlite":
         leave_out.append(database.sqlite_path())
