@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from bureau.commitments import arithmetic
-from bureau.commitments.models import Stage
+from bureau.commitments.models import MoneyEvent, Stage
 from bureau.commitments.selectors import Progress
 from bureau.reference.vocab import Sector
 from bureau.trade import charts
 
-KIND_LABELS = {"pledged": "Pledged", "committed": "Committed", "disbursed": "Disbursed"}
+# Each kind of money event and its label, in the reader's language when shown.
+KIND_LABELS = dict(MoneyEvent.Kind.choices)
 BY = {"sector": "sector", "stage": "stage"}
 
 
@@ -20,7 +23,7 @@ def group_label(by: str, key: str) -> str:
     try:
         return str(choices(key).label)
     except ValueError:
-        return key or "not given"
+        return key or _("not given")
 
 
 def total_text(total: arithmetic.Total, currency: str) -> str:
@@ -28,11 +31,13 @@ def total_text(total: arithmetic.Total, currency: str) -> str:
     if total.error:
         return total.error
     if total.count == 0:
-        return "none recorded"
+        return _("none recorded")
     if total.is_unknown:
-        return "unknown"
+        return _("unknown")
     text = f"{total.known:,.2f} {currency}"
-    return text + (f" (+ {total.unknown} unknown)" if total.unknown else "")
+    if not total.unknown:
+        return text
+    return _("%(known)s (+ %(count)s unknown)") % {"known": text, "count": total.unknown}
 
 
 def total_out(total: arithmetic.Total) -> dict[str, Any]:

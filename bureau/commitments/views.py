@@ -117,10 +117,14 @@ def pledge(request: HttpRequest, uid: Any) -> HttpResponse:
     currency = request.GET.get("currency", "USD")
     if currency not in arithmetic.TARGETS:
         currency = "USD"
-    totals = {
-        kind: [present.total_text(progress.by_sector.get(kind, c), c) for c in arithmetic.TARGETS]
-        for kind in present.KIND_LABELS
-    }
+    totals = [
+        (
+            kind,
+            label,
+            [present.total_text(progress.by_sector.get(kind, c), c) for c in arithmetic.TARGETS],
+        )
+        for kind, label in present.KIND_LABELS.items()
+    ]
     context = {
         "progress": progress,
         "pledge": progress.pledge,
