@@ -244,7 +244,9 @@ def endpoint_delete(*, owner: User, endpoint: WebhookEndpoint) -> None:
     )
     if users:
         names = ", ".join(f"“{name}”" for name in users)
-        raise Conflict(f"the endpoint is used by {names}; remove it from them first")
+        raise Conflict(
+            _("the endpoint is used by %(names)s; remove it from them first") % {"names": names}
+        )
     endpoint.delete()
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Body, File, Query, Router, Status, UploadedFile
 
 from bureau.accounts.auth import authenticated_user
@@ -26,7 +27,7 @@ def _get(model: Any, uid: str) -> Any:
     except Exception:  # a malformed uuid on some databases
         found = None
     if found is None:
-        raise NotFound(f"no {model._meta.verbose_name} {uid}")
+        raise NotFound(_("no %(kind)s %(uid)s") % {"kind": model._meta.verbose_name, "uid": uid})
     return found
 
 

@@ -33,7 +33,7 @@ from bureau.core.errors import ValidationFailed
 FORMATS = ("csv", "xlsx", "json")
 DELIMITERS = (",", ";", "\t")
 FLAT_COLUMNS = [name for name in FIELD_NAMES if name not in NESTED_FIELDS]
-NO_HEADER = "the first row must name the columns (download the template to see them)"
+NO_HEADER = gettext_noop("the first row must name the columns (download the template to see them)")
 # Unknown columns named one by one up to this many; a header with more is reported once.
 UNKNOWN_NAMED = 5
 # An XLSX part larger than this must not expand more than MAX_RATIO times its zipped size:
@@ -132,7 +132,7 @@ def columns(
         )  # fmt: skip
     names = [_name(cell) for cell in header]
     if not any(names):
-        raise FileProblem.single(1, "", NO_HEADER)
+        raise FileProblem.single(1, "", _(NO_HEADER))
     errors = _unknown(names, header, known)
     errors += [
         RowError(1, name, f"column {name} appears more than once")
@@ -213,7 +213,7 @@ def _csv_rows(stream: IO[bytes], require: Mapping[str, str], known: Columns) -> 
         lines = _text_lines(stream, settings.BUREAU_IMPORT_MAX_LINE)
         first = next(lines, "")
         if not first.strip():
-            raise FileProblem.single(1, "", NO_HEADER)
+            raise FileProblem.single(1, "", _(NO_HEADER))
         reader = csv.reader(itertools.chain([first], lines), delimiter=_delimiter(first))
         names = columns(next(reader), require, known)
         number = 1
@@ -267,7 +267,7 @@ def _xlsx_rows(stream: IO[bytes], require: Mapping[str, str], known: Columns) ->
     number, max_rows = 0, settings.BUREAU_IMPORT_MAX_ROWS
     try:
         if not book.worksheets:
-            raise FileProblem.single(1, "", NO_HEADER)
+            raise FileProblem.single(1, "", _(NO_HEADER))
         sheet = book.worksheets[0]
         names = columns(next(sheet.iter_rows(values_only=True), ()), require, known)
         number = 1

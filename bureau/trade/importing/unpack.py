@@ -15,6 +15,7 @@ import zlib
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from bureau.core.errors import ValidationFailed
 
@@ -64,4 +65,6 @@ def _expand(path: Path, target: Path, cap: int) -> None:
                 out.write(chunk)
     except (OSError, EOFError, zlib.error) as error:
         target.unlink(missing_ok=True)
-        raise ValidationFailed.single("file", f"is not a readable gzip file ({error})") from None
+        raise ValidationFailed.single(
+            "file", _("is not a readable gzip file (%(error)s)") % {"error": error}
+        ) from None
