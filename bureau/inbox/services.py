@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -52,9 +53,7 @@ def messages_send(
         if email:
             addresses = [user.email for user in group]
             body = worded_text + (f"\n\n{public_url(url)}\n" if url else "\n")
-            transaction.on_commit(
-                lambda s=worded_subject, b=body, a=addresses: _email(s, b, a)  # type: ignore[misc]
-            )
+            transaction.on_commit(partial(_email, worded_subject, body, addresses))
     return stored
 
 

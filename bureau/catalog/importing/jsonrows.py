@@ -52,9 +52,11 @@ def too_many_rows(max_rows: int) -> str:
 def _describe(error: Exception) -> str:
     detail = str(error)
     if "UTF8" in detail:
-        return "is not UTF-8 text"
+        return _("is not UTF-8 text")
     first = detail.strip().splitlines()[0] if detail.strip() else "unreadable"
-    return f"is not valid JSON: {first.removeprefix('parse error: ').rstrip('.')}"
+    return _("is not valid JSON: %(error)s") % {
+        "error": first.removeprefix("parse error: ").rstrip(".")
+    }
 
 
 def _to_items(events: Events) -> bool:

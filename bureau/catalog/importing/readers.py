@@ -135,7 +135,7 @@ def columns(
         raise FileProblem.single(1, "", _(NO_HEADER))
     errors = _unknown(names, header, known)
     errors += [
-        RowError(1, name, f"column {name} appears more than once")
+        RowError(1, name, _("column %(name)s appears more than once") % {"name": name})
         for name, count in sorted(Counter(names).items())
         if count > 1 and name in known.names
     ]
@@ -225,10 +225,12 @@ def _csv_rows(stream: IO[bytes], require: Mapping[str, str], known: Columns) -> 
         raise FileProblem.single(number + 1, "", str(error)) from None
     except UnicodeDecodeError:
         raise FileProblem.single(
-            number + 1, "", "is not UTF-8 text: save the file as 'CSV UTF-8'"
+            number + 1, "", _("is not UTF-8 text: save the file as 'CSV UTF-8'")
         ) from None
     except csv.Error as error:
-        raise FileProblem.single(number + 1, "", f"cannot be read as CSV: {error}") from None
+        raise FileProblem.single(
+            number + 1, "", _("cannot be read as CSV: %(error)s") % {"error": error}
+        ) from None
 
 
 class LineTooLong(ValueError):
@@ -263,7 +265,9 @@ def _xlsx_rows(stream: IO[bytes], require: Mapping[str, str], known: Columns) ->
     try:
         book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except Exception as error:  # a damaged upload must give a message, never a crash
-        raise FileProblem.single(0, "", f"is not a readable XLSX workbook ({error})") from None
+        raise FileProblem.single(
+            0, "", _("is not a readable XLSX workbook (%(error)s)") % {"error": error}
+        ) from None
     number, max_rows = 0, settings.BUREAU_IMPORT_MAX_ROWS
     try:
         if not book.worksheets:
@@ -299,7 +303,9 @@ def _check_archive(stream: IO[bytes]) -> None:
         with zipfile.ZipFile(stream) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise FileProblem.single(0, "", f"is not a readable XLSX workbook ({error})") from None
+        raise FileProblem.single(
+            0, "", _("is not a readable XLSX workbook (%(error)s)") % {"error": error}
+        ) from None
     finally:
         stream.seek(0)
     cap = int(settings.BUREAU_IMPORT_MAX_EXPANDED_MB * 1024 * 1024)

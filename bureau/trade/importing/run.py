@@ -155,7 +155,7 @@ def _import(
         errors = _row_errors(con, staging)
         return TradeImport(None, tally.rows, errors=errors, error_rows=tally.bad)
     if tally.rows == 0:
-        return TradeImport(None, 0, errors=[RowError(0, "", "the file holds no trade flows")])
+        return TradeImport(None, 0, errors=[RowError(0, "", _("the file holds no trade flows"))])
     step("storing")
     dataset = _describe(con, tally, dataset_id, format, sha, options, imported_by, staging.notes)
     replaced = _store(con, dataset)

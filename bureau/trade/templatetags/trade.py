@@ -74,7 +74,10 @@ def chart(context: template.Context, report: Report, size: str = "wide") -> str:
 @register.filter
 def percent(value: float | None, digits: int = 0) -> str:
     """A fraction as a signed-free percentage: 0.8497 -> '85 %'."""
-    return "" if value is None else f"{float(value) * 100:,.{digits}f} %"
+    if value is None:
+        return ""
+    # Kept left to right: in Urdu, "85 %" would otherwise read "% 85".
+    return format_html('<bdi dir="ltr">{}</bdi>', f"{float(value) * 100:,.{digits}f} %")
 
 
 @register.filter
