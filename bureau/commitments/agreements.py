@@ -112,7 +112,7 @@ def _check(actor: User | None, item: Item) -> User:
         from bureau.core.errors import PermissionDenied
 
         raise PermissionDenied(
-            "only the agreement's chamber staff record extensions and milestones"
+            _("only the agreement's chamber staff record extensions and milestones")
         )
     return actor
 

@@ -215,7 +215,7 @@ def add_date_alert(request: HttpRequest, data: Body[Data]) -> Status[Data]:
         subscription_id = int(data.get("subscription", ""))
     except (TypeError, ValueError):
         raise ValidationFailed.single(
-            "subscription", "must be the id of one of your subscriptions"
+            "subscription", _("must be the id of one of your subscriptions")
         ) from None
     alert = date_alert_add(actor=authenticated_user(request), subscription_id=subscription_id,
                            rule=str(data.get("rule", "")), days=data.get("days"))  # fmt: skip

@@ -221,7 +221,7 @@ def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> Status[dict[str,
     chamber = Organisation.objects.chambers().filter(slug=payload.chamber, origin_node="").first()
     if chamber is None:
         raise services.ValidationFailed.single(
-            "chamber", "is not the slug of a chamber of this node"
+            "chamber", _("is not the slug of a chamber of this node")
         )
     enquiry = enquiries.enquiry_create(
         actor=request_user(request),

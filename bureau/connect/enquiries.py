@@ -47,7 +47,8 @@ def _topic(value: Any) -> str:
     word = parsing.text(value, max_length=20) or Enquiry.Topic.OTHER
     if word not in Enquiry.Topic.values:
         raise ValueError(
-            f"'{parsing.shown(word)}' is not one of: {', '.join(Enquiry.Topic.values)}"
+            _("'%(word)s' is not one of: %(options)s")
+            % {"word": parsing.shown(word), "options": ", ".join(Enquiry.Topic.values)}
         )
     return word
 

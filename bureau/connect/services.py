@@ -80,11 +80,11 @@ def _check_sender(actor: User, item: Item) -> None:
         and Block.objects.filter(owner=item.organisation, blocked=actor.organisation).exists()
     ):
         raise PermissionDenied(
-            "the owner of this item does not take interests from your organisation"
+            _("the owner of this item does not take interests from your organisation")
         )
     if Interest.objects.filter(item=item, sender=actor, status=Interest.Status.OPEN).exists():
         raise Conflict(
-            "you have already expressed interest in this item; wait for the owner's answer"
+            _("you have already expressed interest in this item; wait for the owner's answer")
         )
 
 

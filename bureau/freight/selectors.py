@@ -85,7 +85,8 @@ def resolve_place(network: net.Network, text: str, field_name: str) -> str:
         )
     raise ValidationFailed.single(
         field_name,
-        f"'{raw}' is not a place in the network; try a name or a UN/LOCODE such as PKKHI",
+        _("'%(place)s' is not a place in the network; try a name or a UN/LOCODE such as PKKHI")
+        % {"place": raw},
     )
 
 

@@ -247,8 +247,11 @@ def _text_lines(stream: IO[bytes], max_bytes: int) -> Iterator[str]:
     while raw := stream.readline(max_bytes + 1):
         if len(raw) > max_bytes and not raw.endswith(b"\n"):
             raise LineTooLong(
-                f"has a line longer than {max_bytes:,} bytes (BUREAU_IMPORT_MAX_LINE): "
-                "is this a CSV file?"
+                _(
+                    "has a line longer than %(most)s bytes (BUREAU_IMPORT_MAX_LINE): "
+                    "is this a CSV file?"
+                )
+                % {"most": f"{max_bytes:,}"}
             )
         yield raw.decode(encoding)
         encoding = "utf-8"

@@ -100,7 +100,7 @@ def _opened(source: Source) -> Iterator[IO[bytes]]:
         stream = Path(source).open("rb")  # noqa: SIM115 - closed below
     except OSError as error:
         raise ValidationFailed.single(
-            "file", f"cannot be opened: {error.strerror or error}"
+            "file", _("cannot be opened: %(error)s") % {"error": error.strerror or error}
         ) from None
     with stream:
         yield stream

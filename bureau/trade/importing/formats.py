@@ -98,8 +98,8 @@ def _require(header: list[str], needed: list[str], fmt: str) -> None:
     missing = [name for name in needed if name not in header]
     if missing:
         raise FormatError(
-            f"not a {fmt} file: column(s) {', '.join(missing)} missing "
-            f"(found: {', '.join(header[:12]) or 'nothing'})"
+            _("not a %(format)s file: column(s) %(missing)s missing (found: %(found)s)")
+            % {"format": fmt, "missing": ", ".join(missing), "found": ", ".join(header[:12]) or "—"}
         )
 
 

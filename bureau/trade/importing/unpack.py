@@ -40,7 +40,9 @@ def plain_file(path: Path, scratch: Path) -> Path:
     for magic, name in _OTHERS.items():
         if head.startswith(magic):
             raise ValidationFailed.single(
-                "file", f"is compressed with {name}: expand it first, or compress it with gzip"
+                "file",
+                _("is compressed with %(name)s: expand it first, or compress it with gzip")
+                % {"name": name},
             )
     if not head.startswith(_GZIP):
         return path
@@ -58,9 +60,12 @@ def _expand(path: Path, target: Path, cap: int) -> None:
                 if written > cap:
                     raise ValidationFailed.single(
                         "file",
-                        f"expands to more than {cap / 1024 / 1024:,.0f} MB when decompressed "
-                        "(BUREAU_TRADE_MAX_EXPANDED_MB): split it, or import it uncompressed "
-                        "from the command line",
+                        _(
+                            "expands to more than %(most)s MB when decompressed "
+                            "(BUREAU_TRADE_MAX_EXPANDED_MB): split it, or import it "
+                            "uncompressed from the command line"
+                        )
+                        % {"most": f"{cap / 1024 / 1024:,.0f}"},
                     )
                 out.write(chunk)
     except (OSError, EOFError, zlib.error) as error:
