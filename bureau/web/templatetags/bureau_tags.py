@@ -154,17 +154,24 @@ def beside(
         "date": date_format(converted.as_of, "DATE_FORMAT") if converted.as_of else "—",
         "source": "; ".join(converted.sources),
     }
-    shown = format_html(
+    value_html = written(converted.amount, converted.currency)
+    if note:  # the rate written out beside it, for everyone
+        return format_html(
+            '{} <span class="converted" title="{}">(≈ {})</span> <span class="rate-note muted">{}'
+            "</span>",
+            original,
+            about,
+            value_html,
+            about,
+        )
+    return format_html(
         '{} <span class="converted" title="{}">(≈ {}<span class="visually-hidden">, {}</span>)'
         "</span>",
         original,
         about,
-        written(converted.amount, converted.currency),
+        value_html,
         about,
     )
-    if note:
-        return format_html('{} <span class="rate-note muted">{}</span>', shown, about)
-    return shown
 
 
 RATES_USED = "bureau_rates_used"
