@@ -131,9 +131,9 @@ def test_a_visitor_reads_the_monitor_in_rupees_in_urdu_on_a_phone(
     try:
         page.goto("/trade/")
         expect(page.locator(".converted")).to_have_count(0)
-        page.get_by_label("Show amounts also in").select_option("PKR")
+        page.get_by_label("Show values also in").select_option("PKR")
         page.get_by_role("button", name="Show", exact=True).click()
-        expect(page.get_by_label("Show amounts also in")).to_have_value("PKR")
+        expect(page.get_by_label("Show values also in")).to_have_value("PKR")
         latest = page.get_by_test_id("latest")
         expect(latest).to_contain_text("US$ 27.0 m")
         expect(latest.locator(".converted")).to_contain_text("≈ PKR")
