@@ -154,19 +154,20 @@ def beside(
         "date": date_format(converted.as_of, "DATE_FORMAT") if converted.as_of else "—",
         "source": "; ".join(converted.sources),
     }
+    # "(≈ …)" kept left to right as a whole: in Urdu it would read "(… ≈)".
     value_html = written(converted.amount, converted.currency)
     if note:  # the rate written out beside it, for everyone
         return format_html(
-            '{} <span class="converted" title="{}">(≈ {})</span> <span class="rate-note muted">{}'
-            "</span>",
+            '{} <span class="converted" title="{}"><bdi dir="ltr">(≈ {})</bdi></span> '
+            '<span class="rate-note muted">{}</span>',
             original,
             about,
             value_html,
             about,
         )
     return format_html(
-        '{} <span class="converted" title="{}">(≈ {}<span class="visually-hidden">, {}</span>)'
-        "</span>",
+        '{} <span class="converted" title="{}"><bdi dir="ltr">(≈ {})</bdi>'
+        '<span class="visually-hidden">, {}</span></span>',
         original,
         about,
         value_html,
