@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bureau.alerts.models import Channel
 from bureau.catalog.models import Item, Kind, Status
@@ -150,7 +151,7 @@ def date_alert_add(
         pk=subscription_id, owner_id=getattr(actor, "pk", None), active=True
     ).first()
     if subscription is None:
-        raise NotFound(f"you have no subscription {subscription_id}")
+        raise NotFound(_("you have no subscription %(id)s") % {"id": subscription_id})
     errors = []
     if rule not in DateAlert.Rule.values:
         errors.append(
@@ -165,11 +166,11 @@ def date_alert_add(
             if not 0 <= number <= 3660:
                 raise ValueError
         except ValueError:
-            errors.append(FieldError("days", "must be a whole number of days from 0 to 3660"))
+            errors.append(FieldError("days", _("must be a whole number of days from 0 to 3660")))
     if errors:
         raise ValidationFailed(errors)
     if not subscription.channels.filter(active=True).exclude(kind="").exists():
-        raise ValidationFailed.single("subscription", "has no active channel to deliver through")
+        raise ValidationFailed.single("subscription", _("has no active channel to deliver through"))
     return DateAlert.objects.create(subscription=subscription, rule=rule, days=number)
 
 

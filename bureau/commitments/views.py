@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bureau.accounts import permissions
 from bureau.accounts.models import User
+from bureau.accounts.preferences import preferred_currency
 from bureau.commitments import (
     agreements,
     arithmetic,
@@ -114,7 +115,8 @@ def _figure(progress: selectors.Progress, by: str) -> dict[str, str]:
 @require_GET
 def pledge(request: HttpRequest, uid: Any) -> HttpResponse:
     progress = selectors.pledge_progress(pledge=_by_uid(Pledge, uid))
-    currency = request.GET.get("currency", "USD")
+    # The reader's own currency first; the chips under the table switch to another.
+    currency = request.GET.get("currency") or preferred_currency(request) or "USD"
     if currency not in arithmetic.TARGETS:
         currency = "USD"
     totals = [
@@ -228,7 +230,7 @@ def agreements_desk(request: HttpRequest) -> HttpResponse:
     alert_form = _alert_form(request)
     if request.method == "POST" and request.POST.get("form") == "alert":
         if alert_form is None:
-            raise Forbidden("sign in to add date alerts")
+            raise Forbidden(_("sign in to add date alerts"))
         if _submit(request, alert_form, functools.partial(_add_alert, request)):
             messages.success(request, _("Date alert added to your subscription."))
             return redirect("commitments:agreements")
@@ -366,7 +368,7 @@ def import_rows(request: HttpRequest, kind: str, uid: Any) -> HttpResponse:
     model, back = IMPORTS[kind]
     target = _by_uid(model, uid)
     if not _can_write(request, target):
-        raise Forbidden("only the recording chamber's staff import here")
+        raise Forbidden(_("only the recording chamber's staff import here"))
     form, report = ImportForm(request.POST or None, request.FILES or None), None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
