@@ -12,13 +12,14 @@ from typing import Any
 import feedparser
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from bureau.accounts.services import user_create
 from bureau.alerts.services import subscription_create
 from bureau.commitments import services
 from bureau.commitments.date_alerts import date_alert_add, date_alerts_run
 from bureau.core.addresses import public_url
-from bureau.delivery.email import send_due_emails
+from bureau.delivery.email import send_due_digests, send_due_emails
 from bureau.delivery.live import load_backlog
 from bureau.delivery.models import Delivery
 from bureau.delivery.tests.test_email import inbox  # noqa: F401 - the real SMTP server fixture
@@ -172,3 +173,24 @@ def test_every_pledge_projects_stage_changes_reach_subscribers_once_narrowed_by_
     assert delivered == {everything.pk: 2, energy_from_az.pk: 2, farming.pk: 0, to_az.pk: 0}
     steps = sorted(item["facts"]["to"] for item in live_items(member))
     assert steps == ["agreed", "agreed", "financing", "financing"]
+
+
+def test_the_daily_digest_says_what_each_alert_is(
+    inbox: Any,  # noqa: F811
+    member: Any,
+    staff_az: Any,
+    agreement: Any,
+    terminal: Any,
+) -> None:
+    member.language = "ur"
+    member.save()
+    subscribe(member, [{"kind": "email", "email_mode": "digest", "digest_hour": 0}])
+    move(staff_az, terminal)
+    assert date_alerts_run() == 3
+    assert send_due_emails() == 0  # digest deliveries wait for the digest
+    assert send_due_digests(now=timezone.now()) == 1
+    (received,) = inbox.received
+    text = received.part("text/plain")
+    assert "منصوبے کا مرحلہ بدل گیا: Gwadar LNG terminal کا مرحلہ نشاندہی شدہ سے بدل کر طے شدہ ہو گیا" in text  # fmt: skip
+    assert f"معاہدے “{AGREEMENT}” کی میعاد {days(20)} کو ختم ہو رہی ہے (20 دن میں)۔" in text
+    assert public_url(f"/commitments/projects/{terminal.uid}/") in received.part("text/html")
