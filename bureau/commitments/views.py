@@ -363,6 +363,8 @@ def _cargoes_context(
         "cargoes": rows,
         "writable": [c for c in contracts if _can_write(request, c)],
         "calendar": _calendar(request, _calendar_start(found, today), 2, _cargo_entries(found)),
+        # Two empty months say less than one sentence: the grid waits for a dated cargo.
+        "dated": any(c.window_start for c in found),
         "lng_source": lng.SOURCE,
         "factors": (lng.TONNES_PER_M3, lng.MMBTU_PER_TONNE),
     }

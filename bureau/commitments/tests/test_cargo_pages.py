@@ -126,3 +126,9 @@ def test_the_console_changes_a_status_with_the_same_rules(
     with pytest.raises(CommandError, match="only the recording chamber's staff"):
         call_command("cargoes", "status", str(cargo.uid), "--status", "cancelled", "--as", staff_pk.email)  # fmt: skip
     assert Cargo.objects.get().status == "loaded"
+
+
+def test_without_a_dated_cargo_the_calendar_says_so(client: Client, db: Any) -> None:
+    html = client.get(URL).content.decode()
+    calendar = html[html.index('id="calendar-title"') : html.index('id="cargoes-title"')]
+    assert "No cargo is scheduled yet." in calendar and "<caption>" not in calendar
