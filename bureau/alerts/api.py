@@ -65,14 +65,15 @@ def subscription_out(
 
 
 def delivery_out(delivery: Delivery) -> dict[str, Any]:
-    item = delivery.item
+    item, about = delivery.item, delivery.about
     return {
         "uid": str(delivery.uid),
         "subscription": {"id": delivery.subscription_id, "name": delivery.subscription.name},
+        # A date alert (an agreement expiring ...) is shown by what it says, at its own page.
         "item": {
-            "id": item.pk,
-            "title": item.title,
-            "url": reverse("catalog:item", args=[item.pk]),
+            "id": delivery.item_id,
+            "title": about.title if about is not None else item.title,  # type: ignore[union-attr]
+            "url": about.path if about is not None else reverse("catalog:item", args=[item.pk]),  # type: ignore[union-attr]
         },
         "kind": delivery.kind,
         "status": delivery.status,

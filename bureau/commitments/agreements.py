@@ -49,7 +49,7 @@ def dates_of(item: Item) -> list[windows.Dated]:
         if m.due_on:
             key = f"milestone:{item.uid}:{m.due_on}:{m.title}"[:200]
             found.append(windows.Dated("milestone", key, str(item.uid), f"{item.title}: {m.title}",
-                                       m.due_on, m.done_on))  # fmt: skip
+                                       m.due_on, m.done_on, m.title))  # fmt: skip
     return found
 
 
