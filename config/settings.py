@@ -314,7 +314,7 @@ _redis_url = declare(
     "",
     "Redis for live events, shared cache and rate limits across processes; required by `bureau worker`; empty means in-process.",
 )
-CACHES = {
+CACHES: dict[str, dict[str, object]] = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
         if _redis_url

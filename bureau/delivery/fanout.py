@@ -208,7 +208,7 @@ def redis_url() -> str:
     if url is not None:
         return str(url)
     cache_settings = settings.CACHES.get("default", {})
-    if cache_settings.get("BACKEND", "").endswith("RedisCache"):
+    if str(cache_settings.get("BACKEND", "")).endswith("RedisCache"):
         return str(cache_settings["LOCATION"])
     return ""
 
