@@ -22,7 +22,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -37,18 +36,10 @@ from bureau.accounts.models import (
 from bureau.core import ratelimit
 from bureau.core.addresses import public_url
 from bureau.core.errors import Conflict, PermissionDenied, ValidationFailed
+from bureau.core.redirects import safe_next
 from bureau.reference.countries import currency_choices
 
 JOINABLE = (Organisation.Kind.COMPANY, Organisation.Kind.INVESTOR, Organisation.Kind.CARRIER)
-
-
-def _safe_next(request: HttpRequest, value: str | None) -> str:
-    """``value`` when it is a path on this site (never another site), else ''."""
-    if value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return value
-    return ""
 
 
 def _refused(request: HttpRequest, scope: str, email: str = "") -> ratelimit.Verdict | None:
@@ -84,7 +75,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         raise Http404(_("This node does not take sign-ups."))
     if request.user.is_authenticated:
         return redirect("accounts:account")
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     context: dict[str, Any] = {"next": next_url, "values": request.POST, "errors": {}}
     if request.method == "GET":
         return render(request, "accounts/signup.html", context)
@@ -128,7 +119,7 @@ def confirm(request: HttpRequest, uid: str, token: str) -> HttpResponse:
         return render(request, "accounts/confirm_failed.html", status=400)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("Your address is confirmed and you are signed in."))
-    return redirect(_safe_next(request, request.GET.get("next")) or reverse("accounts:account"))
+    return redirect(safe_next(request, request.GET.get("next")) or reverse("accounts:account"))
 
 
 # --- Password reset, with Django's views and the bureau's rate limit ----------------------------

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_POST
@@ -17,6 +16,7 @@ from bureau.accounts import services
 from bureau.accounts.models import INTERFACE_LANGUAGES, User
 from bureau.accounts.preferences import CURRENCY_COOKIE, CURRENCY_COOKIE_AGE, offered_currency
 from bureau.core.errors import ValidationFailed
+from bureau.core.redirects import safe_next
 
 
 @require_POST
@@ -39,12 +39,7 @@ def set_currency(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         assert isinstance(request.user, User)
         services.user_preferences_set(user=request.user, currency=currency)
-    back = str(request.POST.get("next", ""))
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = "/"
-    response = HttpResponseRedirect(back)
+    response = HttpResponseRedirect(safe_next(request, request.POST.get("next")) or "/")
     if currency:
         response.set_cookie(CURRENCY_COOKIE, currency, max_age=CURRENCY_COOKIE_AGE, samesite="Lax")
     else:

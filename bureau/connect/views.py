@@ -21,6 +21,7 @@ from bureau.connect import outcomes, selectors, services
 from bureau.connect.models import Interest, Introduction, Outcome
 from bureau.core import ratelimit
 from bureau.core.errors import DomainError, ValidationFailed
+from bureau.core.redirects import safe_next
 
 
 def me(request: HttpRequest) -> User:
@@ -103,7 +104,7 @@ def interest_action(request: HttpRequest, uid: str, action: str) -> HttpResponse
         INTEREST_ACTIONS[action](me(request), interest)
     except DomainError as error:
         messages.error(request, error.message)
-    return redirect(request.POST.get("next") or "connect:home")
+    return redirect(safe_next(request, request.POST.get("next")) or "connect:home")
 
 
 @login_required

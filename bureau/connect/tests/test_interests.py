@@ -184,9 +184,16 @@ def test_only_staff_propose_and_hide(company, buyer_org, member, trader, staff_a
     signed_in(member).post(f"/connect/interests/{interest.uid}/hide/")
     interest.refresh_from_db()
     assert interest.hidden_at is None  # members do not hide
-    signed_in(staff_az).post(f"/connect/interests/{interest.uid}/hide/")
+    elsewhere = signed_in(staff_az).post(
+        f"/connect/interests/{interest.uid}/hide/", {"next": "https://evil.example/phish"}
+    )
+    assert elsewhere.status_code == 302 and elsewhere["Location"] == "/connect/"  # never off-site
     interest.refresh_from_db()
     assert interest.hidden_at is not None
+    back = signed_in(staff_az).post(
+        f"/connect/interests/{interest.uid}/hide/", {"next": "/connect/dashboard/"}
+    )
+    assert back["Location"] == "/connect/dashboard/"
     assert "rude words" not in signed_in(member).get("/connect/").content.decode()
     audit = signed_in(staff_az).get("/audit/?kind=connect").content.decode()
     assert "interest-hidden" in audit
