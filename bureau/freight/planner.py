@@ -5,12 +5,12 @@ label is a partial route with its vector (hours, US$, kg CO2e per tonne) and a b
 criterion that a leg on it lacks. A label dominates another at the same node and state when
 it is no worse on every sum and knows at least the criteria the other knows, so a route
 with an unknown cost is never taken for a free one. Labels are taken from the heap in
-lexicographic order of sum plus an admissible lower bound (great-circle distance to the
-destination times the network's least value per kilometre), so a label once taken is never
-dominated later. The state of a label is its node, the mode it arrived by and the rail gauge
-at its end, because the penalties for transshipment and gauge changes depend on them.
-Routes are simple paths; the penalties obey the triangle inequality, so cutting a cycle out
-of a route never makes it worse, and pruning by dominance loses no simple route.
+lexicographic order of sum plus an admissible lower bound (a reverse Dijkstra from the
+destination per criterion), so a label once taken is never dominated later. The state of a
+label is its node, the mode it arrived by and the rail gauge at its end, because the
+penalties for transshipment and gauge changes depend on them. Routes are simple paths; when
+the penalties obey the triangle inequality the search runs over walks and cuts cycles out,
+otherwise it tracks the places visited (see ``search``).
 """
 
 from __future__ import annotations
@@ -169,10 +169,16 @@ def _check(network: Network, query: Query) -> None:
             raise PlanError("weights", f"'{name}' must be one of time, cost, co2 with a weight ≥ 0")
     if query.max_border_crossings is not None and query.max_border_crossings < 0:
         raise PlanError("max_borders", "must not be negative")
+    for name, value in vars(query.penalties).items():
+        if not (math.isfinite(value) and value >= 0):
+            raise PlanError(name, "must be a number, not negative")
 
 
-def plan(network: Network, query: Query) -> Plan:
-    """Every Pareto-optimal route from ``query.origin`` to ``query.destination``, ranked."""
+def plan(network: Network, query: Query, *, compiled: bool = True) -> Plan:
+    """Every Pareto-optimal route from ``query.origin`` to ``query.destination``, ranked.
+
+    ``compiled=False`` runs the search in Python even where the compiled one could (tests
+    compare the two)."""
     _check(network, query)
     graph = _graph(network, query.cargo)
     avoid = 0
@@ -191,10 +197,10 @@ def plan(network: Network, query: Query) -> Plan:
     )
     searching = search.Search(
         graph, graph.index[query.destination], search.allowed_arcs(graph, query.modes, avoid),
-        costs, query.max_border_crossings, query.tolerance, query.max_labels,
+        costs, query.max_border_crossings, query.tolerance, query.max_labels, compiled,
     )  # fmt: skip
     outcome = searching.run(graph.index[query.origin])
-    routes = rank([_route(network, query, graph, label) for label in outcome.found], query)
+    routes = rank([_route(network, query, graph, arcs) for arcs in outcome.routes], query)
     complete = outcome.exhausted or outcome.created < query.max_labels
     reason = "" if routes or not complete else why_no_route(network, query)
     if not complete and not routes:
@@ -202,8 +208,7 @@ def plan(network: Network, query: Query) -> Plan:
     return Plan(query, routes, reason, outcome.created, complete)
 
 
-def _route(network: Network, query: Query, graph: search.Graph, label: search.Label) -> Route:
-    arcs = search.arcs_of(label)
+def _route(network: Network, query: Query, graph: search.Graph, arcs: list[int]) -> Route:
     return evaluate(network, query, [(graph.legs[e], graph.forward[e]) for e in arcs])
 
 
