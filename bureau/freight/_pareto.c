@@ -60,7 +60,9 @@ static int grow(void **data, int32_t *cap, int32_t need, size_t size) {
     return 0;
 }
 
-/* --- the heap of labels, in lexicographic order of (f, unknown criteria, crossings, age) --- */
+/* --- the heap of labels, in lexicographic order of (f, unknown criteria, crossings, age) ---
+ * Both heaps are 4-ary: half the depth of a binary heap, the children of a node in one or two
+ * cache lines (about a tenth off the CPU time of a long query). */
 
 static inline int before(const Entry *a, const Entry *b) {
     if (a->f0 != b->f0) return a->f0 < b->f0;
@@ -74,7 +76,7 @@ static inline int before(const Entry *a, const Entry *b) {
 static void heap_up(Entry *heap, int32_t i) {
     Entry moving = heap[i];
     while (i > 0) {
-        int32_t up = (i - 1) / 2;
+        int32_t up = (i - 1) / 4;
         if (!before(&moving, &heap[up])) break;
         heap[i] = heap[up];
         i = up;
@@ -85,9 +87,10 @@ static void heap_up(Entry *heap, int32_t i) {
 static void heap_down(Entry *heap, int32_t len, int32_t i) {
     Entry moving = heap[i];
     for (;;) {
-        int32_t child = 2 * i + 1;
-        if (child >= len) break;
-        if (child + 1 < len && before(&heap[child + 1], &heap[child])) child++;
+        int32_t first = 4 * i + 1, child = first;
+        if (first >= len) break;
+        for (int32_t j = first + 1; j < first + 4 && j < len; j++)
+            if (before(&heap[j], &heap[child])) child = j;
         if (!before(&heap[child], &moving)) break;
         heap[i] = heap[child];
         i = child;
@@ -108,7 +111,7 @@ typedef struct {
 static void dheap_up(DEntry *heap, int32_t i) {
     DEntry moving = heap[i];
     while (i > 0) {
-        int32_t up = (i - 1) / 2;
+        int32_t up = (i - 1) / 4;
         if (heap[up].d <= moving.d) break;
         heap[i] = heap[up];
         i = up;
@@ -119,9 +122,10 @@ static void dheap_up(DEntry *heap, int32_t i) {
 static void dheap_down(DEntry *heap, int32_t len, int32_t i) {
     DEntry moving = heap[i];
     for (;;) {
-        int32_t child = 2 * i + 1;
-        if (child >= len) break;
-        if (child + 1 < len && heap[child + 1].d < heap[child].d) child++;
+        int32_t first = 4 * i + 1, child = first;
+        if (first >= len) break;
+        for (int32_t j = first + 1; j < first + 4 && j < len; j++)
+            if (heap[j].d < heap[child].d) child = j;
         if (heap[child].d >= moving.d) break;
         heap[i] = heap[child];
         i = child;
