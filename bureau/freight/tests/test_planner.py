@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import random
 from typing import Any
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from bureau.freight import network as net
 from bureau.freight import search
-from bureau.freight.planner import CRITERIA, Penalties, Query, plan
+from bureau.freight.planner import CRITERIA, Penalties, PlanError, Query, plan
 from bureau.freight.selectors import SHIPPED
 
 MODES = ("road", "rail", "sea")
@@ -234,6 +235,15 @@ def test_a_detour_that_avoids_a_break_of_gauge_does_not_hide_a_simple_route() ->
             for r in result.routes
         }
         assert routes == {("OX", "XT"): (11.0, 0.0), ("OV", "XV", "XT"): (10.0, 1.0)}
+
+
+@pytest.mark.parametrize("penalty", [-1.0, math.nan, math.inf])
+def test_a_negative_or_missing_penalty_is_refused_by_name(penalty: float) -> None:
+    """The bounds and the walk search rely on penalties of at least zero."""
+    network = _shipped()
+    with pytest.raises(PlanError) as refused:
+        plan(network, Query("PKKHI", "AZBAK", penalties=Penalties(gauge_hours=penalty)))
+    assert refused.value.field == "gauge_hours"
 
 
 def _synthetic(seed: int, size: int = 40) -> net.Network:
