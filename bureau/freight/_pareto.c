@@ -298,11 +298,14 @@ static void stair_free(Stair *st) {
     free(st->d2);
 }
 
-/* The labels taken at one place in one state with one unknown-criteria mask. */
+/* The labels taken at one place in one state with one unknown-criteria mask, and the sums of
+ * the last label made there and not yet taken: a label no better than it is not made either
+ * (it will be taken, or dropped for one that dominates both). */
 typedef struct {
     int32_t gauge;
     int8_t mode;
-    uint8_t mask;
+    uint8_t mask, waiting;
+    double w0, w1, w2;
     Stair stair;
 } Front;
 
@@ -387,26 +390,28 @@ static int dominated_at(const State *s, int32_t place, int mode, int32_t gauge, 
     return unsure ? scan_taken(s, p, mode, gauge, mask, cross, l0, l1, l2) : 0;
 }
 
+static Front *front(Place *p, int mode, int32_t gauge, int mask, int make) {
+    for (int32_t i = 0; i < p->fronts_len; i++) {
+        Front *at = &p->fronts[i];
+        if (at->mode == mode && at->gauge == gauge && at->mask == mask) return at;
+    }
+    if (!make || grow((void **)&p->fronts, &p->fronts_cap, p->fronts_len + 1, sizeof(Front)))
+        return NULL;
+    Front *f = &p->fronts[p->fronts_len++];
+    memset(f, 0, sizeof *f);
+    f->mode = (int8_t)mode;
+    f->gauge = gauge;
+    f->mask = (uint8_t)mask;
+    return f;
+}
+
 static int take(State *s, int32_t id) {
     const Label *l = &s->labels[id];
     Place *p = &s->places[l->node];
     if (grow((void **)&p->taken, &p->taken_cap, p->taken_len + 1, sizeof(int32_t))) return -1;
     p->taken[p->taken_len++] = id;
-    Front *f = NULL;
-    for (int32_t i = 0; i < p->fronts_len && !f; i++) {
-        Front *at = &p->fronts[i];
-        if (at->mode == l->mode && at->gauge == l->gauge && at->mask == l->mask) f = at;
-    }
-    if (!f) {
-        if (grow((void **)&p->fronts, &p->fronts_cap, p->fronts_len + 1, sizeof(Front)))
-            return -1;
-        f = &p->fronts[p->fronts_len++];
-        memset(f, 0, sizeof *f);
-        f->mode = l->mode;
-        f->gauge = l->gauge;
-        f->mask = l->mask;
-    }
-    return stair_insert(&f->stair, l->g0, l->g1, l->g2);
+    Front *f = front(p, l->mode, l->gauge, l->mask, 1);
+    return f ? stair_insert(&f->stair, l->g0, l->g1, l->g2) : -1;
 }
 
 static int push_label(State *s, Label label, double f0, double f1, double f2) {
@@ -491,9 +496,17 @@ static int run(const Graph *g, State *s, int32_t origin, int32_t target, int32_t
                 dominated_by_found(s, f0 * slack, f1 * slack, f2 * slack, mask, cross))
                 continue;
             int32_t gauge = g->ghead[e];
-            if (dominated_at(s, head, mode, gauge, mask, cross, n0 * slack, n1 * slack,
-                             n2 * slack))
-                continue;
+            double l0 = n0 * slack, l1 = n1 * slack, l2 = n2 * slack;
+            if (dominated_at(s, head, mode, gauge, mask, cross, l0, l1, l2)) continue;
+            Front *f = limited ? NULL : front(&s->places[head], mode, gauge, mask, 1);
+            if (!limited && !f) return -1;
+            if (f && f->waiting && f->w0 <= l0 && f->w1 <= l1 && f->w2 <= l2) continue;
+            if (f) {
+                f->waiting = 1;
+                f->w0 = n0;
+                f->w1 = n1;
+                f->w2 = n2;
+            }
             Label child = {n0, n1, n2, head, e, top.label, cross, gauge, (int8_t)mode,
                            (uint8_t)mask};
             if (push_label(s, child, f0, f1, f2)) return -1;

@@ -575,6 +575,8 @@ class _Stair:
 class _Place:
     fronts: dict[tuple[int, int], _Stair] = field(default_factory=dict)  # by (state, mask)
     taken: list[Label] = field(default_factory=list)
+    # by (state, mask), the sums of the last label made and not yet taken (_pareto.c's Front)
+    waiting: dict[tuple[int, int], tuple[float, float, float]] = field(default_factory=dict)
 
 
 def _walks(s: Search, origin: int, h: list[list[float]]) -> tuple[list[Label], int, bool]:
@@ -678,8 +680,15 @@ def _walks(s: Search, origin: int, h: list[list[float]]) -> tuple[list[Label], i
             ):
                 continue
             new_state = mode * GAUGES + gauge_head[e]
-            if dominated_at(head, new_state, mask, cross, n0 * slack, n1 * slack, n2 * slack):
+            l0, l1, l2 = n0 * slack, n1 * slack, n2 * slack
+            if dominated_at(head, new_state, mask, cross, l0, l1, l2):
                 continue
+            if not limited:
+                waiting = places.setdefault(head, _Place()).waiting
+                w = waiting.get((new_state, mask))
+                if w is not None and w[0] <= l0 and w[1] <= l1 and w[2] <= l2:
+                    continue  # no better than a label made here and not yet taken
+                waiting[new_state, mask] = (n0, n1, n2)
             child: Label = [n0, n1, n2, mask, cross, head, new_state, e, label, 0, True]
             created += 1
             push(heap, (f0, f1, f2, _UNKNOWN_COUNT[mask], cross, created, child))
