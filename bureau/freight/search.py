@@ -7,15 +7,20 @@ the state it arrived in (mode and rail gauge, on which the next leg's penalties 
 * The network is compiled once per cargo type into flat arrays (one entry per direction of a
   leg), so the inner loop reads arrays by index instead of attributes of objects.
 * Lower bounds: for each criterion, a reverse Dijkstra from the destination over the legs the
-  query allows (a leg's own border crossings and breaks of gauge counted, the penalties
-  between legs left out, unknown figures counted as zero) gives the least that is still to
-  come from every place. A place that cannot reach the destination is never entered.
+  query allows (a leg's own border crossings and breaks of gauge counted, unknown figures
+  counted as zero) gives the least that is still to come from every place; over walks per
+  mode arrived by, counting a change of mode before the next leg. A place that cannot reach
+  the destination is never entered.
 * Labels leave the heap in lexicographic order of sum plus bound, so a label once taken is
   never dominated later; a label whose sum plus bound is dominated by a route already found is
   dropped when it is made and again when it is taken (routes found meanwhile).
-* Per place, a bag of labels that do not dominate each other. Labels in different states are
-  compared with the most that the one state can add to the next leg over the other
-  (``margin``) added to the dominating one, so the comparison stays exact.
+* Dominance per place. Labels in different states are compared with the most that the one
+  state can add to the next leg over the other (``margin``) added to the dominating one, so the
+  comparison stays exact. Over walks it is checked lazily, against the labels already taken
+  at the place (in one state they come in order of time, so a staircase over cost and CO2
+  answers) and the last label made there and not yet taken, when a label is made and again
+  when it is taken; over simple paths, a bag per place of labels that do not dominate each
+  other.
 * Walks or simple paths. Routes must be simple paths. When the penalties between legs obey
   the triangle inequality (``penalties_obey_triangle``), cutting a cycle out of a walk never
   makes it worse on any criterion, so the Pareto set over walks has the same vectors as the
