@@ -138,6 +138,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
 @dataclass
 class Server:
     base_url: str
@@ -162,6 +165,9 @@ def serve(
     command = [str(VENV_BIN / "bureau"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", str(workers), *([] if worker else ["--no-worker"])]
     command += ["--server", server] if server != "uvicorn" else []
+    if workers > 1 and not env.get("REDIS_URL"):
+        # Several web processes share live events through Redis; the bench's own database.
+        env = {**env, "REDIS_URL": BENCH_REDIS_URL}
     process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

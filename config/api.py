@@ -98,7 +98,7 @@ fallback = Router()
     ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
 )
 def unknown_endpoint(request: HttpRequest, rest: str) -> None:
-    raise NotFound(f"there is no API endpoint {request.path}")
+    raise NotFound(_("there is no API endpoint %(path)s") % {"path": request.path[:200]})
 
 
 api.add_router("", fallback)

@@ -318,7 +318,13 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
         if _redis_url
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bureau"}
+        # Room for the rendered JSON of the items a node's readers ask for (about 1.5 KB
+        # each); Django's default of 300 entries would not hold one busy page of results.
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "bureau",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
     )
 }
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The language switch, which also keeps a signed-in user's choice in the profile.
     path("i18n/setlang/", views_preferences.set_language, name="set_language"),
+    path("i18n/setcurrency/", views_preferences.set_currency, name="set_currency"),
     # Password reset by email: Django's views, with the bureau's templates and rate limit.
     path("accounts/password_reset/", PasswordReset.as_view(), name="password_reset"),
     path(

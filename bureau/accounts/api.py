@@ -53,7 +53,7 @@ def _find(slug: str) -> Organisation:
     if SLUG.fullmatch(slug):
         found = Organisation.objects.select_related("chamber").filter(slug=slug).first()
     if found is None:
-        raise NotFound(f"there is no organisation '{slug}'")
+        raise NotFound(_("there is no organisation '%(slug)s'") % {"slug": slug[:60]})
     return found
 
 
@@ -65,7 +65,13 @@ def _filtered(params: OrganisationQuery) -> QuerySet[Organisation]:
         errors.append(FieldError("q", str(error)))
     if params.kind and params.kind not in Organisation.Kind.values:
         kinds = ", ".join(Organisation.Kind.values)
-        errors.append(FieldError("kind", f"'{params.kind}' is not one of: {kinds}"))
+        errors.append(
+            FieldError(
+                "kind",
+                _("'%(word)s' is not one of: %(options)s")
+                % {"word": str(params.kind)[:20], "options": kinds},
+            )
+        )
     if params.country and (reason := countries.country_error(params.country)):
         errors.append(FieldError("country", reason))
     if errors:
@@ -102,7 +108,9 @@ def _chamber_for(actor: User, slug: str | None, kind: Any) -> Organisation | Non
     if slug:
         chamber = Organisation.objects.chambers().filter(slug=slug).first()
         if chamber is None:
-            raise ValidationFailed.single("chamber", f"there is no chamber '{slug}'")
+            raise ValidationFailed.single(
+                "chamber", _("there is no chamber '%(slug)s'") % {"slug": slug[:60]}
+            )
         return chamber
     own = actor.organisation
     if kind in ("chamber", "bureau") or own is None or own.kind != Organisation.Kind.CHAMBER:

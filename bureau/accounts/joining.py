@@ -137,9 +137,11 @@ def membership_request(
         raise Conflict(_("you have asked to join this organisation already")) from None
     messages_send(
         recipients=approvers_of(organisation),
-        subject=_("%(email)s asks to join %(organisation)s")
-        % {"email": user.email, "organisation": organisation.name},
-        text=note or _("No message."),
+        subject=lambda: (
+            _("%(email)s asks to join %(organisation)s")
+            % {"email": user.email, "organisation": organisation.name}
+        ),
+        text=lambda: note or _("No message."),
         url=reverse("accounts:account"),
     )
     return request
@@ -175,16 +177,18 @@ def membership_decide(*, actor: User, request: MembershipRequest, approve: bool)
         User.objects.filter(pk=request.user_id).update(
             organisation=request.organisation, role=User.Role.MEMBER
         )
+    decider = actor.organisation.name if actor.organisation else ""
     messages_send(
         recipients=[request.user],
-        subject=(
-            _("You now act for %(organisation)s")
-            if approve
-            else _("Your request to join %(organisation)s was refused")
-        )
-        % {"organisation": request.organisation.name},
-        text=_("Decided by %(organisation)s.")
-        % {"organisation": actor.organisation.name if actor.organisation else ""},
+        subject=lambda: (
+            (
+                _("You now act for %(organisation)s")
+                if approve
+                else _("Your request to join %(organisation)s was refused")
+            )
+            % {"organisation": request.organisation.name}
+        ),
+        text=lambda: _("Decided by %(organisation)s.") % {"organisation": decider},
         url=reverse("accounts:account"),
     )
 

@@ -218,9 +218,13 @@ def user_create(
     **extra: Any,
 ) -> User:
     if role not in User.Role.values:
-        raise ValidationFailed.single("role", f"must be one of {', '.join(User.Role.values)}")
+        raise ValidationFailed.single(
+            "role", _("must be one of %(options)s") % {"options": ", ".join(User.Role.values)}
+        )
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationFailed.single("email", f"a user with {email} exists already")
+        raise ValidationFailed.single(
+            "email", _("a user with %(email)s exists already") % {"email": email}
+        )
     if role == User.Role.STAFF and (
         organisation is None or organisation.kind not in ("chamber", "bureau")
     ):

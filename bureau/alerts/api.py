@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from bureau.accounts.auth import authenticated_user
@@ -64,14 +65,15 @@ def subscription_out(
 
 
 def delivery_out(delivery: Delivery) -> dict[str, Any]:
-    item = delivery.item
+    item, about = delivery.item, delivery.about
     return {
         "uid": str(delivery.uid),
         "subscription": {"id": delivery.subscription_id, "name": delivery.subscription.name},
+        # A date alert (an agreement expiring ...) is shown by what it says, at its own page.
         "item": {
-            "id": item.pk,
-            "title": item.title,
-            "url": reverse("catalog:item", args=[item.pk]),
+            "id": delivery.item_id,
+            "title": about.title if about is not None else item.title,  # type: ignore[union-attr]
+            "url": about.path if about is not None else reverse("catalog:item", args=[item.pk]),  # type: ignore[union-attr]
         },
         "kind": delivery.kind,
         "status": delivery.status,
@@ -111,7 +113,11 @@ def endpoint_out(endpoint: WebhookEndpoint, secret: str | None = None) -> dict[s
 def _page(deliveries: QuerySet[Delivery], params: DeliveryQuery) -> dict[str, Any]:
     if params.status and params.status not in Delivery.Status.values:
         allowed = ", ".join(Delivery.Status.values)
-        raise ValidationFailed.single("status", f"'{params.status}' is not one of: {allowed}")
+        raise ValidationFailed.single(
+            "status",
+            _("'%(word)s' is not one of: %(options)s")
+            % {"word": str(params.status)[:20], "options": allowed},
+        )
     if params.status:
         deliveries = deliveries.filter(status=params.status)
     window = deliveries[params.offset : params.offset + params.limit]

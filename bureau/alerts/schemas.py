@@ -135,7 +135,7 @@ class Ref(Schema):
 
 
 class ItemRef(Schema):
-    id: int
+    id: int | None  # None for a date alert about no item (a pledge project's new stage)
     title: str
     url: str
 

@@ -110,7 +110,7 @@ def failing_endpoints(subscription: Subscription) -> list[WebhookEndpoint]:
 def _deliveries(owner: User) -> QuerySet[Delivery]:
     return (
         Delivery.objects.filter(owner=owner, subscription__active=True)
-        .select_related("item", "subscription", "channel__endpoint")
+        .select_related("item", "subscription", "channel__endpoint", "event")
         .prefetch_related("attempt_log")
         .order_by("-id")
     )
@@ -140,7 +140,7 @@ def live_deliveries(*, owner: User, limit: int) -> list[Delivery]:
     """The newest live deliveries, newest first: what the live page shows before it streams."""
     return list(
         Delivery.objects.filter(owner=owner, kind=Channel.Kind.LIVE)
-        .select_related("item__organisation", "subscription")
+        .select_related("item__organisation", "subscription", "event")
         .order_by("-id")[:limit]
     )
 

@@ -244,7 +244,9 @@ def endpoint_delete(*, owner: User, endpoint: WebhookEndpoint) -> None:
     )
     if users:
         names = ", ".join(f"“{name}”" for name in users)
-        raise Conflict(f"the endpoint is used by {names}; remove it from them first")
+        raise Conflict(
+            _("the endpoint is used by %(names)s; remove it from them first") % {"names": names}
+        )
     endpoint.delete()
 
 
@@ -254,11 +256,15 @@ REDELIVERABLE_KINDS = (Channel.Kind.WEBHOOK, Channel.Kind.EMAIL)
 def redeliver_refusal(delivery: Delivery) -> str | None:
     """Why the delivery cannot be sent again now, or None when it can."""
     if delivery.kind not in REDELIVERABLE_KINDS:
-        return f"a {delivery.kind} delivery is made at once and cannot be sent again"
+        return _("a %(kind)s delivery is made at once and cannot be sent again") % {
+            "kind": delivery.kind
+        }
     if delivery.status not in (Delivery.Status.DEAD, Delivery.Status.RETRYING):
-        return f"only dead or retrying deliveries can be sent again; this one is {delivery.status}"
+        return _("only dead or retrying deliveries can be sent again; this one is %(status)s") % {
+            "status": delivery.status
+        }
     if not delivery.channel.active:
-        return "the subscription no longer uses this channel"
+        return _("the subscription no longer uses this channel")
     return None
 
 

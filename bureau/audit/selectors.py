@@ -57,7 +57,10 @@ class AuditFilters:
 def _kind(value: Any) -> str:
     word = parsing.text(value)
     if word and word not in KINDS:
-        raise ValueError(f"'{word}' is not one of: {', '.join(KINDS)}")
+        raise ValueError(
+            _("'%(word)s' is not one of: %(options)s")
+            % {"word": word[:20], "options": ", ".join(KINDS)}
+        )
     return word
 
 

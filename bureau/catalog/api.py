@@ -13,6 +13,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import P, PathEx, Query, QueryEx, Router, Status
 from ninja.errors import AuthenticationError
 from ninja.renderers import JSONRenderer
@@ -68,7 +69,7 @@ def _find(ident: str) -> Item:
         except ValueError:
             item = None
     if item is None:
-        raise NotFound(f"there is no item '{ident}'")
+        raise NotFound(_("there is no item '%(item)s'") % {"item": str(ident)[:40]})
     return item
 
 
@@ -76,7 +77,7 @@ def _find_visible(request: HttpRequest, ident: str) -> tuple[Item, User | None]:
     user = request_user(request)
     item = _find(ident)
     if not permissions.can_view_item(user, item):
-        raise NotFound(f"there is no item '{ident}'")
+        raise NotFound(_("there is no item '%(item)s'") % {"item": str(ident)[:40]})
     return item, user
 
 
@@ -145,7 +146,7 @@ def _published_item(request: HttpRequest, pk: int, version: str) -> HttpResponse
         else:
             item = selectors.item_get(pk=pk, details=True)
             if item is None:  # deleted since the version was read
-                raise NotFound(f"there is no item '{pk}'")
+                raise NotFound(_("there is no item '%(item)s'") % {"item": pk})
             body = _render(request, item)
             cache.set(f"{CACHE_PREFIX}{pk}", (version, body), CACHE_SECONDS)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")

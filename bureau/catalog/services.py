@@ -72,7 +72,10 @@ class OrganisationResolver:
                 self._by_slug[slug] = Organisation.objects.filter(slug=slug).first()
             found = self._by_slug[slug]
             if found is None:
-                raise ValidationFailed.single("organisation", f"no organisation with slug '{slug}'")
+                raise ValidationFailed.single(
+                    "organisation",
+                    _("no organisation with slug '%(slug)s'") % {"slug": str(slug)[:60]},
+                )
             return found
         if actor is not None and actor.organisation is not None:
             return actor.organisation
@@ -94,7 +97,10 @@ def item_prepare(
         actor, clean.common.pop("organisation")
     )
     if actor is not None and not permissions.acts_for(actor, organisation):
-        raise PermissionDenied(f"you cannot enter information for {organisation.name}")
+        raise PermissionDenied(
+            _("you cannot enter information for %(organisation)s")
+            % {"organisation": organisation.name}
+        )
     if reason := _received_organisation(organisation):
         raise ValidationFailed.single("organisation", reason)
     item = Item(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from bureau.accounts import permissions
 from bureau.accounts.models import User
@@ -48,7 +49,7 @@ def dates_of(item: Item) -> list[windows.Dated]:
         if m.due_on:
             key = f"milestone:{item.uid}:{m.due_on}:{m.title}"[:200]
             found.append(windows.Dated("milestone", key, str(item.uid), f"{item.title}: {m.title}",
-                                       m.due_on, m.done_on))  # fmt: skip
+                                       m.due_on, m.done_on, m.title))  # fmt: skip
     return found
 
 
@@ -102,7 +103,7 @@ def _plain(value: Any) -> Any:
 def _agreement(item_id: int) -> Item:
     item = Item.objects.filter(pk=item_id, kind=Kind.AGREEMENT).select_related("agreement").first()
     if item is None:
-        raise NotFound(f"no agreement {item_id}")
+        raise NotFound(_("no agreement %(id)s") % {"id": item_id})
     return item
 
 
@@ -111,7 +112,7 @@ def _check(actor: User | None, item: Item) -> User:
         from bureau.core.errors import PermissionDenied
 
         raise PermissionDenied(
-            "only the agreement's chamber staff record extensions and milestones"
+            _("only the agreement's chamber staff record extensions and milestones")
         )
     return actor
 
@@ -122,7 +123,7 @@ def _date(data: Mapping[str, Any], name: str, required: bool) -> dt.date | None:
     except ValueError as bad:
         raise ValidationFailed.single(name, str(bad)) from None
     if required and value is None:
-        raise ValidationFailed.single(name, "is required")
+        raise ValidationFailed.single(name, _("is required"))
     return value
 
 
@@ -151,6 +152,12 @@ def milestone_done(*, actor: User | None, item_id: int, data: Mapping[str, Any])
     milestones = item_as_record(item).get("milestones", [])
     match = [m for m in milestones if m["title"] == title and m["done_on"] is None]
     if not match:
-        raise ValidationFailed([FieldError("title", f"no open milestone '{parsing.shown(title)}'")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "title", _("no open milestone '%(title)s'") % {"title": parsing.shown(title)}
+                )
+            ]
+        )
     match[0]["done_on"] = done_on
     return item_update(actor=user, item=item, data={"milestones": milestones})

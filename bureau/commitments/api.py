@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Body, File, Query, Router, Status, UploadedFile
 
 from bureau.accounts.auth import authenticated_user
@@ -26,7 +27,7 @@ def _get(model: Any, uid: str) -> Any:
     except Exception:  # a malformed uuid on some databases
         found = None
     if found is None:
-        raise NotFound(f"no {model._meta.verbose_name} {uid}")
+        raise NotFound(_("no %(kind)s %(uid)s") % {"kind": model._meta.verbose_name, "uid": uid})
     return found
 
 
@@ -214,7 +215,7 @@ def add_date_alert(request: HttpRequest, data: Body[Data]) -> Status[Data]:
         subscription_id = int(data.get("subscription", ""))
     except (TypeError, ValueError):
         raise ValidationFailed.single(
-            "subscription", "must be the id of one of your subscriptions"
+            "subscription", _("must be the id of one of your subscriptions")
         ) from None
     alert = date_alert_add(actor=authenticated_user(request), subscription_id=subscription_id,
                            rule=str(data.get("rule", "")), days=data.get("days"))  # fmt: skip

@@ -7,9 +7,12 @@ written in the same transaction as the key. A worker killed mid-run leaves nothi
 run does it all); a second run finds the keys and adds nothing. From there the delivery app's
 sender takes over with its at-least-once sending and stable webhook-id.
 
-A date event is an event of a catalog item: the agreement for expiries and milestones, the
-pledge's item for its projects' stage changes (a pledge not announced in the catalog has no
-item, and its stage changes are shown on its pages but not delivered).
+A date event concerns the agreement's catalog item (expiries and milestones) or, for a stage
+change, the pledge's item when the pledge is announced in the catalog, else no item: every
+project of every pledge is announced. A "stage changed" rule is narrowed by its subscription's
+sectors (the project's sector) and countries (the investor's country of origin, the host's of
+destination) when it has them. What the event says is stored with it (``DateEvent.about``) and
+written out by ``alert_text`` in each reader's language.
 """
 
 from __future__ import annotations
@@ -17,14 +20,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bureau.alerts.models import Channel
 from bureau.catalog.models import Item, Kind, Status
-from bureau.commitments import agreements
+from bureau.commitments import agreements, windows
 from bureau.commitments.models import DateAlert, DateEvent, StageChange
 from bureau.core.faults import failpoint
 from bureau.delivery.dispatch import event_deliver
@@ -41,9 +47,12 @@ RULE_OF = {"expiry": DateAlert.Rule.EXPIRING, "milestone": DateAlert.Rule.MILEST
 class Fact:
     key: str
     kind: str  # expiry, milestone, stage
-    item_id: int
+    item_id: int | None
+    about: dict[str, Any]
     days_left: int | None = None
     at: dt.datetime | None = None
+    sector: str = ""
+    countries: tuple[str, str] = ("", "")  # the investor's and the host's
 
 
 def _agreement_facts(today: dt.date) -> list[Fact]:
@@ -53,32 +62,78 @@ def _agreement_facts(today: dt.date) -> list[Fact]:
         .prefetch_related("agreement__extensions", "agreement__milestones")
     )
     return [
-        Fact(d.key, d.kind, item.pk, days_left=d.days_left(today))
+        Fact(d.key, d.kind, item.pk, _about_date(item, d, today), days_left=d.days_left(today))
         for item in items
         for d in agreements.dates_of(item)
         if d.done_on is None and d.days_left(today) >= 0
     ]
 
 
+def _about_date(item: Item, dated: windows.Dated, today: dt.date) -> dict[str, Any]:
+    about = {"kind": dated.kind, "agreement": item.title, "agreement_uid": str(item.uid),
+             "day": dated.day.isoformat(), "days_left": dated.days_left(today),
+             "path": reverse("catalog:item", args=[item.pk])}  # fmt: skip
+    if dated.kind == "milestone":
+        about["milestone"] = dated.subject
+    return about
+
+
 def _stage_facts(since: dt.datetime) -> list[Fact]:
-    changes = StageChange.objects.filter(
-        recorded_at__gte=since, project__pledge__item__isnull=False, from_stage__gt=""
-    ).select_related("project__pledge")
+    changes = StageChange.objects.filter(recorded_at__gte=since, from_stage__gt="").select_related(
+        "project__pledge", "project__investor", "project__host"
+    )
     return [
-        Fact(f"stage:{c.uid}", "stage", c.project.pledge.item_id, at=c.recorded_at)  # type: ignore[arg-type]
+        Fact(
+            f"stage:{c.uid}",
+            "stage",
+            c.project.pledge.item_id,
+            _about_stage(c),
+            at=c.recorded_at,
+            sector=c.project.sector,
+            countries=(_country(c.project.investor), _country(c.project.host)),
+        )
         for c in changes
     ]
+
+
+def _country(organisation: Any) -> str:
+    return getattr(organisation, "country", "") or ""
+
+
+def _about_stage(change: StageChange) -> dict[str, Any]:
+    project = change.project
+    return {"kind": "stage", "project": project.title, "project_uid": str(project.uid),
+            "pledge": project.pledge.title, "pledge_uid": str(project.pledge.uid),
+            "sector": project.sector, "from": change.from_stage, "to": change.to_stage,
+            "on": change.changed_on.isoformat() if change.changed_on else None,
+            "path": reverse("commitments:project", args=[project.uid])}  # fmt: skip
 
 
 def _matches(rule: DateAlert, fact: Fact) -> bool:
     if fact.kind == "stage":
         return (
-            rule.rule == DateAlert.Rule.STAGE and fact.at is not None and fact.at >= rule.created_at
+            rule.rule == DateAlert.Rule.STAGE
+            and fact.at is not None
+            and fact.at >= rule.created_at
+            and _narrowed_to(rule.subscription, fact)
         )
     return (
         RULE_OF[fact.kind] == rule.rule
         and fact.days_left is not None
         and fact.days_left <= (rule.days or 0)
+    )
+
+
+def _narrowed_to(subscription: Any, fact: Fact) -> bool:
+    """The subscription's sectors and countries, where it has them, hold for the project."""
+    origin, destination = fact.countries
+    return (
+        (not subscription.sectors or fact.sector in subscription.sectors)
+        and (not subscription.origin_countries or origin in subscription.origin_countries)
+        and (
+            not subscription.destination_countries
+            or destination in subscription.destination_countries
+        )
     )
 
 
@@ -100,7 +155,7 @@ def _event_for(fact: Fact) -> OutboxEvent:
     )
     try:
         with transaction.atomic():
-            DateEvent.objects.create(key=fact.key, event=event)
+            DateEvent.objects.create(key=fact.key, event=event, about=fact.about)
     except IntegrityError:  # another worker announced it first: use theirs
         event.delete()
         return DateEvent.objects.select_related("event").get(key=fact.key).event
@@ -121,11 +176,13 @@ def date_alerts_run(*, today: dt.date | None = None) -> int:
     facts = _agreement_facts(today) + _stage_facts(min(r.created_at for r in rules))
     made = 0
     with transaction.atomic():
-        items = Item.objects.in_bulk({f.item_id for f in facts})
+        items = Item.objects.in_bulk({f.item_id for f in facts if f.item_id is not None})
         for rule in rules:
             for fact in facts:
-                if _matches(rule, fact) and fact.item_id in items:
-                    made += event_deliver(_event_for(fact), items[fact.item_id], _targets(rule))
+                # An event about an item waits while the item is not (or no longer) published.
+                if _matches(rule, fact) and (fact.item_id is None or fact.item_id in items):
+                    item = items[fact.item_id] if fact.item_id is not None else None
+                    made += event_deliver(_event_for(fact), item, _targets(rule))
         failpoint("date-alerts.inserted")
         DateAlert.objects.filter(pk__in=[r.pk for r in rules]).update(checked_at=timezone.now())
     if made:
@@ -150,7 +207,7 @@ def date_alert_add(
         pk=subscription_id, owner_id=getattr(actor, "pk", None), active=True
     ).first()
     if subscription is None:
-        raise NotFound(f"you have no subscription {subscription_id}")
+        raise NotFound(_("you have no subscription %(id)s") % {"id": subscription_id})
     errors = []
     if rule not in DateAlert.Rule.values:
         errors.append(
@@ -165,11 +222,11 @@ def date_alert_add(
             if not 0 <= number <= 3660:
                 raise ValueError
         except ValueError:
-            errors.append(FieldError("days", "must be a whole number of days from 0 to 3660"))
+            errors.append(FieldError("days", _("must be a whole number of days from 0 to 3660")))
     if errors:
         raise ValidationFailed(errors)
     if not subscription.channels.filter(active=True).exclude(kind="").exists():
-        raise ValidationFailed.single("subscription", "has no active channel to deliver through")
+        raise ValidationFailed.single("subscription", _("has no active channel to deliver through"))
     return DateAlert.objects.create(subscription=subscription, rule=rule, days=number)
 
 

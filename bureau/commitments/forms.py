@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bureau.commitments.models import Cargo
 from bureau.commitments.validation import (
     AREAS,
     CARGO_STATUSES,
@@ -124,3 +125,7 @@ class DateAlertForm(ServiceForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
+
+
+class CargoStatusForm(ServiceForm):
+    status = forms.ChoiceField(label=_("New status"), choices=Cargo.Status.choices)

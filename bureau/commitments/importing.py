@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from bureau.accounts.models import User
@@ -56,7 +57,7 @@ def _run(stream: IO[bytes], filename: str, known: Columns, entity: str,
          check: Callable[[dict[str, Any]], None], save: Callable[[dict[str, Any]], Any]) -> ImportReport:  # fmt: skip
     fmt = detect_format(None, filename)
     if fmt == "json":
-        raise ValidationFailed.single("format", "give a CSV or XLSX file")
+        raise ValidationFailed.single("format", _("give a CSV or XLSX file"))
     try:
         good, errors = _checked(read_rows(stream, fmt, known=known), entity, check)
     except FileProblem as problem:

@@ -283,6 +283,8 @@ class DateEvent(models.Model):
 
     key = models.CharField(max_length=200, unique=True)
     event = models.OneToOneField("delivery.OutboxEvent", on_delete=models.CASCADE, related_name="+")
+    # What happened, as the channels say it (``alert_text``): names, dates, days left, stages.
+    about = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

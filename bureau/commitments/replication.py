@@ -100,10 +100,19 @@ def _timeline(project: Project, record: dict[str, Any]) -> None:
     changes, events = record.get("stage_changes") or [], record.get("money_events") or []
     if not isinstance(changes, list) or not isinstance(events, list):
         raise NotAccepted("stage_changes and money_events must be lists")
-    project.stage_changes.all().delete()
+    rows = [_stage_row(row) for row in changes]
+    # A stage change already here keeps its row, so its time of arrival stays the time it was
+    # first seen: the date alerts announce only changes that arrived after a rule was made.
+    kept = set(
+        project.stage_changes.filter(uid__in=[r["uid"] for r in rows]).values_list("uid", flat=True)
+    )
+    project.stage_changes.exclude(uid__in=kept).delete()
     project.money_events.all().delete()
-    for row in changes:
-        StageChange.objects.create(project=project, **_stage_row(row))
+    for row in rows:
+        if row["uid"] in kept:
+            StageChange.objects.filter(project=project, uid=row["uid"]).update(**row)
+        else:
+            StageChange.objects.create(project=project, **row)
     for row in events:
         data = {k: v for k, v in row.items() if k != "uid"}
         try:

@@ -100,7 +100,7 @@ def contracts_all() -> QuerySet[SupplyContract]:
 
 
 def cargoes_all() -> QuerySet[Cargo]:
-    return Cargo.objects.select_related("contract").order_by("window_start", "id")
+    return Cargo.objects.select_related("contract", "organisation").order_by("window_start", "id")
 
 
 def cooperation_all() -> QuerySet[Cooperation]:

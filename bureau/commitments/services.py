@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bureau.accounts import permissions
 from bureau.accounts.models import Organisation, User
@@ -34,18 +35,18 @@ from bureau.core.errors import PermissionDenied, ValidationFailed
 def _owner(actor: User | None) -> Organisation:
     """The chamber a new record belongs to: the staff member's own."""
     if not permissions.is_staff_user(actor):
-        raise PermissionDenied("only chamber staff record commitments")
+        raise PermissionDenied(_("only chamber staff record commitments"))
     assert actor is not None
     if actor.organisation is None:
-        raise ValidationFailed.single("organisation", "you do not belong to a chamber")
+        raise ValidationFailed.single("organisation", _("you do not belong to a chamber"))
     return actor.organisation
 
 
 def check_can_edit(actor: User | None, record: Owned) -> None:
     if not record.is_local:
-        raise PermissionDenied("this record is kept by the peer node that recorded it")
+        raise PermissionDenied(_("this record is kept by the peer node that recorded it"))
     if not permissions.moderates(actor, record.organisation):
-        raise PermissionDenied("only the recording chamber's staff change this record")
+        raise PermissionDenied(_("only the recording chamber's staff change this record"))
 
 
 def _log(actor: User | None, organisation: Organisation, key: str, label: str, action: str,
@@ -65,7 +66,10 @@ def _organisation(field: str, slug: str) -> Organisation | None:
         return None
     found = Organisation.objects.filter(slug=slug).first()
     if found is None:
-        raise ValidationFailed.single(field, f"no organisation with slug '{slug}' in the directory")
+        raise ValidationFailed.single(
+            field,
+            _("no organisation with slug '%(slug)s' in the directory") % {"slug": slug[:60]},
+        )
     return found
 
 
@@ -74,7 +78,7 @@ def _item(uid: str) -> Item | None:
         return None
     found = Item.objects.filter(uid=uid).first()
     if found is None:
-        raise ValidationFailed.single("item", f"no catalog item {uid}")
+        raise ValidationFailed.single("item", _("no catalog item %(uid)s") % {"uid": uid})
     return found
 
 
@@ -118,7 +122,10 @@ def project_stage_change(
     check_can_edit(actor, project)
     values = clean("stage", data)
     if values["stage"] == project.stage:
-        raise ValidationFailed.single("stage", f"the project is already at '{project.stage}'")
+        raise ValidationFailed.single(
+            "stage",
+            _("the project is already at “%(stage)s”") % {"stage": project.get_stage_display()},
+        )
     change = StageChange.objects.create(project=project, from_stage=project.stage,
                                         to_stage=values["stage"], changed_on=values["changed_on"],
                                         note=values["note"])  # fmt: skip

@@ -10,6 +10,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from bureau.core import parsing
 from bureau.core.errors import FieldError, ValidationFailed
 from bureau.reference.countries import currency_error
@@ -22,7 +24,7 @@ def _text(limit: int, required: bool = False) -> Parser:
     def parse(value: Any) -> str:
         result = parsing.text(value, max_length=limit)
         if required and not result:
-            raise ValueError("is required")
+            raise ValueError(_("is required"))
         return result
 
     return parse
@@ -34,7 +36,10 @@ def _choice(options: list[str], required: bool = True, default: str = "") -> Par
         if not word and not required:
             return ""
         if word not in options:
-            raise ValueError(f"'{parsing.shown(word)}' is not one of: {', '.join(options)}")
+            raise ValueError(
+                _("'%(word)s' is not one of: %(options)s")
+                % {"word": parsing.shown(word), "options": ", ".join(options)}
+            )
         return word
 
     return parse
@@ -50,14 +55,16 @@ def _currency(value: Any) -> str:
 def _hs(value: Any) -> str:
     code = parsing.text(value, max_length=6)
     if code and (not code.isdigit() or len(code) not in (2, 4, 6)):
-        raise ValueError(f"'{parsing.shown(code)}' is not an HS code of 2, 4 or 6 digits")
+        raise ValueError(
+            _("'%(code)s' is not an HS code of 2, 4 or 6 digits") % {"code": parsing.shown(code)}
+        )
     return code
 
 
 def _amount(value: Any) -> Any:
     number = parsing.amount(value)
     if number is not None and number < 0:
-        raise ValueError("must not be negative")
+        raise ValueError(_("must not be negative"))
     return number
 
 
@@ -67,7 +74,9 @@ def _uid(value: Any) -> str:
         try:
             return str(uuid.UUID(text))
         except ValueError:
-            raise ValueError(f"'{parsing.shown(text)}' is not an item uid") from None
+            raise ValueError(
+                _("'%(text)s' is not an item uid") % {"text": parsing.shown(text)}
+            ) from None
     return text
 
 
@@ -76,15 +85,15 @@ def _milestones(value: Any) -> list[dict[str, Any]]:
     if parsing.is_blank(value):
         return []
     if not isinstance(value, list) or len(value) > parsing.MAX_LIST_ITEMS:
-        raise ValueError("must be a list of milestones, each with a title")
+        raise ValueError(_("must be a list of milestones, each with a title"))
     result = []
     for n, row in enumerate(value, start=1):
         if not isinstance(row, dict) or not parsing.text(row.get("title"), max_length=300):
-            raise ValueError(f"milestone {n} needs a title")
+            raise ValueError(_("milestone %(n)s needs a title") % {"n": n})
         try:
             due, done = parsing.date(row.get("due_on")), parsing.date(row.get("done_on"))
         except ValueError as bad:
-            raise ValueError(f"milestone {n}: {bad}") from None
+            raise ValueError(_("milestone %(n)s: %(error)s") % {"n": n, "error": bad}) from None
         result.append({"title": parsing.text(row["title"], max_length=300),
                        "due_on": due.isoformat() if due else None,
                        "done_on": done.isoformat() if done else None})  # fmt: skip
@@ -97,7 +106,7 @@ def _year(value: Any) -> int | None:
     try:
         return int(str(value).strip())
     except ValueError:
-        raise ValueError(f"'{parsing.shown(value)}' is not a year") from None
+        raise ValueError(_("'%(value)s' is not a year") % {"value": parsing.shown(value)}) from None
 
 
 SECTORS = [s.value for s in Sector]
@@ -195,7 +204,7 @@ def clean(entity: str, data: Mapping[str, Any], *, partial: bool = False) -> dic
     """
     schema = SCHEMAS[entity]
     unknown = [name for name in data if name not in schema]
-    errors = [FieldError(name, "is not a field of this record") for name in unknown]
+    errors = [FieldError(name, _("is not a field of this record")) for name in unknown]
     values: dict[str, Any] = {}
     for name, parse in schema.items():
         if partial and name not in data:
@@ -213,13 +222,13 @@ def clean(entity: str, data: Mapping[str, Any], *, partial: bool = False) -> dic
 def _cross_checks(entity: str, values: dict[str, Any]) -> list[FieldError]:
     errors = []
     if values.get("amount") is not None and not values.get("currency"):
-        errors.append(FieldError("currency", "is required with an amount (ISO 4217, e.g. USD)"))
+        errors.append(FieldError("currency", _("is required with an amount (ISO 4217, e.g. USD)")))
     pairs = {"contract": ("starts_on", "ends_on"), "cargo": ("window_start", "window_end")}
     if entity in pairs:
         first, last = (values.get(name) for name in pairs[entity])
         if first and last and last < first:
-            errors.append(FieldError(pairs[entity][1], "is before the start"))
+            errors.append(FieldError(pairs[entity][1], _("is before the start")))
     quantity = "yearly_quantity" if entity == "contract" else "volume"
     if values.get(quantity) is not None and not values.get("unit"):
-        errors.append(FieldError("unit", f"is required with a {quantity.replace('_', ' ')}"))
+        errors.append(FieldError("unit", _("is required with a quantity")))
     return errors

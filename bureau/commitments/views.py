@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,11 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bureau.accounts import permissions
 from bureau.accounts.models import User
+from bureau.accounts.preferences import preferred_currency
 from bureau.commitments import (
     agreements,
     arithmetic,
     importing,
     lng,
+    months,
     present,
     selectors,
     services,
@@ -32,6 +34,7 @@ from bureau.commitments import (
 from bureau.commitments.date_alerts import date_alert_add
 from bureau.commitments.forms import (
     CargoForm,
+    CargoStatusForm,
     DateAlertForm,
     ExtensionForm,
     ImportForm,
@@ -114,7 +117,8 @@ def _figure(progress: selectors.Progress, by: str) -> dict[str, str]:
 @require_GET
 def pledge(request: HttpRequest, uid: Any) -> HttpResponse:
     progress = selectors.pledge_progress(pledge=_by_uid(Pledge, uid))
-    currency = request.GET.get("currency", "USD")
+    # The reader's own currency first; the chips under the table switch to another.
+    currency = request.GET.get("currency") or preferred_currency(request) or "USD"
     if currency not in arithmetic.TARGETS:
         currency = "USD"
     totals = [
@@ -228,7 +232,7 @@ def agreements_desk(request: HttpRequest) -> HttpResponse:
     alert_form = _alert_form(request)
     if request.method == "POST" and request.POST.get("form") == "alert":
         if alert_form is None:
-            raise Forbidden("sign in to add date alerts")
+            raise Forbidden(_("sign in to add date alerts"))
         if _submit(request, alert_form, functools.partial(_add_alert, request)):
             messages.success(request, _("Date alert added to your subscription."))
             return redirect("commitments:agreements")
@@ -259,16 +263,42 @@ def agreements_desk(request: HttpRequest) -> HttpResponse:
          "milestone_form": forms.get(f"milestone-{item.pk}", MilestoneDoneForm())}
         for item in desk.agreements
     ]  # fmt: skip
-    months = [(today.replace(day=1) + dt.timedelta(days=32 * n)).replace(day=1) for n in range(3)]
+    try:
+        calendar = _calendar(request, today, 3, _desk_entries(desk.dates, today))
+    except ValidationFailed as failed:
+        return _bad_request(failed)
     context = {
         "rows": rows,
         "today": today,
         "horizons": [(h, windows.within(desk.dates, today, h)) for h in windows.HORIZONS],
         "overdue": windows.overdue(desk.dates, today),
-        "calendar": [_month(m, desk.dates) for m in months],
+        "calendar": calendar,
         "alert_form": alert_form,
     }
     return render(request, "commitments/agreements.html", context, status=422 if forms else 200)
+
+
+def _bad_request(failed: ValidationFailed) -> HttpResponse:
+    # Plain text: the message quotes what was asked for.
+    return HttpResponseBadRequest(failed.message, content_type="text/plain; charset=utf-8")
+
+
+def _desk_entries(dates: list[windows.Dated], today: dt.date) -> dict[dt.date, list[months.Entry]]:
+    return months.spread(
+        (d.day, d.day, months.Entry(d.title, "warn" if d.overdue(today) else "")) for d in dates
+    )
+
+
+def _calendar(
+    request: HttpRequest, today: dt.date, count: int, by_day: dict[dt.date, list[months.Entry]]
+) -> dict[str, Any]:
+    """The shared month calendar from the month ``?month=`` asks for (a bad one is a 400)."""
+    first = months.first_of(request.GET.get("month"), today)
+    return {
+        "id": "calendar-title",
+        "months": months.months(first, count, by_day),
+        "nav": months.navigation(first, count),
+    }
 
 
 def _alert_form(request: HttpRequest) -> DateAlertForm | None:
@@ -285,20 +315,19 @@ def _add_alert(request: HttpRequest, data: dict[str, Any]) -> Any:
                           rule=data.get("rule", ""), days=data.get("days"))  # fmt: skip
 
 
-def _month(first: dt.date, dates: list[windows.Dated]) -> dict[str, Any]:
-    by_day: dict[dt.date, list[windows.Dated]] = {}
-    for d in dates:
-        by_day.setdefault(d.day, []).append(d)
-    weeks = [[(day, by_day.get(day, [])) if day else (None, []) for day in week]
-             for week in windows.month_grid(first.year, first.month)]  # fmt: skip
-    return {"first": first, "weeks": weeks}
-
-
 @require_http_methods(["GET", "POST"])
 def cargoes(request: HttpRequest) -> HttpResponse:
-    form = CargoForm()
+    form, status_forms = CargoForm(), dict[int, ServiceForm]()
     contracts = list(selectors.contracts_all())
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("form") == "status":
+        cargo = _by_uid(Cargo, _uuid(request.POST.get("cargo", "")))
+        status_form = CargoStatusForm(request.POST, auto_id=f"status-{cargo.pk}-%s")
+        call = functools.partial(services.cargo_update, actor=_actor(request), cargo=cargo)
+        if _submit(request, status_form, call):
+            messages.success(request, _("Cargo status changed."))
+            return redirect("commitments:cargoes")
+        status_forms[cargo.pk] = status_form
+    elif request.method == "POST":
         contract = next((c for c in contracts if str(c.uid) == request.POST.get("contract")), None)
         if contract is None:
             raise Http404
@@ -310,15 +339,55 @@ def cargoes(request: HttpRequest) -> HttpResponse:
         ):
             messages.success(request, _("Cargo scheduled."))
             return redirect("commitments:cargoes")
-    context = {
+    try:
+        context = _cargoes_context(request, contracts, status_forms)
+    except ValidationFailed as failed:
+        return _bad_request(failed)
+    context["form"] = form
+    failed_now = bool(form.errors) or bool(status_forms)
+    return render(request, "commitments/cargoes.html", context, status=422 if failed_now else 200)
+
+
+def _cargoes_context(
+    request: HttpRequest, contracts: list[SupplyContract], status_forms: dict[int, ServiceForm]
+) -> dict[str, Any]:
+    today = dt.date.today()
+    found = list(selectors.cargoes_all())
+    rows = [
+        {"cargo": c, "units": lng.all_units(c.volume, c.unit),
+         "status_form": status_forms.get(c.pk) or CargoStatusForm(
+             initial={"status": c.status}, auto_id=f"status-{c.pk}-%s"),
+         "can_write": _can_write(request, c)}
+        for c in found
+    ]  # fmt: skip
+    return {
         "contracts": [_contract_view(c) for c in contracts],
-        "cargoes": [(c, lng.all_units(c.volume, c.unit)) for c in selectors.cargoes_all()],
+        "cargoes": rows,
         "writable": [c for c in contracts if _can_write(request, c)],
-        "form": form,
+        "calendar": _calendar(request, _calendar_start(found, today), 2, _cargo_entries(found)),
+        # Two empty months say less than one sentence: the grid waits for a dated cargo.
+        "dated": any(c.window_start for c in found),
         "lng_source": lng.SOURCE,
         "factors": (lng.TONNES_PER_M3, lng.MMBTU_PER_TONNE),
     }
-    return render(request, "commitments/cargoes.html", context, status=422 if form.errors else 200)
+
+
+def _calendar_start(found: list[Cargo], today: dt.date) -> dt.date:
+    """The calendar opens on the next cargo still to come (today's month when none is)."""
+    open_ = [c.window_start for c in found if c.window_start and (c.window_end or c.window_start) >= today
+             and c.status not in ("delivered", "cancelled")]  # fmt: skip
+    return min(open_, default=today)
+
+
+def _cargo_entries(found: list[Cargo]) -> dict[dt.date, list[months.Entry]]:
+    """Each cargo on every day of its delivery window, with its status."""
+    return months.spread(
+        (c.window_start, c.window_end, months.Entry(
+            _("%(cargo)s: %(status)s") % {"cargo": c.reference or c.contract.title,
+                                          "status": c.get_status_display()},
+            c.status, f"#cargo-{c.pk}"))
+        for c in found
+    )  # fmt: skip
 
 
 def _contract_view(contract: Any) -> dict[str, Any]:
@@ -366,7 +435,7 @@ def import_rows(request: HttpRequest, kind: str, uid: Any) -> HttpResponse:
     model, back = IMPORTS[kind]
     target = _by_uid(model, uid)
     if not _can_write(request, target):
-        raise Forbidden("only the recording chamber's staff import here")
+        raise Forbidden(_("only the recording chamber's staff import here"))
     form, report = ImportForm(request.POST or None, request.FILES or None), None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -23,6 +23,7 @@ class Dated:
     title: str
     day: dt.date
     done_on: dt.date | None = None
+    subject: str = ""  # the milestone's own title (the title names its agreement too)
 
     def overdue(self, today: dt.date) -> bool:
         return self.kind == "milestone" and self.done_on is None and self.day < today

@@ -10,6 +10,7 @@ import uuid
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -69,11 +70,12 @@ class OutcomeIn(Schema):
     show: bool = False
 
 
-def _uuid(value: str, what: str) -> str:
+def _uuid(value: str, missing: str) -> str:
+    """``value`` as a UUID; NotFound saying ``missing`` when it is not one."""
     try:
         return str(uuid.UUID(value))
     except ValueError:
-        raise NotFound(f"there is no {what} '{value[:40]}'") from None
+        raise NotFound(missing) from None
 
 
 def interest_out(interest: Interest) -> dict[str, Any]:
@@ -110,9 +112,9 @@ def introduction_out(row: dict[str, Any]) -> dict[str, Any]:
 @router.post("/connect/interests", response={201: dict}, summary="Express interest in an item")
 def create_interest(request: HttpRequest, payload: InterestIn) -> Status[dict[str, Any]]:
     """The owner organisation sees the message (not your contact details) and answers."""
-    item = Item.objects.filter(uid=_uuid(payload.item, "item")).first()
+    item = Item.objects.filter(uid=_uuid(payload.item, _("there is no such item"))).first()
     if item is None:
-        raise NotFound(f"there is no item '{payload.item}'")
+        raise NotFound(_("there is no item '%(item)s'") % {"item": str(payload.item)[:40]})
     data = payload.model_dump()
     interest = services.interest_create(
         actor=authenticated_user(request),
@@ -134,10 +136,12 @@ def list_interests(request: HttpRequest) -> dict[str, Any]:
 
 def _interest(uid: str) -> Interest:
     found = (
-        Interest.objects.select_related("item", "owner").filter(uid=_uuid(uid, "interest")).first()
+        Interest.objects.select_related("item", "owner")
+        .filter(uid=_uuid(uid, _("there is no such interest")))
+        .first()
     )
     if found is None:
-        raise NotFound(f"there is no interest '{uid}'")
+        raise NotFound(_("there is no interest '%(uid)s'") % {"uid": uid})
     return found
 
 
@@ -173,7 +177,7 @@ def propose(request: HttpRequest, payload: ProposeIn) -> Status[dict[str, Any]]:
     found = {o.slug: o for o in Organisation.objects.filter(slug__in=[payload.a, payload.b])}
     for side in ("a", "b"):
         if getattr(payload, side) not in found:
-            raise services.ValidationFailed.single(side, "is not the slug of an organisation")
+            raise services.ValidationFailed.single(side, _("is not the slug of an organisation"))
     user = authenticated_user(request)
     intro = services.introduction_propose(
         actor=user, a=found[payload.a], b=found[payload.b], note=payload.note
@@ -184,9 +188,9 @@ def propose(request: HttpRequest, payload: ProposeIn) -> Status[dict[str, Any]]:
 
 
 def _introduction(uid: str) -> Introduction:
-    found = Introduction.objects.filter(uid=_uuid(uid, "introduction")).first()
+    found = Introduction.objects.filter(uid=_uuid(uid, _("there is no such introduction"))).first()
     if found is None:
-        raise NotFound(f"there is no introduction '{uid}'")
+        raise NotFound(_("there is no introduction '%(uid)s'") % {"uid": uid})
     return found
 
 
@@ -217,7 +221,7 @@ def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> Status[dict[str,
     chamber = Organisation.objects.chambers().filter(slug=payload.chamber, origin_node="").first()
     if chamber is None:
         raise services.ValidationFailed.single(
-            "chamber", "is not the slug of a chamber of this node"
+            "chamber", _("is not the slug of a chamber of this node")
         )
     enquiry = enquiries.enquiry_create(
         actor=request_user(request),

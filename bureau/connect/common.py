@@ -13,7 +13,7 @@ from bureau.accounts.models import Organisation, User
 from bureau.connect.models import Event
 from bureau.core import parsing, ratelimit
 from bureau.core.errors import DomainError, FieldError, ValidationFailed
-from bureau.inbox.services import messages_send
+from bureau.inbox.services import Wording, messages_send
 
 
 class RateLimited(DomainError):
@@ -27,7 +27,8 @@ def rate_check(scope: str, *, user: User | None, address: str) -> None:
         verdict = ratelimit.hit(f"connect-{scope}", key, settings.CONNECT_RATE_LIMIT)
         if not verdict.allowed:
             raise RateLimited(
-                f"too many {scope} requests; try again in {verdict.retry_after} seconds"
+                _("too many requests; try again in %(seconds)s seconds")
+                % {"seconds": verdict.retry_after}
             )
 
 
@@ -51,7 +52,7 @@ def required_text(max_length: int) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         result = parsing.text(value, max_length=max_length)
         if not result:
-            raise ValueError("is required")
+            raise ValueError(_("is required"))
         return result
 
     return parse
@@ -64,14 +65,16 @@ def optional_text(max_length: int) -> Callable[[Any], str]:
 def currency(value: Any) -> str:
     code = parsing.text(value, max_length=3).upper()
     if code and not (len(code) == 3 and code.isalpha() and code.isascii()):
-        raise ValueError(f"'{parsing.shown(code)}' is not an ISO 4217 currency code")
+        raise ValueError(
+            _("'%(code)s' is not an ISO 4217 currency code") % {"code": parsing.shown(code)}
+        )
     return code
 
 
 def positive_amount(value: Any) -> Any:
     number = parsing.amount(value)
     if number is not None and number <= 0:
-        raise ValueError("must be more than 0")
+        raise ValueError(_("must be more than 0"))
     return number
 
 
@@ -101,11 +104,12 @@ def people_of(organisation: Organisation | None) -> list[User]:
     return list(User.objects.filter(organisation=organisation, is_active=True))
 
 
-def tell(people: Iterable[User | None], subject: str, text: str, url: str = "") -> None:
-    """A message in each person's inbox and by email (after commit)."""
+def tell(people: Iterable[User | None], subject: Wording, text: Wording, url: str = "") -> None:
+    """A message in each person's inbox and by email (after commit), worded in each person's
+    language when ``subject`` and ``text`` are functions."""
     recipients = {p.pk: p for p in people if p is not None}
     if recipients:
-        messages_send(recipients=recipients.values(), subject=subject[:200], text=text, url=url)
+        messages_send(recipients=recipients.values(), subject=subject, text=text, url=url)
 
 
 def contact_card(person: User | None, organisation: Organisation | None) -> dict[str, str]:

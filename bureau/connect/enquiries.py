@@ -33,11 +33,13 @@ NOTICE_TYPES = {"regulation": "regulation", "tariff": "tariff", "mission": "trad
 def _email(value: Any) -> str:
     address = parsing.text(value, max_length=254).lower()
     if not address:
-        raise ValueError("is required")
+        raise ValueError(_("is required"))
     try:
         validate_email(address)
     except Exception:
-        raise ValueError(f"'{parsing.shown(address)}' is not an email address") from None
+        raise ValueError(
+            _("'%(address)s' is not an email address") % {"address": parsing.shown(address)}
+        ) from None
     return address
 
 
@@ -45,7 +47,8 @@ def _topic(value: Any) -> str:
     word = parsing.text(value, max_length=20) or Enquiry.Topic.OTHER
     if word not in Enquiry.Topic.values:
         raise ValueError(
-            f"'{parsing.shown(word)}' is not one of: {', '.join(Enquiry.Topic.values)}"
+            _("'%(word)s' is not one of: %(options)s")
+            % {"word": parsing.shown(word), "options": ", ".join(Enquiry.Topic.values)}
         )
     return word
 
@@ -68,12 +71,14 @@ def chamber_target_set(
 ) -> ChamberTarget:
     """Set the chamber's response-time target, weekend and holidays (its staff only)."""
     if not permissions.moderates(actor, chamber) or chamber.kind != Organisation.Kind.CHAMBER:
-        raise PermissionDenied("only the chamber's staff set its response target")
+        raise PermissionDenied(_("only the chamber's staff set its response target"))
 
     def days(value: Any) -> int:
         number = parsing.decimal(value)
         if number is None or number != int(number) or not 0 < number <= workdays.MAX_DAYS:
-            raise ValueError(f"must be a whole number from 1 to {workdays.MAX_DAYS}")
+            raise ValueError(
+                _("must be a whole number from 1 to %(most)s") % {"most": workdays.MAX_DAYS}
+            )
         return int(number)
 
     def weekend(value: Any) -> str:
@@ -110,7 +115,7 @@ def enquiry_create(
 ) -> Enquiry:
     """A question to a chamber. Signed in: queued at once. Otherwise a link confirms the email."""
     if chamber.kind != Organisation.Kind.CHAMBER or chamber.origin_node:
-        raise NotFound("there is no such chamber at this node")
+        raise NotFound(_("there is no such chamber at this node"))
     signed_in = isinstance(actor, User) and actor.is_active
     parsers: dict[str, Any] = {
         "topic": _topic,
@@ -145,8 +150,13 @@ def _start(enquiry: Enquiry) -> None:
     enquiry.state = enquiry_step(EnquiryState(enquiry.state), "confirm")
     enquiry.asked_at, enquiry.due_at = now, _due(enquiry.chamber, now)
     enquiry.save(update_fields=["state", "asked_at", "due_at"])
-    subject = _("Enquiry: %(subject)s") % {"subject": enquiry.subject[:150]}
-    common.tell(common.people_of(enquiry.chamber), subject, enquiry.question, "/connect/queue/")
+    about = enquiry.subject
+    common.tell(
+        common.people_of(enquiry.chamber),
+        lambda: _("Enquiry: %(subject)s") % {"subject": about[:150]},
+        enquiry.question,
+        "/connect/queue/",
+    )
 
 
 def _send_link(enquiry: Enquiry) -> None:
@@ -176,10 +186,10 @@ def enquiry_confirm(*, token: str) -> Enquiry:
     try:
         uid = signing.loads(token, salt=SALT, max_age=LINK_SECONDS)
     except signing.BadSignature:
-        raise ValidationFailed.single("token", "the link is not valid or has expired") from None
+        raise ValidationFailed.single("token", _("the link is not valid or has expired")) from None
     enquiry = Enquiry.objects.select_for_update().filter(uid=uid).first()
     if enquiry is None:
-        raise NotFound("there is no such enquiry")
+        raise NotFound(_("there is no such enquiry"))
     if enquiry.state == EnquiryState.UNCONFIRMED:
         _start(enquiry)
     return enquiry
@@ -187,7 +197,7 @@ def enquiry_confirm(*, token: str) -> Enquiry:
 
 def _staff_step(actor: User, enquiry: Enquiry, step: str) -> EnquiryState:
     if not permissions.moderates(actor, enquiry.chamber):
-        raise PermissionDenied("only the chamber's staff handle its enquiries")
+        raise PermissionDenied(_("only the chamber's staff handle its enquiries"))
     try:
         return enquiry_step(EnquiryState(enquiry.state), step)
     except TransitionRefused as refusal:
@@ -199,7 +209,7 @@ def enquiry_assign(*, actor: User, enquiry: Enquiry, to: User) -> Enquiry:
     """Give the enquiry to a member of the chamber's staff."""
     enquiry.state = _staff_step(actor, enquiry, "assign")
     if not permissions.moderates(to, enquiry.chamber):
-        raise ValidationFailed.single("to", "must be chamber staff of this chamber")
+        raise ValidationFailed.single("to", _("must be chamber staff of this chamber"))
     enquiry.assigned_to = to
     enquiry.save(update_fields=["state", "assigned_to"])
     common.record(
@@ -251,10 +261,15 @@ def _publish(actor: User, enquiry: Enquiry) -> Item:
 def _tell_asker(enquiry: Enquiry) -> None:
     from django.core.mail import send_mail
 
-    subject = _("Answer: %(subject)s") % {"subject": enquiry.subject[:150]}
+    about = enquiry.subject
     if enquiry.asker is not None:
-        common.tell([enquiry.asker], subject, enquiry.answer)
+        common.tell(
+            [enquiry.asker],
+            lambda: _("Answer: %(subject)s") % {"subject": about[:150]},
+            enquiry.answer,
+        )
         return
+    subject = _("Answer: %(subject)s") % {"subject": about[:150]}
     text, address = enquiry.answer + "\n", enquiry.email
     transaction.on_commit(lambda: send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [address]))
 
@@ -278,7 +293,7 @@ def enquiry_close(*, actor: User, enquiry: Enquiry) -> Enquiry:
 def enquiry_hide(*, actor: User, enquiry: Enquiry) -> Enquiry:
     """Hide an abusive enquiry from the queue; it stays on record."""
     if not permissions.moderates(actor, enquiry.chamber):
-        raise PermissionDenied("only the chamber's staff handle its enquiries")
+        raise PermissionDenied(_("only the chamber's staff handle its enquiries"))
     enquiry.hidden_at = timezone.now()
     if enquiry.state in (EnquiryState.NEW, EnquiryState.ASSIGNED, EnquiryState.UNCONFIRMED):
         enquiry.state, enquiry.closed_at = EnquiryState.CLOSED, enquiry.hidden_at

@@ -43,17 +43,24 @@ def outcomes_ask_due(*, now: dt.datetime | None = None) -> int:
 
 
 def _ask(intro: Introduction, days: int) -> None:
-    subject = _("Did business come of your introduction? (%(days)s days)") % {"days": days}
-    text = _(
-        "%(days)s days ago you were introduced (%(a)s — %(b)s). Tell the bureau whether "
-        "business resulted: value, currency, HS code, direction and year."
-    ) % {"days": days, "a": intro.a_label, "b": intro.b_label}
+    a, b = intro.a_label, intro.b_label
     people = [intro.a_person, intro.b_person]
     if intro.a_person is None:
         people += common.people_of(intro.a_organisation)
     if intro.b_person is None:
         people += common.people_of(intro.b_organisation)
-    common.tell(people, subject, text, f"/connect/introductions/{intro.uid}/outcome/")
+    common.tell(
+        people,
+        lambda: _("Did business come of your introduction? (%(days)s days)") % {"days": days},
+        lambda: (
+            _(
+                "%(days)s days ago you were introduced (%(a)s — %(b)s). Tell the bureau whether "
+                "business resulted: value, currency, HS code, direction and year."
+            )
+            % {"days": days, "a": a, "b": b}
+        ),
+        f"/connect/introductions/{intro.uid}/outcome/",
+    )
 
 
 def _year(value: Any) -> int | None:
@@ -61,21 +68,25 @@ def _year(value: Any) -> int | None:
     if number is None:
         return None
     if number != int(number) or not 1990 <= number <= timezone.now().year:
-        raise ValueError(f"must be a year from 1990 to {timezone.now().year}")
+        raise ValueError(_("must be a year from 1990 to %(year)s") % {"year": timezone.now().year})
     return int(number)
 
 
 def _hs(value: Any) -> str:
     code = parsing.text(value, max_length=10).replace(".", "")
     if code and not (code.isascii() and code.isdigit() and len(code) in (2, 4, 6)):
-        raise ValueError(f"'{parsing.shown(code)}' is not an HS code of 2, 4 or 6 digits")
+        raise ValueError(
+            _("'%(code)s' is not an HS code of 2, 4 or 6 digits") % {"code": parsing.shown(code)}
+        )
     return code
 
 
 def _country(value: Any) -> str:
     code = parsing.text(value, max_length=2).upper()
     if code and not (len(code) == 2 and code.isalpha() and code.isascii()):
-        raise ValueError(f"'{parsing.shown(code)}' is not an ISO 3166 alpha-2 country")
+        raise ValueError(
+            _("'%(code)s' is not an ISO 3166 alpha-2 country") % {"code": parsing.shown(code)}
+        )
     return code
 
 
@@ -87,14 +98,14 @@ def _side(actor: User, intro: Introduction) -> str:
             org is not None and actor.organisation_id == org.pk
         ):
             return side
-    raise PermissionDenied("only the two sides of the introduction report its outcome")
+    raise PermissionDenied(_("only the two sides of the introduction report its outcome"))
 
 
 @transaction.atomic
 def outcome_report(*, actor: User, introduction: Introduction, data: Mapping[str, Any]) -> Outcome:
     """One side says what came of the introduction."""
     if introduction.state != IntroState.ACCEPTED:
-        raise Conflict("only an accepted introduction has an outcome")
+        raise Conflict(_("only an accepted introduction has an outcome"))
     side = _side(actor, introduction)
     values = common.parse_fields(
         data,
@@ -123,12 +134,14 @@ def outcome_report(*, actor: User, introduction: Introduction, data: Mapping[str
         ]
         if missing:
             raise ValidationFailed(
-                [common.FieldError(f, "is required when business resulted") for f in missing]
+                [common.FieldError(f, _("is required when business resulted")) for f in missing]
             )
     show = values.pop("show")
     organisation = getattr(introduction, f"{side}_organisation") or actor.organisation
     if organisation is None:
-        raise ValidationFailed.single("organisation", "an outcome is reported for an organisation")
+        raise ValidationFailed.single(
+            "organisation", _("an outcome is reported for an organisation")
+        )
     outcome = Outcome.objects.create(
         introduction=introduction,
         reported_by=actor,
@@ -162,9 +175,9 @@ def outcome_confirm(*, actor: User, outcome: Outcome) -> Outcome:
     intro = outcome.introduction
     orgs = [o for o in (intro.a_organisation, intro.b_organisation) if o is not None]
     if not any(permissions.moderates(actor, o) for o in orgs):
-        raise PermissionDenied("only chamber staff of one of the sides confirm outcomes")
+        raise PermissionDenied(_("only chamber staff of one of the sides confirm outcomes"))
     if outcome.confirmed_at is not None:
-        raise Conflict("this outcome is already confirmed")
+        raise Conflict(_("this outcome is already confirmed"))
     outcome.confirmed_at, outcome.confirmed_by = timezone.now(), actor
     outcome.save(update_fields=["confirmed_at", "confirmed_by"])
     common.record(

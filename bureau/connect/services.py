@@ -17,19 +17,32 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bureau.accounts import permissions
 from bureau.accounts.models import Organisation, User
 from bureau.catalog.models import Item, Kind, Status
 from bureau.connect import common, peers
 from bureau.connect.models import MESSAGE_LENGTH, Block, Interest, Introduction
-from bureau.connect.states import Answer, IntroState, TransitionRefused, answer, expire, state_of
+from bureau.connect.states import (
+    Answer,
+    IntroState,
+    TransitionRefused,
+    answer,
+    expire,
+    state_of,
+    state_word,
+)
 from bureau.core.errors import Conflict, PermissionDenied, ValidationFailed
 
 INBOX_URL = "/connect/"
 GONE = {
-    Status.WITHDRAWN: "this item was withdrawn by its owner; it no longer takes expressions of interest",
-    Status.EXPIRED: "this item has expired; it no longer takes expressions of interest",
+    Status.WITHDRAWN: gettext_noop(
+        "this item was withdrawn by its owner; it no longer takes expressions of interest"
+    ),
+    Status.EXPIRED: gettext_noop(
+        "this item has expired; it no longer takes expressions of interest"
+    ),
 }
 
 
@@ -40,9 +53,9 @@ def _deadline() -> dt.datetime:
 def item_open_for_interest(item: Item) -> None:
     """Raise Conflict with a clear reason unless the item is published."""
     if item.status in GONE:
-        raise Conflict(GONE[Status(item.status)])
+        raise Conflict(_(GONE[Status(item.status)]))
     if item.status != Status.PUBLISHED:
-        raise Conflict("only published items take expressions of interest")
+        raise Conflict(_("only published items take expressions of interest"))
 
 
 def _parse_interest(item: Item, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -55,23 +68,23 @@ def _parse_interest(item: Item, data: Mapping[str, Any]) -> dict[str, Any]:
         }
     values = common.parse_fields(data, parsers)
     if values.get("value_amount") is not None and not values.get("value_currency"):
-        raise ValidationFailed.single("value_currency", "is required with a value")
+        raise ValidationFailed.single("value_currency", _("is required with a value"))
     return values
 
 
 def _check_sender(actor: User, item: Item) -> None:
     if actor.organisation_id is not None and actor.organisation_id == item.organisation_id:
-        raise PermissionDenied("this item is your own organisation's")
+        raise PermissionDenied(_("this item is your own organisation's"))
     if (
         actor.organisation_id
         and Block.objects.filter(owner=item.organisation, blocked=actor.organisation).exists()
     ):
         raise PermissionDenied(
-            "the owner of this item does not take interests from your organisation"
+            _("the owner of this item does not take interests from your organisation")
         )
     if Interest.objects.filter(item=item, sender=actor, status=Interest.Status.OPEN).exists():
         raise Conflict(
-            "you have already expressed interest in this item; wait for the owner's answer"
+            _("you have already expressed interest in this item; wait for the owner's answer")
         )
 
 
@@ -86,7 +99,7 @@ def interest_create(
 ) -> Interest:
     """Express interest in a published item; the owner is told (across nodes if it is remote)."""
     if not (isinstance(actor, User) and actor.is_active):
-        raise PermissionDenied("sign in to express interest")
+        raise PermissionDenied(_("sign in to express interest"))
     item_open_for_interest(item)
     values = _parse_interest(item, data)
     _check_sender(actor, item)
@@ -114,21 +127,30 @@ def interest_create(
 
 
 def _tell_owner(interest: Interest) -> None:
-    subject = _("Interest in “%(title)s”") % {"title": interest.item.title[:150]}
-    text = _(
-        "%(who)s is interested in “%(title)s”:\n\n%(message)s\n\n"
-        "Accept to exchange contact details, or decline."
-    ) % {"who": interest.sender_label, "title": interest.item.title, "message": interest.message}
-    common.tell(common.people_of(interest.owner), subject, text, INBOX_URL)
+    title, who, message = interest.item.title, interest.sender_label, interest.message
+    common.tell(
+        common.people_of(interest.owner),
+        lambda: _("Interest in “%(title)s”") % {"title": title[:150]},
+        lambda: (
+            _(
+                "%(who)s is interested in “%(title)s”:\n\n%(message)s\n\n"
+                "Accept to exchange contact details, or decline."
+            )
+            % {"who": who, "title": title, "message": message}
+        ),
+        INBOX_URL,
+    )
 
 
 def _decide_check(actor: User, interest: Interest) -> None:
     if not permissions.acts_for(actor, interest.owner):
-        raise PermissionDenied("only the item's organisation answers this interest")
+        raise PermissionDenied(_("only the item's organisation answers this interest"))
     if interest.status != Interest.Status.OPEN:
-        raise Conflict(f"this interest is already {interest.status}")
+        raise Conflict(
+            _("this interest is already %(state)s") % {"state": state_word(interest.status)}
+        )
     if not interest.item.is_local:
-        raise Conflict("the item's owner answers at its own node")
+        raise Conflict(_("the item's owner answers at its own node"))
 
 
 @transaction.atomic
@@ -198,11 +220,15 @@ def interest_decline(*, actor: User, interest: Interest) -> Interest:
 
 
 def tell_declined(interest: Interest) -> None:
-    subject = _("Declined: your interest in “%(title)s”") % {"title": interest.item.title[:150]}
-    text = _("The owner of “%(title)s” declined your expression of interest.") % {
-        "title": interest.item.title
-    }
-    common.tell([interest.sender], subject, text, INBOX_URL)
+    title = interest.item.title
+    common.tell(
+        [interest.sender],
+        lambda: _("Declined: your interest in “%(title)s”") % {"title": title[:150]},
+        lambda: (
+            _("The owner of “%(title)s” declined your expression of interest.") % {"title": title}
+        ),
+        INBOX_URL,
+    )
 
 
 def tell_accepted(intro: Introduction) -> None:
@@ -212,11 +238,19 @@ def tell_accepted(intro: Introduction) -> None:
         (_side_people(intro.a_person, intro.a_organisation), intro.b_contact),
         (_side_people(intro.b_person, intro.b_organisation), intro.a_contact),
     ):
-        subject = _("Introduction accepted: %(title)s") % {"title": title[:150]}
-        text = _("Both sides accepted. Contact details:\n\n%(card)s") % {
-            "card": common.card_text(card)
-        }
-        common.tell(people, subject, text, INBOX_URL)
+        _tell_card(people, title, card)
+
+
+def _tell_card(people: list[User], title: str, card: dict[str, str]) -> None:
+    common.tell(
+        people,
+        lambda: _("Introduction accepted: %(title)s") % {"title": title[:150]},
+        lambda: (
+            _("Both sides accepted. Contact details:\n\n%(card)s")
+            % {"card": common.card_text(card)}
+        ),
+        INBOX_URL,
+    )
 
 
 def _side_people(person: User | None, organisation: Organisation | None) -> list[User]:
@@ -229,9 +263,9 @@ def introduction_propose(
 ) -> Introduction:
     """Chamber staff introduce two organisations; both sides then accept or decline."""
     if not (permissions.moderates(actor, a) or permissions.moderates(actor, b)):
-        raise PermissionDenied("only chamber staff of one of the two organisations propose")
+        raise PermissionDenied(_("only chamber staff of one of the two organisations propose"))
     if a.pk == b.pk:
-        raise ValidationFailed.single("b", "must be another organisation than a")
+        raise ValidationFailed.single("b", _("must be another organisation than a"))
     note = common.parse_fields({"note": note}, {"note": common.optional_text(MESSAGE_LENGTH)})[
         "note"
     ]
@@ -253,13 +287,23 @@ def introduction_propose(
         detail=note,
     )
     for mine, other in ((a, b), (b, a)):
-        subject = _("Introduction proposed: %(name)s") % {"name": other.name[:150]}
-        text = _(
-            "Chamber staff propose to introduce you to %(name)s.\n\n%(note)s\n\n"
-            "Accept or decline in the bureau."
-        ) % {"name": other.name, "note": note}
-        common.tell(common.people_of(mine), subject, text, INBOX_URL)
+        _tell_proposed(common.people_of(mine), other.name, note)
     return intro
+
+
+def _tell_proposed(people: list[User], name: str, note: str) -> None:
+    common.tell(
+        people,
+        lambda: _("Introduction proposed: %(name)s") % {"name": name[:150]},
+        lambda: (
+            _(
+                "Chamber staff propose to introduce you to %(name)s.\n\n%(note)s\n\n"
+                "Accept or decline in the bureau."
+            )
+            % {"name": name, "note": note}
+        ),
+        INBOX_URL,
+    )
 
 
 def _side_of(actor: User, intro: Introduction) -> str:
@@ -267,7 +311,7 @@ def _side_of(actor: User, intro: Introduction) -> str:
         org = getattr(intro, f"{side}_organisation")
         if org is not None and actor.organisation_id == org.pk:
             return side
-    raise PermissionDenied("only the two sides of an introduction answer it")
+    raise PermissionDenied(_("only the two sides of an introduction answer it"))
 
 
 @transaction.atomic
@@ -328,7 +372,7 @@ def introductions_expire_due(*, now: dt.datetime | None = None) -> int:
 def block_set(*, actor: User, owner: Organisation, blocked: Organisation, on: bool) -> None:
     """The owner refuses (or again accepts) interests from ``blocked``."""
     if not permissions.acts_for(actor, owner):
-        raise PermissionDenied("only the organisation's people block for it")
+        raise PermissionDenied(_("only the organisation's people block for it"))
     if on:
         Block.objects.get_or_create(owner=owner, blocked=blocked)
         Interest.objects.filter(
@@ -349,7 +393,7 @@ def block_set(*, actor: User, owner: Organisation, blocked: Organisation, on: bo
 def interest_hide(*, actor: User, interest: Interest) -> None:
     """Chamber staff hide an abusive message; it stays on record for the audit."""
     if not permissions.moderates(actor, interest.owner):
-        raise PermissionDenied("only chamber staff of the owner's chamber hide messages")
+        raise PermissionDenied(_("only chamber staff of the owner's chamber hide messages"))
     Interest.objects.filter(pk=interest.pk).update(hidden_at=timezone.now(), hidden_by=actor)
     common.record(
         actor=actor,

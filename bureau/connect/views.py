@@ -134,7 +134,7 @@ def propose(request: HttpRequest) -> HttpResponse:
     try:
         if a is None or b is None:
             missing = "a" if a is None else "b"
-            raise ValidationFailed.single(missing, "choose an organisation of the directory")
+            raise ValidationFailed.single(missing, _("choose an organisation of the directory"))
         services.introduction_propose(
             actor=me(request),
             a=a,

@@ -39,7 +39,7 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
     chamber = _chambers().filter(slug=request.POST.get("chamber", "")).first()
     try:
         if chamber is None:
-            raise enquiries.ValidationFailed.single("chamber", "choose one of the chambers")
+            raise enquiries.ValidationFailed.single("chamber", _("choose one of the chambers"))
         user = me(request) if request.user.is_authenticated else None
         enquiry = enquiries.enquiry_create(
             actor=user,

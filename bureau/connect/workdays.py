@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable
 
+from django.utils.translation import gettext as _
+
 DAY_NAMES = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 MAX_DAYS = 60
 
@@ -22,10 +24,12 @@ def parse_weekend(text: str) -> frozenset[int]:
         if not word:
             continue
         if word not in DAY_NAMES:
-            raise ValueError(f"'{word}' is not a day of the week (mon, tue, ... sun)")
+            raise ValueError(
+                _("'%(word)s' is not a day of the week (mon, tue, ... sun)") % {"word": word}
+            )
         days.add(DAY_NAMES[word])
     if len(days) == 7:
-        raise ValueError("a week needs at least one working day")
+        raise ValueError(_("a week needs at least one working day"))
     return frozenset(days)
 
 
@@ -36,7 +40,9 @@ def parse_holidays(values: Iterable[str]) -> frozenset[dt.date]:
         try:
             found.add(dt.date.fromisoformat(str(value).strip()))
         except ValueError:
-            raise ValueError(f"'{str(value)[:40]}' is not a date in the form YYYY-MM-DD") from None
+            raise ValueError(
+                _("'%(value)s' is not a date in the form YYYY-MM-DD") % {"value": str(value)[:40]}
+            ) from None
     return frozenset(found)
 
 
@@ -49,14 +55,14 @@ def add_working_days(
 ) -> dt.datetime:
     """The moment ``days`` working days after ``start`` (same time zone as ``start``)."""
     if not 0 <= days <= MAX_DAYS:
-        raise ValueError(f"a target is 0 to {MAX_DAYS} working days")
+        raise ValueError(_("a target is 0 to %(most)s working days") % {"most": MAX_DAYS})
     if len(set(weekend) & set(range(1, 8))) == 7:
-        raise ValueError("a week needs at least one working day")
+        raise ValueError(_("a week needs at least one working day"))
     moment = start
     if not is_working_day(moment.date(), weekend, holidays):
         moment = _next_working_start(moment, weekend, holidays)
     day = moment.date()
-    for _ in range(days):
+    for _step in range(days):
         day += dt.timedelta(days=1)
         while not is_working_day(day, weekend, holidays):
             day += dt.timedelta(days=1)

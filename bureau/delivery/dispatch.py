@@ -120,7 +120,7 @@ def _log_dispatched(events: list[OutboxEvent], deliveries: list[Delivery]) -> No
         )
 
 
-def _delivery(event: OutboxEvent, item: Item, target: Target, now: dt.datetime) -> Delivery:
+def _delivery(event: OutboxEvent, item: Item | None, target: Target, now: dt.datetime) -> Delivery:
     immediate = target.kind in (Channel.Kind.LIVE, Channel.Kind.ATOM)
     digest = target.kind == Channel.Kind.EMAIL and target.email_mode == Channel.EmailMode.DIGEST
     status = (
@@ -196,9 +196,9 @@ def _hand_on(event_ids: list[int]) -> bool:
     return True
 
 
-def event_deliver(event: OutboxEvent, item: Item, targets: list[Target]) -> int:
-    """Deliver an event a caller matched itself (the date alerts of commitments) through
-    ``targets``, in the caller's transaction. A (channel, event) pair that already has its
+def event_deliver(event: OutboxEvent, item: Item | None, targets: list[Target]) -> int:
+    """Deliver an event a caller matched itself (the date alerts of commitments, which may be
+    about no item) through ``targets``, in the caller's transaction. A (channel, event) pair that already has its
     delivery is skipped, so calling again for the same event delivers nothing twice."""
     now = timezone.now()
     existing = set(

@@ -36,9 +36,9 @@ from django.views.decorators.http import require_http_methods
 
 from bureau.alerts.models import Channel
 from bureau.alerts.services import channel_unsubscribe
-from bureau.catalog.models import SHOWN_STATUSES
 from bureau.core.addresses import public_url
 from bureau.core.faults import failpoint
+from bureau.delivery import described
 from bureau.delivery.models import Delivery, DeliveryAttempt
 from bureau.delivery.webhooks import record_result
 from bureau.delivery.worker import periodic
@@ -57,7 +57,7 @@ MESSAGE_ERRORS: tuple[type[Exception], ...] = (
     smtplib.SMTPDataError,
     ValueError,  # an address or header Django refuses to put in a message
 )
-DELIVERY_RELATIONS = ("owner", "subscription", "item__organisation")
+DELIVERY_RELATIONS = ("owner", "subscription", "item__organisation", "event")
 
 
 # --- Instant emails -----------------------------------------------------------------------------
@@ -79,8 +79,8 @@ def claim_due_emails(*, limit: int) -> list[Delivery]:
                 status__in=(Delivery.Status.PENDING, Delivery.Status.RETRYING),
                 next_attempt_at__lte=now,
                 channel__active=True,
-                item__status__in=SHOWN_STATUSES,
             )
+            .filter(described.SHOWN)
             .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
             .order_by("next_attempt_at", "id")
             .select_for_update(skip_locked=True, of=("self",))
@@ -198,7 +198,7 @@ def due_digest_channels(*, now: dt.datetime) -> list[Channel]:
     utc = now.astimezone(dt.UTC)
     day_start = utc.replace(hour=0, minute=0, second=0, microsecond=0)
     waiting = Delivery.objects.filter(
-        channel=OuterRef("pk"), status=Delivery.Status.DIGEST, item__status__in=SHOWN_STATUSES
+        described.SHOWN, channel=OuterRef("pk"), status=Delivery.Status.DIGEST
     )
     return list(
         Channel.objects.filter(
@@ -225,9 +225,7 @@ def _send_digest(
     if not claim.update(last_digest_at=now):
         return "skipped"
     deliveries = list(
-        Delivery.objects.filter(
-            channel=channel, status=Delivery.Status.DIGEST, item__status__in=SHOWN_STATUSES
-        )
+        Delivery.objects.filter(described.SHOWN, channel=channel, status=Delivery.Status.DIGEST)
         .select_related(*DELIVERY_RELATIONS)
         .order_by("id")
     )
@@ -302,18 +300,25 @@ def channel_for_unsubscribe(token: str) -> Channel | None:
 
 
 def instant_message(delivery: Delivery, *, connection: Any = None) -> mail.EmailMultiAlternatives:
-    """The message announcing one item; its Message-ID is the delivery's, the same on every retry."""
-    context = {
-        "item": delivery.item,
-        "item_url": item_url(delivery.item_id),
-        "subscription": delivery.subscription,
-    }
+    """The message announcing one item, or saying what a described event is (an agreement
+    expiring ...); its Message-ID is the delivery's, the same on every retry."""
+    language = recipient_language(delivery.owner)
+    context: dict[str, Any] = {"subscription": delivery.subscription}
+    described_event = described.about(delivery, language)
+    if described_event is not None:
+        text = described_event[0]
+        context.update(text=text, url=public_url(text.path))
+        template, subject = "event", text.title
+    else:
+        assert delivery.item is not None  # an event without a described action has its item
+        context.update(item=delivery.item, item_url=item_url(delivery.item_id or 0))
+        template, subject = "item", delivery.item.title
     headers = {"X-Bureau-Delivery": str(delivery.uid)}
     return _compose(
-        template="item",
-        subject=delivery.item.title,
+        template=template,
+        subject=subject,
         to=delivery.owner.email,
-        language=recipient_language(delivery.owner),
+        language=language,
         channel_id=delivery.channel_id,
         message_key=str(delivery.uid),
         context=context,
@@ -322,14 +327,22 @@ def instant_message(delivery: Delivery, *, connection: Any = None) -> mail.Email
     )
 
 
+def _digest_entry(delivery: Delivery, language: str) -> dict[str, Any]:
+    described_event = described.about(delivery, language)
+    if described_event is None:
+        return {"item": delivery.item, "url": item_url(delivery.item_id or 0)}
+    text = described_event[0]
+    return {"text": text, "url": public_url(text.path)}
+
+
 def digest_message(
     channel: Channel, deliveries: Iterable[Delivery], *, now: dt.datetime, connection: Any = None
 ) -> mail.EmailMultiAlternatives:
     """One message listing every waiting item of the channel; one Message-ID per channel and day."""
-    entries = [{"item": d.item, "url": item_url(d.item_id)} for d in deliveries]
     subscription = channel.subscription
     day = now.astimezone(dt.UTC).date().isoformat()
     language = recipient_language(subscription.owner)
+    entries = [_digest_entry(d, language) for d in deliveries]
     with translation.override(language):
         subject = ngettext(
             "%(count)d new item for %(name)s", "%(count)d new items for %(name)s", len(entries)

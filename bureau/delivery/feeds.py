@@ -24,8 +24,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from bureau.alerts.models import Channel
-from bureau.catalog.models import SHOWN_STATUSES
 from bureau.core.addresses import public_url
+from bureau.delivery import described
 from bureau.delivery.email import item_url
 from bureau.delivery.models import Delivery
 
@@ -47,8 +47,8 @@ def feed_channel(*, feed_token: str) -> Channel:
 def feed_deliveries(*, channel: Channel, limit: int = FEED_LENGTH) -> QuerySet[Delivery]:
     """The channel's latest deliveries, newest first."""
     return (
-        Delivery.objects.filter(channel=channel, item__status__in=SHOWN_STATUSES)
-        .select_related("item__organisation")
+        Delivery.objects.filter(described.SHOWN, channel=channel)
+        .select_related("item__organisation", "event")
         .order_by("-id")[:limit]
     )
 
@@ -87,6 +87,15 @@ class FeedSource:
 
     def url(self, path: str) -> str:
         return public_url(path, request=self.request)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of the feed: a delivery, and the text of its event when it is described."""
+
+    delivery: Delivery
+    source: FeedSource
+    text: described.Text | None
 
 
 class SubscriptionFeed(Feed):
@@ -129,27 +138,49 @@ class SubscriptionFeed(Feed):
     def author_name(self, obj: FeedSource) -> str:
         return str(settings.BUREAU_NODE_TITLE)
 
-    def items(self, obj: FeedSource) -> list[tuple[Delivery, FeedSource]]:
-        return [(delivery, obj) for delivery in feed_deliveries(channel=obj.channel)]
+    def items(self, obj: FeedSource) -> list[Entry]:
+        deliveries = list(feed_deliveries(channel=obj.channel))
+        facts = described.facts_of((d.event_id, d.event.action) for d in deliveries)
+        return [
+            Entry(d, obj, described.text_of(d.event.action, facts[d.event_id]) if d.event_id in facts else None)
+            for d in deliveries
+        ]  # fmt: skip
 
-    def item_title(self, item: tuple[Delivery, FeedSource]) -> str:
-        return item[0].item.title
+    # A described event (an agreement expiring ...) is its own entry: its text, its page, its id.
 
-    def item_description(self, item: tuple[Delivery, FeedSource]) -> str:
-        return entry_summary(item[0].item.summary, item[0].item.body)
+    def item_title(self, item: Entry) -> str:
+        if item.text is not None:
+            return f"{item.text.label}: {item.text.title}"
+        return item.delivery.item.title  # type: ignore[union-attr]
 
-    def item_link(self, item: tuple[Delivery, FeedSource]) -> str:
-        return item_url(item[0].item_id, request=item[1].request)
+    def item_description(self, item: Entry) -> str:
+        if item.text is not None:
+            return item.text.summary
+        found = item.delivery.item
+        return entry_summary(found.summary, found.body)  # type: ignore[union-attr]
 
-    def item_guid(self, item: tuple[Delivery, FeedSource]) -> str:
-        return f"urn:uuid:{item[0].item.uid}"
+    def item_link(self, item: Entry) -> str:
+        if item.text is not None:
+            return item.source.url(item.text.path)
+        return item_url(item.delivery.item_id or 0, request=item.source.request)
 
-    def item_pubdate(self, item: tuple[Delivery, FeedSource]) -> dt.datetime:
-        return item[0].item.published_at or item[0].created_at
+    def item_guid(self, item: Entry) -> str:
+        if item.text is not None:
+            return f"urn:uuid:{item.delivery.event.uid}"
+        return f"urn:uuid:{item.delivery.item.uid}"  # type: ignore[union-attr]
 
-    def item_updateddate(self, item: tuple[Delivery, FeedSource]) -> dt.datetime:
-        delivery = item[0]
-        return max(delivery.item.updated_at, delivery.item.published_at or delivery.created_at)
+    def item_pubdate(self, item: Entry) -> dt.datetime:
+        found = item.delivery.item
+        if item.text is not None or found is None:
+            return item.delivery.event.created_at
+        return found.published_at or item.delivery.created_at
 
-    def item_author_name(self, item: tuple[Delivery, FeedSource]) -> str:
-        return item[0].item.organisation.name
+    def item_updateddate(self, item: Entry) -> dt.datetime:
+        delivery, found = item.delivery, item.delivery.item
+        if item.text is not None or found is None:
+            return delivery.event.created_at
+        return max(found.updated_at, found.published_at or delivery.created_at)
+
+    def item_author_name(self, item: Entry) -> str:
+        found = item.delivery.item
+        return found.organisation.name if found is not None else str(settings.BUREAU_NODE_TITLE)

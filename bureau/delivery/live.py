@@ -28,10 +28,11 @@ from django.db import connections
 from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
+from bureau.accounts.models import User
 from bureau.alerts.models import Channel
 from bureau.catalog.models import SHOWN_STATUSES, Item
 from bureau.core.addresses import public_url
-from bureau.delivery import dispatch, fanout
+from bureau.delivery import described, dispatch, fanout
 from bureau.delivery.fanout import LiveEvent
 from bureau.delivery.models import Delivery
 
@@ -56,6 +57,8 @@ _DELIVERY_COLUMNS = (
     "subscription_id",
     "subscription__name",
     "item_id",
+    "event_id",
+    "event__action",
 )
 _ITEM_COLUMNS = (
     "id",
@@ -80,12 +83,36 @@ def frames(
     )
     if keep is not None:
         rows = [row for row in rows if keep(row[0], row[2])]
-    items = _item_parts({row[5] for row in rows})
+    items = _item_parts({row[5] for row in rows if row[5] is not None})
+    about = _described_parts(rows)
     return [
-        (owner, pk, _frame(pk, uid, sub_id, sub_name, items[item_id]))
-        for pk, uid, owner, sub_id, sub_name, item_id in rows
-        if item_id in items
+        (owner, pk, _frame(pk, uid, sub_id, sub_name, about.get(pk) or items[item_id]))
+        for pk, uid, owner, sub_id, sub_name, item_id, _event, _action in rows
+        # A described event about an item follows the item's status, like the item's own.
+        if (item_id is None or item_id in items) and (pk in about or item_id in items)
     ]
+
+
+def _described_parts(rows: list[Any]) -> dict[int, str]:
+    """The JSON of each described event (an agreement expiring ...) by delivery id, in the
+    owner's language: what it is, its page and its facts, in the place of an item's."""
+    wanted = [row for row in rows if described.is_described(row[7])]
+    if not wanted:
+        return {}
+    facts = described.facts_of((row[6], row[7]) for row in wanted)
+    languages = dict(
+        User.objects.filter(pk__in={row[2] for row in wanted}).values_list("pk", "language")
+    )
+    base = public_url()
+    parts = {}
+    for pk, _uid, owner, _sub, _name, item_id, event_id, action in wanted:
+        language = languages.get(owner) or settings.LANGUAGE_CODE
+        text = described.text_of(action, facts.get(event_id, {}), language)
+        parts[pk] = _encode({"id": item_id, "kind": action, "label": text.label,
+                             "title": text.title, "summary": text.summary,
+                             "url": f"{base}{text.path}", "path": text.path,
+                             "facts": facts.get(event_id, {})})  # fmt: skip
+    return parts
 
 
 def _frame(pk: int, uid: str, sub_id: int, sub_name: str, item: str) -> bytes:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,7 +19,10 @@ class OutboxEvent(models.Model):
         PUBLISHED = "published", _("Published")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    item = models.ForeignKey("catalog.Item", on_delete=models.CASCADE, related_name="outbox_events")
+    # Empty for an event about no item (a described event: see ``described``).
+    item = models.ForeignKey(
+        "catalog.Item", null=True, on_delete=models.CASCADE, related_name="outbox_events"
+    )
     action = models.CharField(max_length=16, choices=Action.choices, default=Action.PUBLISHED)
     created_at = models.DateTimeField(default=timezone.now)
     dispatched_at = models.DateTimeField(null=True, blank=True)
@@ -65,7 +69,7 @@ class Delivery(models.Model):
         "alerts.Subscription", on_delete=models.CASCADE, related_name="deliveries"
     )
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    item = models.ForeignKey("catalog.Item", on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey("catalog.Item", null=True, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
@@ -91,6 +95,15 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.uid}"
+
+    @cached_property
+    def about(self) -> Any:
+        """The text of its event when the event is described (an agreement expiring ...), in
+        the active language; None for an item's publication."""
+        from bureau.delivery import described  # described reads the catalog's models
+
+        found = described.about(self)
+        return found[0] if found is not None else None
 
 
 class DeliveryAttempt(models.Model):

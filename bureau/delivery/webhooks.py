@@ -27,11 +27,11 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from bureau.alerts.models import Channel, WebhookEndpoint
-from bureau.catalog.models import SHOWN_STATUSES
 from bureau.catalog.selectors import item_as_record
 from bureau.core import loops, metrics
 from bureau.core.addresses import public_url
 from bureau.core.faults import failpoint
+from bureau.delivery import described
 from bureau.delivery.egress import checked_transport
 from bureau.delivery.models import Delivery, DeliveryAttempt
 from bureau.delivery.signing import sign
@@ -88,8 +88,8 @@ def claim_due(*, limit: int, busy_endpoints: set[int] = frozenset()) -> list[Out
                 status__in=(Delivery.Status.PENDING, Delivery.Status.RETRYING),
                 next_attempt_at__lte=now,
                 channel__endpoint__isnull=False,
-                item__status__in=SHOWN_STATUSES,
             )
+            .filter(described.SHOWN)
             .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
             .exclude(channel__endpoint_id__in=busy_endpoints)
         )
@@ -160,7 +160,7 @@ def _endpoint_room(due: QuerySet[Delivery], *, now: dt.datetime, limit: int) -> 
 def _outgoing(ids: list[int]) -> list[Outgoing]:
     rows = Delivery.objects.filter(pk__in=ids).select_related(
         "channel__endpoint", "subscription", "item__organisation", "item__lead", "item__opportunity",
-        "item__tender", "item__agreement", "item__notice", "event",
+        "item__tender", "item__agreement", "item__notice", "event", "owner",
     )  # fmt: skip
     out = []
     for d in rows:
@@ -182,7 +182,24 @@ def _outgoing(ids: list[int]) -> list[Outgoing]:
 
 
 def payload(delivery: Delivery) -> bytes:
-    item = delivery.item
+    body: dict[str, Any] = {
+        "type": f"item.{delivery.event.action}",
+        "timestamp": delivery.event.created_at.isoformat(),
+        "subscription": {"id": delivery.subscription_id, "name": delivery.subscription.name},
+        "data": _item_data(delivery.item) if delivery.item is not None else None,
+    }
+    # A described event (an agreement expiring ...) says what it is, in the owner's language,
+    # beside its facts; its item, when it has one, is the agreement or pledge it concerns.
+    language = getattr(delivery.owner, "language", "") or settings.LANGUAGE_CODE
+    described_event = described.about(delivery, language)
+    if described_event is not None:
+        text, facts = described_event
+        body["event"] = {"label": text.label, "title": text.title, "summary": text.summary,
+                         "url": public_url(text.path), "facts": facts}  # fmt: skip
+    return json.dumps(body, default=str, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _item_data(item: Any) -> dict[str, Any]:
     record = item_as_record(item)
     record.update(
         status=item.status,
@@ -190,13 +207,7 @@ def payload(delivery: Delivery) -> bytes:
         published_at=item.published_at,
         url=public_url(f"/items/{item.pk}/"),
     )
-    body = {
-        "type": f"item.{delivery.event.action}",
-        "timestamp": delivery.event.created_at.isoformat(),
-        "subscription": {"id": delivery.subscription_id, "name": delivery.subscription.name},
-        "data": record,
-    }
-    return json.dumps(body, default=str, ensure_ascii=False, separators=(",", ":")).encode()
+    return record
 
 
 def record_result(

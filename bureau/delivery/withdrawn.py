@@ -20,7 +20,10 @@ REASON = "not sent: the item is no longer published"
 
 def deliveries_cancel_unshown(*, item_ids: list[int] | None = None) -> int:
     """Cancel the waiting deliveries whose item is no longer shown; returns how many."""
-    waiting = Delivery.objects.filter(status__in=WAITING).exclude(item__status__in=SHOWN_STATUSES)
+    # A date alert about no item is never cancelled this way: there is no item to withdraw.
+    waiting = Delivery.objects.filter(status__in=WAITING, item__isnull=False).exclude(
+        item__status__in=SHOWN_STATUSES
+    )
     if item_ids is not None:
         waiting = waiting.filter(item_id__in=item_ids)
     return waiting.update(

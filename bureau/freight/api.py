@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from bureau.accounts.api import _find as find_organisation
@@ -153,6 +154,6 @@ def remove_service(request: HttpRequest, slug: str, service_id: int) -> Status[N
     organisation = find_organisation(slug)
     service = CarrierService.objects.filter(pk=service_id, organisation=organisation).first()
     if service is None:
-        raise NotFound(f"{slug} has no declaration {service_id}")
+        raise NotFound(_("%(slug)s has no declaration %(id)s") % {"slug": slug, "id": service_id})
     services.carrier_service_remove(actor=authenticated_user(request), service=service)
     return Status(204, None)

@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from bureau.freight import search
 from bureau.freight.network import CARGO_TYPES, MODES, Leg, Network
 
@@ -156,22 +158,28 @@ def _check(network: Network, query: Query) -> None:
         if place not in network.nodes:
             raise PlanError(name, f"'{place}' is not a place in the network")
     if query.origin == query.destination:
-        raise PlanError("to", "the destination is the same place as the origin")
+        raise PlanError("to", _("the destination is the same place as the origin"))
     if query.cargo not in CARGO_TYPES:
-        raise PlanError("cargo", f"must be one of {', '.join(CARGO_TYPES)}")
+        raise PlanError(
+            "cargo", _("must be one of %(options)s") % {"options": ", ".join(CARGO_TYPES)}
+        )
     unknown_modes = sorted(set(query.modes) - set(MODES))
     if unknown_modes or not query.modes:
-        raise PlanError("mode", f"must be among {', '.join(MODES)}")
+        raise PlanError("mode", _("must be among %(modes)s") % {"modes": ", ".join(MODES)})
     if query.by not in CRITERIA:
-        raise PlanError("by", f"must be one of {', '.join(CRITERIA)}")
+        raise PlanError("by", _("must be one of %(options)s") % {"options": ", ".join(CRITERIA)})
     for name, weight in (query.weights or {}).items():
         if name not in CRITERIA or not (math.isfinite(weight) and weight >= 0):
-            raise PlanError("weights", f"'{name}' must be one of time, cost, co2 with a weight ≥ 0")
+            raise PlanError(
+                "weights",
+                _("'%(name)s' must be one of time, cost, co2 with a weight ≥ 0")
+                % {"name": str(name)[:40]},
+            )
     if query.max_border_crossings is not None and query.max_border_crossings < 0:
-        raise PlanError("max_borders", "must not be negative")
+        raise PlanError("max_borders", _("must not be negative"))
     for name, value in vars(query.penalties).items():
         if not (math.isfinite(value) and value >= 0):
-            raise PlanError(name, "must be a number, not negative")
+            raise PlanError(name, _("must not be negative"))
 
 
 def plan(network: Network, query: Query, *, compiled: bool = True) -> Plan:

@@ -79,10 +79,14 @@ def resolve_place(network: net.Network, text: str, field_name: str) -> str:
         return partial[0].id
     if partial:
         names = ", ".join(f"{n.name} ({n.id})" for n in partial[:6])
-        raise ValidationFailed.single(field_name, f"'{raw}' matches several places: {names}")
+        raise ValidationFailed.single(
+            field_name,
+            _("'%(place)s' matches several places: %(names)s") % {"place": raw, "names": names},
+        )
     raise ValidationFailed.single(
         field_name,
-        f"'{raw}' is not a place in the network; try a name or a UN/LOCODE such as PKKHI",
+        _("'%(place)s' is not a place in the network; try a name or a UN/LOCODE such as PKKHI")
+        % {"place": raw},
     )
 
 
@@ -125,7 +129,9 @@ def build_query(network: net.Network, request: RouteRequest) -> planner.Query:
         errors.append(FieldError("avoid", _("must be ISO 3166 alpha-2 country codes such as IR")))
     modes = {m.strip().lower() for m in request.modes if m.strip()} or set(net.MODES)
     if modes - set(net.MODES):
-        errors.append(FieldError("mode", f"must be among {', '.join(net.MODES)}"))
+        errors.append(
+            FieldError("mode", _("must be among %(modes)s") % {"modes": ", ".join(net.MODES)})
+        )
     if len(ends) == 2 and ends[0] == ends[1]:
         errors.append(FieldError("to", _("is the same place as the origin")))
     if errors:

@@ -86,16 +86,27 @@ def carrier_service_add(*, actor: User | None, organisation: Organisation, leg_i
     if bool(leg_id) == bool(corridor):
         errors.append(FieldError("leg", _("give either a leg or a corridor")))
     elif leg_id and network.leg(leg_id) is None:
-        errors.append(FieldError("leg", f"'{leg_id}' is not a leg of the network"))
+        errors.append(
+            FieldError("leg", _("'%(leg)s' is not a leg of the network") % {"leg": leg_id[:60]})
+        )
     elif corridor and corridor not in network.corridors:
-        errors.append(FieldError("corridor", f"'{corridor}' is not a corridor of the network"))
+        errors.append(
+            FieldError(
+                "corridor",
+                _("'%(corridor)s' is not a corridor of the network") % {"corridor": corridor[:60]},
+            )
+        )
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
         if CarrierService.objects.filter(
             organisation=organisation, leg_id=leg_id, corridor=corridor
         ).exists():
-            raise Conflict("the carrier already serves that " + ("leg" if leg_id else "corridor"))
+            raise Conflict(
+                _("the carrier already serves that leg")
+                if leg_id
+                else _("the carrier already serves that corridor")
+            )
         service = CarrierService.objects.create(organisation=organisation, leg_id=leg_id,
                                                 corridor=corridor, note=note, created_by=actor)  # fmt: skip
         announce(CarrierServicesChanged(organisation.pk))

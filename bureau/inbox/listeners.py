@@ -18,15 +18,17 @@ def on_item_status_changed(change: ItemStatusChanged) -> None:
         return
     last = item.transitions.select_related("actor").order_by("-at", "-id").first()
     reason = last.note if last is not None else ""
-    subject = _("Returned to draft: %(title)s") % {"title": item.title[:150]}
-    text = _(
-        "Chamber staff returned “%(title)s” to draft, with this reason:\n\n%(reason)s\n\n"
-        "Change the item, then submit it again."
-    ) % {"title": item.title, "reason": reason}
+    title = item.title
     messages_send(
         recipients=_people_of(item, exclude=last.actor if last else None),
-        subject=subject,
-        text=text,
+        subject=lambda: _("Returned to draft: %(title)s") % {"title": title[:150]},
+        text=lambda: (
+            _(
+                "Chamber staff returned “%(title)s” to draft, with this reason:\n\n%(reason)s\n\n"
+                "Change the item, then submit it again."
+            )
+            % {"title": title, "reason": reason}
+        ),
         url=reverse("catalog:item", args=[item.pk]),
     )
 

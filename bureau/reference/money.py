@@ -4,6 +4,7 @@ filters and sums), and to a reader's preferred currency at the rate of the amoun
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -58,9 +59,15 @@ def rate_on(currency: str, day: dt.date) -> ExchangeRate | None:
     )
 
 
-def convert(amount: Decimal, currency: str, to: str, *, on: dt.date) -> Converted | None:
+RateLookup = Callable[[str, dt.date], ExchangeRate | None]
+
+
+def convert(
+    amount: Decimal, currency: str, to: str, *, on: dt.date, lookup: RateLookup | None = None
+) -> Converted | None:
     """``amount`` of ``currency`` in ``to`` at the rates of ``on`` (through USD, the currency
-    the rates are recorded against); None when a rate is missing or nothing is to convert."""
+    the rates are recorded against); None when a rate is missing or nothing is to convert.
+    ``lookup`` stands for ``rate_on`` where a page remembers the rates it has read."""
     currency, to = currency.upper(), to.upper()
     if not currency or not to or currency == to:
         return None
@@ -70,7 +77,7 @@ def convert(amount: Decimal, currency: str, to: str, *, on: dt.date) -> Converte
         if code == "USD":
             per_usd.append(Decimal(1))
             continue
-        rate = rate_on(code, on)
+        rate = (lookup or rate_on)(code, on)
         if rate is None:
             return None
         used.append(rate)

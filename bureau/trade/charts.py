@@ -30,16 +30,17 @@ MIRROR = ("#0a5a61", "#3b8e95", "#a34a06", "#cf7a2e", "#2f3a9e", "#6a72c9")
 CHAR = 0.56  # average width of a character, in font sizes (for wrapping and legends)
 
 
-def money(value: float) -> str:
-    """US$ with a scale word: 'US$ 27.0 m', 'US$ 2.00 bn', 'US$ 94 k'."""
+def money(value: float, currency: str = "USD") -> str:
+    """An amount with a scale word: 'US$ 27.0 m', 'US$ 2.00 bn', 'US$ 94 k', 'PKR 7.52 bn'."""
+    sign = "US$" if currency == "USD" else currency
     size = abs(value)
     if size >= 1e9:
-        return f"US$ {value / 1e9:,.2f} bn"
+        return f"{sign} {value / 1e9:,.2f} bn"
     if size >= 1e6:
-        return f"US$ {value / 1e6:,.1f} m"
+        return f"{sign} {value / 1e6:,.1f} m"
     if size >= 1e3:
-        return f"US$ {value / 1e3:,.0f} k"
-    return f"US$ {value:,.0f}"
+        return f"{sign} {value / 1e3:,.0f} k"
+    return f"{sign} {value:,.0f}"
 
 
 def _short(value: float) -> str:
@@ -76,6 +77,13 @@ class Layout:
     width: int = 760
     title: str = ""  # drawn above the chart when given (files that leave the page)
     sources: tuple[str, ...] = ()  # drawn below it, as "Source: ..."
+    # A US$ value of a year as the reader's preferred currency too (" ≈ PKR 7.52 bn"), added
+    # to each mark's tooltip; None when the reader chose no other currency.
+    also: Callable[[float, str], str] | None = None
+
+    def tooltip(self, value: float, year: str) -> str:
+        """A mark's amount for its tooltip: US$, and the reader's currency where chosen."""
+        return money(value) + (self.also(value, year) if self.also else "")
 
     @property
     def narrow(self) -> bool:
@@ -258,7 +266,8 @@ def _draw_line(
         for x, y, year, value in points:
             svg.add(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{color}" stroke="#fff" stroke-width="1.5">'
-                f"<title>{escape(line.name)}, {year:g}: {escape(money(value))}</title></circle>"
+                f"<title>{escape(line.name)}, {year:g}: {escape(svg.layout.tooltip(value, f'{year:g}'))}"
+                "</title></circle>"
             )
 
 
@@ -371,7 +380,8 @@ def grouped_bars(
             svg.add(
                 f'<rect x="{start + s * bar:.1f}" y="{top + plot_height - h:.1f}" '
                 f'width="{bar - 2:.1f}" height="{h:.1f}" fill="{colors[s % len(colors)]}">'
-                f"<title>{escape(name)}, {escape(category)}: {escape(money(value))}</title></rect>"
+                f"<title>{escape(name)}, {escape(category)}: "
+                f"{escape(layout.tooltip(value, category))}</title></rect>"
             )
         if c % every == 0:
             svg.text(left + c * slot + slot / 2, top + plot_height + 18, category, anchor="middle")

@@ -6,7 +6,9 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language_bidi
 
+from bureau.accounts.models import PREFERRED_CURRENCIES
 from bureau.accounts.permissions import is_staff_user
+from bureau.accounts.preferences import preferred_currency
 from bureau.inbox.selectors import unread_count
 
 
@@ -19,4 +21,6 @@ def bureau(request: HttpRequest) -> dict[str, Any]:
         "is_rtl": get_language_bidi(),
         "is_staff_user": is_staff_user(getattr(request, "user", None)),
         "inbox_unread": lambda: unread_count(getattr(request, "user", None)),
+        "preferred_currency": preferred_currency(request),
+        "currency_codes": [code for code, _name in PREFERRED_CURRENCIES],
     }

@@ -120,3 +120,37 @@ def test_the_monitor_is_readable_on_a_phone_and_a_desktop(
         assert seen["clipped"] == [] and seen["overflow"] <= 0, seen
     finally:
         context.close()
+
+
+def test_a_visitor_reads_the_monitor_in_rupees_in_urdu_on_a_phone(
+    browser: Any, live_server: Any, shared_data: Path
+) -> None:
+    assert all(not done.errors for done in load_trade(shared_data))
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto("/trade/")
+        expect(page.locator(".converted")).to_have_count(0)
+        page.get_by_label("Show values also in").select_option("PKR")
+        page.get_by_role("button", name="Show", exact=True).click()
+        expect(page.get_by_label("Show values also in")).to_have_value("PKR")
+        latest = page.get_by_test_id("latest")
+        expect(latest).to_contain_text("US$ 27.0 m")
+        expect(latest.locator(".converted")).to_contain_text("≈ PKR")
+        # The rate is on the page, not only on hover: a note under the tracker names it.
+        note = page.locator("section[aria-labelledby='tracker-title'] .rate-note")
+        expect(note).to_be_visible()
+        expect(note).to_contain_text("PKR per US dollar on")
+        expect(note).to_contain_text("World Bank WDI")
+
+        page.get_by_label("Language").select_option("ur")
+        page.get_by_role("button", name="Change").click()
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        expect(note).to_contain_text("فی امریکی ڈالر")
+        figure = latest.locator(".converted > bdi")
+        expect(figure).to_contain_text("(≈ PKR")
+        assert figure.evaluate("e => getComputedStyle(e).direction") == "ltr"
+        seen = page.evaluate(MEASURE)
+        assert seen["overflow"] <= 0 and seen["clipped"] == [], seen
+    finally:
+        context.close()

@@ -1,5 +1,6 @@
 """Date alerts across real worker processes: a worker killed in the middle of its run, then two
-runs, and every expiry and milestone alert reaches the webhook receiver exactly once.
+runs, and every expiry, milestone and project-stage alert reaches the webhook receiver exactly
+once, saying what it is. The project belongs to a pledge that the catalog does not list.
 
 Real processes on this run's database (SQLite file, or PostgreSQL when the suite runs on it)
 and a real HTTP receiver counting requests by webhook-id.
@@ -25,6 +26,7 @@ django.setup()
 from bureau.accounts.services import organisation_create, user_create
 from bureau.alerts.services import endpoint_create, subscription_create
 from bureau.catalog import services
+from bureau.commitments import services as commitments
 from bureau.commitments.date_alerts import date_alert_add
 chamber = organisation_create(actor=None, data={"name": "Chamber", "kind": "chamber", "country": "AZ"})
 staff = user_create(email="staff@az.example", password="x" * 12, organisation=chamber, role="staff")
@@ -34,6 +36,11 @@ subscription = subscription_create(owner=member, data={"name": "Dates", "keyword
     "channels": [{"kind": "webhook", "endpoint": endpoint.pk}]})
 date_alert_add(actor=member, subscription_id=subscription.pk, rule="expiring", days=30)
 date_alert_add(actor=member, subscription_id=subscription.pk, rule="milestone_due", days=90)
+date_alert_add(actor=member, subscription_id=subscription.pk, rule="stage_changed")
+pledge = commitments.pledge_create(actor=staff, data={"title": "Energy pledge", "pledged_by": "Azerbaijan",
+    "pledged_to": "Pakistan"})
+project = commitments.project_create(actor=staff, pledge=pledge, data={"title": "LNG terminal", "sector": "energy"})
+commitments.project_stage_change(actor=staff, project=project, data={"stage": "financing", "changed_on": "2025-06-01"})
 today = dt.date.today()
 services.item_create(actor=staff, publish=True, data={
     "kind": "agreement", "title": "LNG framework agreement", "agreement_type": "framework",
@@ -102,7 +109,7 @@ def test_date_alerts_are_delivered_once_across_a_killed_worker_and_two_runs(stor
 
         first = start_worker(store)
         try:
-            wait_for(lambda: len(receiver.ok_ids) >= 2, "the two alerts")
+            wait_for(lambda: len(receiver.ok_ids) >= 3, "the three alerts")
             wait_for(
                 lambda: all(d[1] == "delivered" for d in state(store)["deliveries"]), "the records"
             )
@@ -122,9 +129,23 @@ def test_date_alerts_are_delivered_once_across_a_killed_worker_and_two_runs(stor
         final = state(store)
     finally:
         receiver.stop()
-    assert sorted(d[2] for d in final["deliveries"]) == sorted(["expiring", "milestone_due"])
-    assert final["deliveries"] == done["deliveries"] and final["events"] == 2
+    assert sorted(d[2] for d in final["deliveries"]) == [
+        "expiring",
+        "milestone_due",
+        "stage_changed",
+    ]
+    assert final["deliveries"] == done["deliveries"] and final["events"] == 3
     assert sorted(receiver.ok_ids) == sorted(d[0] for d in final["deliveries"])
     assert set(receiver.ok_ids.values()) == {1}  # each alert received exactly once
-    types = sorted(r.json["type"] for r in receiver.requests)
-    assert types == ["item.expiring", "item.milestone_due"]
+    said = {r.json["type"]: r.json for r in receiver.requests}
+    assert sorted(said) == ["item.expiring", "item.milestone_due", "item.stage_changed"]
+    assert said["item.expiring"]["event"]["label"] == "Agreement expiring"
+    assert said["item.expiring"]["event"]["facts"]["days_left"] == 10
+    assert said["item.milestone_due"]["event"]["title"].startswith("First cargo (LNG framework")
+    stage = said["item.stage_changed"]
+    assert stage["data"] is None  # the pledge is in no catalog item
+    assert stage["event"]["title"] == "LNG terminal moved from Identified to Financing"
+    assert (
+        stage["event"]["facts"]["from"] == "identified"
+        and stage["event"]["facts"]["to"] == "financing"
+    )

@@ -13,13 +13,15 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 import ijson
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bureau.catalog.importing.report import FileProblem
 
 BOM = b"\xef\xbb\xbf"
 # Levels below a row's object: a list of milestones (1), each an object (2), of plain values.
 MAX_DEPTH = 8
-NOT_A_LIST = 'must hold a list of objects, or {"items": [...]}'
+NOT_A_LIST = gettext_noop('must hold a list of objects, or {"items": [...]}')
 Events = Iterator[tuple[str, Any]]
 
 
@@ -29,7 +31,7 @@ def json_rows(stream: IO[bytes], *, max_rows: int) -> Iterator[tuple[int, Any]]:
     try:
         events: Events = ijson.basic_parse(_without_bom(stream), use_float=True)
         if not _to_items(events):
-            raise FileProblem.single(0, "", NOT_A_LIST)
+            raise FileProblem.single(0, "", _(NOT_A_LIST))
         for number, (event, value) in enumerate(_entries(events), start=1):
             if number > max_rows:
                 raise FileProblem.single(number, "", too_many_rows(max_rows))
@@ -41,18 +43,20 @@ def json_rows(stream: IO[bytes], *, max_rows: int) -> Iterator[tuple[int, Any]]:
 
 
 def too_many_rows(max_rows: int) -> str:
-    return (
-        f"the file has more than {max_rows:,} rows, the most one import takes "
+    return _(
+        "the file has more than %(most)s rows, the most one import takes "
         "(BUREAU_IMPORT_MAX_ROWS): split it into smaller files"
-    )
+    ) % {"most": f"{max_rows:,}"}
 
 
 def _describe(error: Exception) -> str:
     detail = str(error)
     if "UTF8" in detail:
-        return "is not UTF-8 text"
+        return _("is not UTF-8 text")
     first = detail.strip().splitlines()[0] if detail.strip() else "unreadable"
-    return f"is not valid JSON: {first.removeprefix('parse error: ').rstrip('.')}"
+    return _("is not valid JSON: %(error)s") % {
+        "error": first.removeprefix("parse error: ").rstrip(".")
+    }
 
 
 def _to_items(events: Events) -> bool:
@@ -84,7 +88,7 @@ def _entries(events: Events) -> Iterator[tuple[str, Any]]:
 
 def _rest(events: Events) -> None:
     """Read to the end, so that a syntax error after the list is still reported."""
-    for _ in events:
+    for _event in events:
         pass
 
 
@@ -95,7 +99,9 @@ def _skip(events: Events, event: str, *, row: int) -> None:
         if event in ("start_map", "start_array"):
             depth += 1
             if depth > MAX_DEPTH:
-                raise FileProblem.single(row, "", f"is nested more than {MAX_DEPTH} levels deep")
+                raise FileProblem.single(
+                    row, "", _("is nested more than %(most)s levels deep") % {"most": MAX_DEPTH}
+                )
         elif event in ("end_map", "end_array"):
             depth -= 1
 
@@ -115,7 +121,9 @@ def _build(events: Events, event: str, value: Any, *, row: int) -> Any:
                 return root
         elif event in ("start_map", "start_array"):
             if len(stack) >= MAX_DEPTH:
-                raise FileProblem.single(row, "", f"is nested more than {MAX_DEPTH} levels deep")
+                raise FileProblem.single(
+                    row, "", _("is nested more than %(most)s levels deep") % {"most": MAX_DEPTH}
+                )
             child: Any = {} if event == "start_map" else []
             _put(stack[-1], key, child)
             stack.append(child)

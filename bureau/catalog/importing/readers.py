@@ -33,7 +33,7 @@ from bureau.core.errors import ValidationFailed
 FORMATS = ("csv", "xlsx", "json")
 DELIMITERS = (",", ";", "\t")
 FLAT_COLUMNS = [name for name in FIELD_NAMES if name not in NESTED_FIELDS]
-NO_HEADER = "the first row must name the columns (download the template to see them)"
+NO_HEADER = gettext_noop("the first row must name the columns (download the template to see them)")
 # Unknown columns named one by one up to this many; a header with more is reported once.
 UNKNOWN_NAMED = 5
 # An XLSX part larger than this must not expand more than MAX_RATIO times its zipped size:
@@ -132,10 +132,10 @@ def columns(
         )  # fmt: skip
     names = [_name(cell) for cell in header]
     if not any(names):
-        raise FileProblem.single(1, "", NO_HEADER)
+        raise FileProblem.single(1, "", _(NO_HEADER))
     errors = _unknown(names, header, known)
     errors += [
-        RowError(1, name, f"column {name} appears more than once")
+        RowError(1, name, _("column %(name)s appears more than once") % {"name": name})
         for name, count in sorted(Counter(names).items())
         if count > 1 and name in known.names
     ]
@@ -213,7 +213,7 @@ def _csv_rows(stream: IO[bytes], require: Mapping[str, str], known: Columns) -> 
         lines = _text_lines(stream, settings.BUREAU_IMPORT_MAX_LINE)
         first = next(lines, "")
         if not first.strip():
-            raise FileProblem.single(1, "", NO_HEADER)
+            raise FileProblem.single(1, "", _(NO_HEADER))
         reader = csv.reader(itertools.chain([first], lines), delimiter=_delimiter(first))
         names = columns(next(reader), require, known)
         number = 1
@@ -225,10 +225,12 @@ def _csv_rows(stream: IO[bytes], require: Mapping[str, str], known: Columns) -> 
         raise FileProblem.single(number + 1, "", str(error)) from None
     except UnicodeDecodeError:
         raise FileProblem.single(
-            number + 1, "", "is not UTF-8 text: save the file as 'CSV UTF-8'"
+            number + 1, "", _("is not UTF-8 text: save the file as 'CSV UTF-8'")
         ) from None
     except csv.Error as error:
-        raise FileProblem.single(number + 1, "", f"cannot be read as CSV: {error}") from None
+        raise FileProblem.single(
+            number + 1, "", _("cannot be read as CSV: %(error)s") % {"error": error}
+        ) from None
 
 
 class LineTooLong(ValueError):
@@ -245,8 +247,11 @@ def _text_lines(stream: IO[bytes], max_bytes: int) -> Iterator[str]:
     while raw := stream.readline(max_bytes + 1):
         if len(raw) > max_bytes and not raw.endswith(b"\n"):
             raise LineTooLong(
-                f"has a line longer than {max_bytes:,} bytes (BUREAU_IMPORT_MAX_LINE): "
-                "is this a CSV file?"
+                _(
+                    "has a line longer than %(most)s bytes (BUREAU_IMPORT_MAX_LINE): "
+                    "is this a CSV file?"
+                )
+                % {"most": f"{max_bytes:,}"}
             )
         yield raw.decode(encoding)
         encoding = "utf-8"
@@ -263,11 +268,13 @@ def _xlsx_rows(stream: IO[bytes], require: Mapping[str, str], known: Columns) ->
     try:
         book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except Exception as error:  # a damaged upload must give a message, never a crash
-        raise FileProblem.single(0, "", f"is not a readable XLSX workbook ({error})") from None
+        raise FileProblem.single(
+            0, "", _("is not a readable XLSX workbook (%(error)s)") % {"error": error}
+        ) from None
     number, max_rows = 0, settings.BUREAU_IMPORT_MAX_ROWS
     try:
         if not book.worksheets:
-            raise FileProblem.single(1, "", NO_HEADER)
+            raise FileProblem.single(1, "", _(NO_HEADER))
         sheet = book.worksheets[0]
         names = columns(next(sheet.iter_rows(values_only=True), ()), require, known)
         number = 1
@@ -299,7 +306,9 @@ def _check_archive(stream: IO[bytes]) -> None:
         with zipfile.ZipFile(stream) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise FileProblem.single(0, "", f"is not a readable XLSX workbook ({error})") from None
+        raise FileProblem.single(
+            0, "", _("is not a readable XLSX workbook (%(error)s)") % {"error": error}
+        ) from None
     finally:
         stream.seek(0)
     cap = int(settings.BUREAU_IMPORT_MAX_EXPANDED_MB * 1024 * 1024)

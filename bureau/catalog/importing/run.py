@@ -18,6 +18,7 @@ from typing import IO
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bureau.accounts import permissions
 from bureau.accounts.models import User
@@ -31,7 +32,7 @@ from bureau.reference import money
 Source = IO[bytes] | Path | str
 BATCH_SIZE = 1000  # rows per bulk insert: large enough to amortise, small enough for memory
 PROGRESS_EVERY = 250
-SYSTEM_NEEDS_ORGANISATION = (
+SYSTEM_NEEDS_ORGANISATION = gettext_noop(
     "is required when importing as the system: fill it in or give a default organisation"
 )
 
@@ -99,7 +100,7 @@ def _opened(source: Source) -> Iterator[IO[bytes]]:
         stream = Path(source).open("rb")  # noqa: SIM115 - closed below
     except OSError as error:
         raise ValidationFailed.single(
-            "file", f"cannot be opened: {error.strerror or error}"
+            "file", _("cannot be opened: %(error)s") % {"error": error.strerror or error}
         ) from None
     with stream:
         yield stream
@@ -138,7 +139,7 @@ class _Import:
 
     def required_columns(self) -> dict[str, str]:
         if self.actor is None and not self.organisation:
-            return {"organisation": SYSTEM_NEEDS_ORGANISATION}
+            return {"organisation": _(SYSTEM_NEEDS_ORGANISATION)}
         return {}
 
     @property
@@ -180,7 +181,7 @@ class _Import:
         data = row.data
         if "organisation" not in data:
             if not self.organisation and self.actor is None:
-                return [RowError(row.number, "organisation", SYSTEM_NEEDS_ORGANISATION)]
+                return [RowError(row.number, "organisation", _(SYSTEM_NEEDS_ORGANISATION))]
             data = {**data, "organisation": self.organisation}
         try:
             prepared = services.item_prepare(

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import openpyxl
+from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
 from bureau.catalog.fields import ALL_FIELDS, COMMON
@@ -88,7 +89,11 @@ def example_row(kind: str) -> dict[str, str]:
 def template_file(fmt: str) -> bytes:
     """A file in ``fmt`` (csv, xlsx or json) with the documented columns and one example per kind."""
     if fmt not in FORMATS:
-        raise ValidationFailed.single("format", f"'{fmt}' is not one of: {', '.join(FORMATS)}")
+        raise ValidationFailed.single(
+            "format",
+            _("'%(word)s' is not one of: %(options)s")
+            % {"word": str(fmt)[:20], "options": ", ".join(FORMATS)},
+        )
     rows = [example_row(kind) for kind in Kind.values]
     return {"csv": _csv, "xlsx": _xlsx, "json": _json}[fmt](rows)
 

@@ -163,3 +163,31 @@ def fake_reasons() -> list[str]:
     from bureau.exchange.models import ReceivedEvent
 
     return list(ReceivedEvent.objects.exclude(reason="").values_list("reason", flat=True))
+
+
+def test_a_peers_stage_change_is_announced_once_however_often_its_project_comes(
+    fake: FakePeer, member: Any
+) -> None:
+    from bureau.alerts.services import subscription_create
+    from bureau.commitments.date_alerts import date_alert_add, date_alerts_run
+    from bureau.commitments.models import StageChange
+
+    fake.log.append("pledge.recorded", pledge_body())
+    fake.log.append("project.recorded", project_body())
+    peer = connect(fake)
+    pull(peer)
+    subscription = subscription_create(owner=member, data={"name": "Stages", "channels": [{"kind": "live"}]})  # fmt: skip
+    date_alert_add(actor=member, subscription_id=subscription.pk, rule="stage_changed")
+    moved = {"uid": "9c1e0000-0000-4000-8000-000000000005", "from_stage": "agreed",
+             "to_stage": "financing", "changed_on": "2025-08-01", "note": ""}  # fmt: skip
+    first = project_body()["stage_changes"][0]
+    fake.log.append("project.recorded", project_body(stage="financing", stage_changes=[first, moved]))  # fmt: skip
+    pull(peer)
+    arrived = StageChange.objects.get(uid=moved["uid"]).recorded_at
+    assert date_alerts_run() == 1  # the change that came after the rule, once
+    # The project comes again (a money event changed): its stage changes are not new again.
+    fake.log.append("project.recorded", project_body(stage="financing", stage_changes=[first, moved], money_events=[]))  # fmt: skip
+    assert pull(peer).applied == 1
+    assert StageChange.objects.get(uid=moved["uid"]).recorded_at == arrived
+    assert date_alerts_run() == 0
+    assert StageChange.objects.filter(project__uid=PROJECT_UID).count() == 2

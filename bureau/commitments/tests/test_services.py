@@ -69,7 +69,7 @@ def test_stage_changes_are_dated_logged_and_kept(pledge: Any, staff_az: Any) -> 
         ChangeEntry.objects.filter(object_key=str(project.uid)).values_list("action", flat=True)
     )
     assert actions == ["stage changed", "project recorded"]
-    with pytest.raises(ValidationFailed, match="stage: the project is already at 'agreed'"):
+    with pytest.raises(ValidationFailed, match="stage: the project is already at “Agreed”"):
         services.project_stage_change(actor=staff_az, project=project, data={"stage": "agreed"})
 
 

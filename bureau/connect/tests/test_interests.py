@@ -146,7 +146,7 @@ def test_staff_propose_both_accept_or_one_declines_or_it_expires(
         {"accept": False},
         content_type="application/json",
     )
-    assert again.status_code == 409 and "already accepted" in again.json()["detail"]
+    assert again.status_code == 409 and "already answered (accepted)" in again.json()["detail"]
     buyer.post(f"/connect/introductions/{intro.uid}/accept/")
     intro.refresh_from_db()
     assert intro.state == "accepted"

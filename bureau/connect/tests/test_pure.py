@@ -70,7 +70,7 @@ def test_an_introduction_needs_both_to_accept_and_one_decline_ends_it():
     assert state_of(Answer.PENDING, Answer.DECLINED) == IntroState.DECLINED
     with pytest.raises(TransitionRefused, match="already accepted"):
         answer(IntroState.ACCEPTED, Answer.ACCEPTED, Answer.DECLINED)
-    with pytest.raises(TransitionRefused, match="this side has already accepted"):
+    with pytest.raises(TransitionRefused, match=r"this side has already answered \(accepted\)"):
         answer(IntroState.PROPOSED, Answer.ACCEPTED, Answer.DECLINED)
     assert expire(IntroState.PROPOSED) == IntroState.EXPIRED
     with pytest.raises(TransitionRefused):

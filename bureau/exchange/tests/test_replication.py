@@ -140,7 +140,7 @@ def test_received_items_reach_local_subscribers(fake, member):
     pull(connect(fake))
     assert dispatch_pending(LiveIndex()) == 2
     delivered = Delivery.objects.filter(subscription=subscription)
-    assert [str(d.item.uid) for d in delivered] == [UIDS[0]]
+    assert [str(d.item.uid) for d in delivered] == [UIDS[0]]  # type: ignore[union-attr]
 
 
 def tamper_body(event: dict) -> None:

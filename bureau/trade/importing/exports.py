@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+from django.utils.translation import gettext as _
 
 from bureau.trade import codes
 from bureau.trade.importing.formats import (
@@ -37,8 +38,11 @@ def _first(header: list[str], names: tuple[str, ...], what: str) -> str:
     found = next((name for name in names if name in header), "")
     if not found:
         raise FormatError(
-            f"not a file of exports to the world: no {what} column ({', '.join(names)}); "
-            f"found: {', '.join(header[:12]) or 'nothing'}"
+            _(
+                "not a file of exports to the world: no %(what)s column (%(names)s); "
+                "found: %(found)s"
+            )
+            % {"what": what, "names": ", ".join(names), "found": ", ".join(header[:12]) or "—"}
         )
     return found
 

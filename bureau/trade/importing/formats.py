@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+from django.utils.translation import gettext as _
 
 from bureau.trade import codes, store
 
@@ -97,8 +98,8 @@ def _require(header: list[str], needed: list[str], fmt: str) -> None:
     missing = [name for name in needed if name not in header]
     if missing:
         raise FormatError(
-            f"not a {fmt} file: column(s) {', '.join(missing)} missing "
-            f"(found: {', '.join(header[:12]) or 'nothing'})"
+            _("not a %(format)s file: column(s) %(missing)s missing (found: %(found)s)")
+            % {"format": fmt, "missing": ", ".join(missing), "found": ", ".join(header[:12]) or "—"}
         )
 
 
@@ -255,7 +256,7 @@ def stage_wits_matrix(
     if header[:3] == ["i", "j", "Fij"]:
         year = options.year or _year_in_name(options.file_name)
         if year is None:
-            raise FormatError("is required: neither the file nor its name states one", "year")
+            raise FormatError(_("is required: neither the file nor its name states one"), "year")
         _stage(
             con,
             f"""SELECT __line AS line, {_quote(str(int(year)))} AS year, {_quote(str(int(year)))} AS period,
@@ -370,7 +371,7 @@ def stage_wits_summary(
     )
     years = [name for name in header if re.fullmatch(r"\d{4}", name)]
     if not years:
-        raise FormatError("not a WITS trade summary file: no year columns (2019, 2018, ...)")
+        raise FormatError(_("not a WITS trade summary file: no year columns (2019, 2018, ...)"))
     source = options.source or f"World Bank WITS trade summary ({options.file_name})"
     rows: list[StagedRow] = []
     for number, record in _text_rows(path):
@@ -502,12 +503,12 @@ def _press_rows(
         None,
     )
     if pair is None:
-        raise FormatError("not a figures file: no column named <a>_exports_to_<b>_usd_m")
+        raise FormatError(_("not a figures file: no column named <a>_exports_to_<b>_usd_m"))
     _require(header, ["period"], "figures")
     try:
         a, b = (codes.alpha3_of(code) for code in pair)
     except ValueError as error:
-        raise FormatError(f"not a figures file: {error}") from None
+        raise FormatError(_("not a figures file: %(error)s") % {"error": error}) from None
     columns = {
         "turnover_usd_m": ("turnover", a, b),
         f"{pair[0]}_exports_to_{pair[1]}_usd_m": ("trade", a, b),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
+from django.utils.translation import gettext as _
 
 from bureau.catalog.importing.report import RowError
 from bureau.core import metrics, parsing
@@ -83,7 +84,9 @@ def import_file(
     wrong; a file with bad rows returns their report and writes nothing.
     """
     if format not in STAGERS:
-        raise ValidationFailed.single("format", f"must be one of {', '.join(STAGERS)}")
+        raise ValidationFailed.single(
+            "format", _("must be one of %(options)s") % {"options": ", ".join(STAGERS)}
+        )
     options = options or Options()
     options.file_name = options.file_name or path.name
     _check_options(options)
@@ -152,7 +155,7 @@ def _import(
         errors = _row_errors(con, staging)
         return TradeImport(None, tally.rows, errors=errors, error_rows=tally.bad)
     if tally.rows == 0:
-        return TradeImport(None, 0, errors=[RowError(0, "", "the file holds no trade flows")])
+        return TradeImport(None, 0, errors=[RowError(0, "", _("the file holds no trade flows"))])
     step("storing")
     dataset = _describe(con, tally, dataset_id, format, sha, options, imported_by, staging.notes)
     replaced = _store(con, dataset)
@@ -215,7 +218,10 @@ def _reading(format: str, read: Callable[[], T]) -> T:
         UnicodeError,
     ) as error:
         first = str(error).splitlines()[0]
-        raise ValidationFailed.single("file", f"cannot be read as {format}: {first}") from None
+        raise ValidationFailed.single(
+            "file",
+            _("cannot be read as %(format)s: %(error)s") % {"format": format, "error": first},
+        ) from None
 
 
 def _resolve(con: duckdb.DuckDBPyConnection, dataset_id: str) -> None:
@@ -546,7 +552,7 @@ def remove_dataset(dataset_id: str) -> store.Dataset:
         current = store.datasets()
         found = next((d for d in current if d.id == dataset_id), None)
         if found is None:
-            raise NotFound(f"no trade dataset {dataset_id}")
+            raise NotFound(_("no trade dataset %(id)s") % {"id": dataset_id})
         store.save_manifest([d for d in current if d.id != dataset_id])
         _unlink(dataset_id)
     return found

@@ -15,6 +15,7 @@ import zlib
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from bureau.core.errors import ValidationFailed
 
@@ -39,7 +40,9 @@ def plain_file(path: Path, scratch: Path) -> Path:
     for magic, name in _OTHERS.items():
         if head.startswith(magic):
             raise ValidationFailed.single(
-                "file", f"is compressed with {name}: expand it first, or compress it with gzip"
+                "file",
+                _("is compressed with %(name)s: expand it first, or compress it with gzip")
+                % {"name": name},
             )
     if not head.startswith(_GZIP):
         return path
@@ -57,11 +60,16 @@ def _expand(path: Path, target: Path, cap: int) -> None:
                 if written > cap:
                     raise ValidationFailed.single(
                         "file",
-                        f"expands to more than {cap / 1024 / 1024:,.0f} MB when decompressed "
-                        "(BUREAU_TRADE_MAX_EXPANDED_MB): split it, or import it uncompressed "
-                        "from the command line",
+                        _(
+                            "expands to more than %(most)s MB when decompressed "
+                            "(BUREAU_TRADE_MAX_EXPANDED_MB): split it, or import it "
+                            "uncompressed from the command line"
+                        )
+                        % {"most": f"{cap / 1024 / 1024:,.0f}"},
                     )
                 out.write(chunk)
     except (OSError, EOFError, zlib.error) as error:
         target.unlink(missing_ok=True)
-        raise ValidationFailed.single("file", f"is not a readable gzip file ({error})") from None
+        raise ValidationFailed.single(
+            "file", _("is not a readable gzip file (%(error)s)") % {"error": error}
+        ) from None

@@ -9,6 +9,7 @@ from typing import Any
 from bureau.trade import charts
 
 DASH = "\N{EN DASH}"
+Also = Callable[[float, str], str]  # a US$ value of a year, in the reader's currency
 HALF_WIDTH = 560  # charts shown two abreast
 
 
@@ -23,12 +24,12 @@ class Report:
     sources: list[str] = field(default_factory=list)  # named under a chart that leaves the page
     chart_width: int = 760
 
-    def wide(self) -> str:
-        return self._draw(charts.Layout(self.chart_width))
+    def wide(self, also: Also | None = None) -> str:
+        return self._draw(charts.Layout(self.chart_width, also=also))
 
-    def narrow(self) -> str:
+    def narrow(self, also: Also | None = None) -> str:
         """The chart drawn for a phone: its text stays readable at 360 px."""
-        return self._draw(charts.Layout(charts.NARROW))
+        return self._draw(charts.Layout(charts.NARROW, also=also))
 
     def framed(self) -> str:
         """The chart as a file: its title above it and its sources below."""

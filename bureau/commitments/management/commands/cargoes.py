@@ -2,7 +2,9 @@
 
 ``bureau cargoes list`` prints every cargo with its volume in m³ of LNG, tonnes and MMBtu;
 ``bureau cargoes import FILE --contract UID --as staff@example.org`` schedules the cargoes of
-a CSV or XLSX file under a supply contract (all rows or none, bad rows named by number).
+a CSV or XLSX file under a supply contract (all rows or none, bad rows named by number);
+``bureau cargoes status UID --status delivered --as staff@example.org`` changes a cargo's status
+(the recording chamber's staff only, like the page and the API).
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bureau.commitments import importing, lng, selectors
+from bureau.commitments import importing, lng, selectors, services
 from bureau.commitments.management.commands.pledges import _actor, _find, write_report
-from bureau.commitments.models import SupplyContract
+from bureau.commitments.models import Cargo, SupplyContract
 from bureau.core.errors import DomainError
 
 
@@ -30,6 +32,10 @@ class Command(BaseCommand):
         load.add_argument("file")
         load.add_argument("--contract", required=True)
         load.add_argument("--as", dest="as_email", default="")
+        status = sub.add_parser("status", help="Change a cargo's status.")
+        status.add_argument("cargo")
+        status.add_argument("--status", required=True)
+        status.add_argument("--as", dest="as_email", default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":
@@ -38,6 +44,9 @@ class Command(BaseCommand):
                 shown = ", ".join(f"{v} {lng.LABELS[k]}" for k, v in units.items() if v is not None)
                 self.stdout.write(f"{cargo.uid}  {cargo.window_start or 'window unknown'}  {cargo.status}  "
                                   f"{shown or 'volume unknown'}")  # fmt: skip
+            return
+        if options["action"] == "status":
+            self._status(options)
             return
         path = Path(options["file"])
         if not path.is_file():
@@ -50,3 +59,13 @@ class Command(BaseCommand):
         except DomainError as refused:
             raise CommandError(refused.message) from None
         write_report(self, report, f"cargoes scheduled under {contract.title}")
+
+    def _status(self, options: dict[str, Any]) -> None:
+        cargo = _find(Cargo, options["cargo"])
+        try:
+            services.cargo_update(
+                actor=_actor(options["as_email"]), cargo=cargo, data={"status": options["status"]}
+            )
+        except DomainError as refused:
+            raise CommandError(refused.message) from None
+        self.stdout.write(f"{cargo.uid}  {cargo.status}")

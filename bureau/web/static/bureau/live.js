@@ -35,12 +35,13 @@
       var entry = element("li", "result");
       entry.setAttribute("data-delivery", data.delivery);
       var badges = element("div", "result__badges");
-      badges.appendChild(element("span", "badge badge--" + item.kind, kinds[item.kind] || item.kind));
+      // A date alert (an agreement expiring ...) brings its own label and page.
+      badges.appendChild(element("span", "badge badge--" + item.kind, item.label || kinds[item.kind] || item.kind));
       entry.appendChild(badges);
       var title = element("h2", "result__title");
       title.setAttribute("dir", "auto");
       var link = element("a", "", item.title);
-      link.href = itemPath(item.id);
+      link.href = item.path || itemPath(item.id);
       title.appendChild(link);
       entry.appendChild(title);
       if (item.organisation) entry.appendChild(element("p", "result__org", item.organisation));
