@@ -10,7 +10,8 @@ TEST_WORKERS ?= 2
 
 .PHONY: run test install browser lint messages pytest pytest-sqlite pytest-postgres bench clean exchange-spec
 
-$(BIN)/bureau: pyproject.toml
+# The planner's C search is rebuilt by the editable install whenever it changes.
+$(BIN)/bureau: pyproject.toml setup.py bureau/freight/_pareto.c
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'

@@ -11,6 +11,7 @@ missing: the planner reports the criterion it feeds as unknown, never as zero.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -99,7 +100,7 @@ class Leg:
     def figure(self, name: str) -> Figure | None:
         return self.figures.get(name)
 
-    @property
+    @functools.cached_property  # read for every step of every route the planner returns
     def border_crossings(self) -> int:
         return sum(1 for a, b in itertools.pairwise(self.countries) if a != b)
 

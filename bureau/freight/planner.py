@@ -5,12 +5,12 @@ label is a partial route with its vector (hours, US$, kg CO2e per tonne) and a b
 criterion that a leg on it lacks. A label dominates another at the same node and state when
 it is no worse on every sum and knows at least the criteria the other knows, so a route
 with an unknown cost is never taken for a free one. Labels are taken from the heap in
-lexicographic order of sum plus an admissible lower bound (great-circle distance to the
-destination times the network's least value per kilometre), so a label once taken is never
-dominated later. The state of a label is its node, the mode it arrived by and the rail gauge
-at its end, because the penalties for transshipment and gauge changes depend on them.
-Routes are simple paths; the penalties obey the triangle inequality, so cutting a cycle out
-of a route never makes it worse, and pruning by dominance loses no simple route.
+lexicographic order of sum plus an admissible lower bound (a reverse Dijkstra from the
+destination per criterion), so a label once taken is never dominated later. The state of a
+label is its node, the mode it arrived by and the rail gauge at its end, because the
+penalties for transshipment and gauge changes depend on them. Routes are simple paths; when
+the penalties obey the triangle inequality the search runs over walks and cuts cycles out,
+otherwise it tracks the places visited (see ``search``).
 """
 
 from __future__ import annotations
@@ -177,10 +177,16 @@ def _check(network: Network, query: Query) -> None:
             )
     if query.max_border_crossings is not None and query.max_border_crossings < 0:
         raise PlanError("max_borders", _("must not be negative"))
+    for name, value in vars(query.penalties).items():
+        if not (math.isfinite(value) and value >= 0):
+            raise PlanError(name, _("must not be negative"))
 
 
-def plan(network: Network, query: Query) -> Plan:
-    """Every Pareto-optimal route from ``query.origin`` to ``query.destination``, ranked."""
+def plan(network: Network, query: Query, *, compiled: bool = True) -> Plan:
+    """Every Pareto-optimal route from ``query.origin`` to ``query.destination``, ranked.
+
+    ``compiled=False`` runs the search in Python even where the compiled one could (tests
+    compare the two)."""
     _check(network, query)
     graph = _graph(network, query.cargo)
     avoid = 0
@@ -199,10 +205,10 @@ def plan(network: Network, query: Query) -> Plan:
     )
     searching = search.Search(
         graph, graph.index[query.destination], search.allowed_arcs(graph, query.modes, avoid),
-        costs, query.max_border_crossings, query.tolerance, query.max_labels,
+        costs, query.max_border_crossings, query.tolerance, query.max_labels, compiled,
     )  # fmt: skip
     outcome = searching.run(graph.index[query.origin])
-    routes = rank([_route(network, query, graph, label) for label in outcome.found], query)
+    routes = rank([_route(network, query, graph, arcs) for arcs in outcome.routes], query)
     complete = outcome.exhausted or outcome.created < query.max_labels
     reason = "" if routes or not complete else why_no_route(network, query)
     if not complete and not routes:
@@ -210,27 +216,37 @@ def plan(network: Network, query: Query) -> Plan:
     return Plan(query, routes, reason, outcome.created, complete)
 
 
-def _route(network: Network, query: Query, graph: search.Graph, label: search.Label) -> Route:
-    arcs = search.arcs_of(label)
+def _route(network: Network, query: Query, graph: search.Graph, arcs: list[int]) -> Route:
     return evaluate(network, query, [(graph.legs[e], graph.forward[e]) for e in arcs])
 
 
 def evaluate(network: Network, query: Query, legs: list[tuple[Leg, bool]]) -> Route:
     """Figures of a given sequence of (leg, forward) with the query's penalties."""
     p = query.penalties
+    charge = {
+        event: _penalty(p, event) for event in ("transshipment", "border crossing", "gauge change")
+    }
+    # A leg's figures are read once per network and cargo type: a long query returns a hundred
+    # routes of dozens of legs, and reading them again was a fifth of its time.
+    values_of: dict[tuple[str, str], tuple[float | None, float | None, float | None]] = (
+        network.__dict__.setdefault("_planner_values", {})
+    )
     steps: list[Step] = []
     totals = dict.fromkeys(CRITERIA, 0.0)
     unknown: set[str] = set()
-    counts = {"transshipment": 0, "border crossing": 0, "gauge change": 0}
+    counts = dict.fromkeys(charge, 0)
     previous: Leg | None = None
     previous_forward = True
     for leg, forward in legs:
         events = _events(previous, previous_forward, leg, forward)
+        penalty_hours = penalty_usd = 0.0
         for event in events:
             counts[event] += 1
-        penalty_hours = sum(_penalty(p, event)[0] for event in events)
-        penalty_usd = sum(_penalty(p, event)[1] for event in events)
-        values = leg_values(network, leg, query.cargo)
+            penalty_hours += charge[event][0]
+            penalty_usd += charge[event][1]
+        values = values_of.get((leg.id, query.cargo))
+        if values is None:
+            values = values_of[leg.id, query.cargo] = leg_values(network, leg, query.cargo)
         for name, value in zip(CRITERIA, values, strict=True):
             if value is None:
                 unknown.add(name)

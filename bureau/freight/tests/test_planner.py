@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
+import random
 from typing import Any
 
 import pytest
@@ -11,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bureau.freight import network as net
-from bureau.freight.planner import CRITERIA, Penalties, Query, plan
+from bureau.freight import search
+from bureau.freight.planner import CRITERIA, Penalties, PlanError, Query, plan
 from bureau.freight.selectors import SHIPPED
 
 MODES = ("road", "rail", "sea")
@@ -152,15 +155,17 @@ queries = st.fixed_dictionaries({
 })  # fmt: skip
 
 
+# Both searches: the compiled one (over walks, where the penalties allow it) and the Python one.
+@pytest.mark.parametrize("compiled", [True, False])
 @settings(max_examples=300, deadline=None)
 @given(networks(), queries)
 def test_the_pareto_set_equals_brute_force_over_simple_paths(
-    network: net.Network, q: dict[str, Any]
+    compiled: bool, network: net.Network, q: dict[str, Any]
 ) -> None:
     origin, destination = "N0", f"N{len(network.nodes) - 1}"
     query = Query(origin, destination, frozenset(q["avoid"]), frozenset(q["modes"]), q["max_borders"],
                   penalties=q["penalties"])  # fmt: skip
-    result = plan(network, query)
+    result = plan(network, query, compiled=compiled)
     limit = q["max_borders"] is not None
     paths = _simple_paths(network, query)
     vectors = [_vector(network, query, p) for p in paths]
@@ -176,13 +181,14 @@ def test_the_pareto_set_equals_brute_force_over_simple_paths(
     assert (result.routes == []) == (result.reason != "")
 
 
+@pytest.mark.parametrize("compiled", [True, False])
 @settings(max_examples=200, deadline=None)
 @given(networks(), queries)
 def test_no_returned_route_is_dominated_and_totals_are_honest(
-    network: net.Network, q: dict[str, Any]
+    compiled: bool, network: net.Network, q: dict[str, Any]
 ) -> None:
     query = Query("N0", "N1", modes=frozenset(q["modes"]), penalties=q["penalties"])
-    routes = plan(network, query).routes
+    routes = plan(network, query, compiled=compiled).routes
     vectors = [
         _vector(network, query, [(s.leg, s.origin == s.leg.origin) for s in r.steps])
         for r in routes
@@ -204,6 +210,96 @@ def test_an_unknown_cost_is_not_a_free_one() -> None:
     routes = plan(network, Query("AA", "BB")).routes
     assert [r.steps[0].leg.id for r in routes] == ["cheap", "unpriced"]  # neither dominates
     assert routes[1].unknown == ("cost",) and routes[0].unknown == ()
+
+
+def test_a_detour_that_avoids_a_break_of_gauge_does_not_hide_a_simple_route() -> None:
+    """Rail on 1435 mm reaches X, rail on 1520 mm leaves it. Going X–V–X by road costs two
+    transshipments (10 h), less than the break of gauge (11 h); a route may not do that, but
+    the partial route O–X–V, better than O–V, must not stand for it: O–V–X–T is Pareto-optimal
+    and O–X–V–X–T is not a route."""
+    zero = {"distance_km": _figure(0), "usd_per_teu": _figure(0)}
+    legs: list[dict[str, Any]] = [
+        {"id": "OX", "from": "OO", "to": "XX", "mode": "rail", "hours": _figure(0), **zero,
+         "gauge_from": 1435, "gauge_to": 1435},
+        {"id": "XV", "from": "XX", "to": "VV", "mode": "road", "hours": _figure(0), **zero},
+        {"id": "OV", "from": "OO", "to": "VV", "mode": "road", "bidirectional": False,
+         "hours": _figure(5), "distance_km": _figure(0), "usd_per_teu": _figure(1)},
+        {"id": "XT", "from": "XX", "to": "TT", "mode": "rail", "hours": _figure(0), **zero,
+         "gauge_from": 1520, "gauge_to": 1520},
+    ]  # fmt: skip
+    network = net.parse(_document(["OO", "XX", "VV", "TT"], ["AA"] * 4, legs))
+    for compiled in (True, False):
+        result = plan(network, Query("OO", "TT", penalties=Penalties(5, 7, 11)), compiled=compiled)
+        routes = {
+            tuple(s.leg.id for s in r.steps): (r.totals["time"], r.totals["cost"])
+            for r in result.routes
+        }
+        assert routes == {("OX", "XT"): (11.0, 0.0), ("OV", "XV", "XT"): (10.0, 1.0)}
+
+
+@pytest.mark.parametrize("penalty", [-1.0, math.nan, math.inf])
+def test_a_negative_or_missing_penalty_is_refused_by_name(penalty: float) -> None:
+    """The bounds and the walk search rely on penalties of at least zero."""
+    network = _shipped()
+    with pytest.raises(PlanError) as refused:
+        plan(network, Query("PKKHI", "AZBAK", penalties=Penalties(gauge_hours=penalty)))
+    assert refused.value.field == "gauge_hours"
+
+
+def _synthetic(seed: int, size: int = 40) -> net.Network:
+    """A network bigger than brute force can check, with every gauge known (so that the
+    penalties below obey the triangle inequality and the compiled search runs)."""
+    rng = random.Random(seed)
+    nodes = [f"N{i}" for i in range(size)]
+    countries = [COUNTRIES[i * len(COUNTRIES) // size] for i in range(size)]
+    legs = []
+    for i in range(size * 3):
+        a = rng.randrange(size)
+        b = min(size - 1, max(0, a + rng.choice([-4, -3, -2, -1, 1, 2, 3, 4])))
+        if a == b:
+            continue
+        mode = rng.choice(MODES)
+        gauges = (
+            rng.choice([(1435, 1435), (1520, 1520), (1435, 1520)])
+            if mode == "rail"
+            else (None, None)
+        )
+        legs.append({
+            "id": f"L{i}", "from": nodes[a], "to": nodes[b], "mode": mode,
+            "bidirectional": rng.random() < 0.8,
+            "distance_km": _figure(rng.randint(10, 90)), "hours": _figure(rng.randint(0, 60)),
+            "usd_per_teu": _figure(None if rng.random() < 0.05 else rng.randint(0, 400)),
+            "gauge_from": gauges[0], "gauge_to": gauges[1],
+        })  # fmt: skip
+    return net.parse(_document(nodes, countries, legs))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_compiled_search_matches_the_python_one_label_for_label(seed: int) -> None:
+    assert search.COMPILED  # built by make install; without it every query runs in Python
+    network = _synthetic(seed)
+    rng = random.Random(seed)
+    for penalties, borders, tolerance in [
+        (Penalties(), None, 0.0),
+        (Penalties(0, 0, 0), 1, 0.0),
+        (Penalties(10, 3, 15, 100, 0, 150), None, 0.0),
+        (Penalties(), None, 0.05),
+    ]:
+        origin, destination = rng.sample(sorted(network.nodes), 2)
+        query = Query(origin, destination, max_border_crossings=borders, penalties=penalties,
+                      tolerance=tolerance)  # fmt: skip
+        compiled, python = plan(network, query), plan(network, query, compiled=False)
+        assert compiled.labels == python.labels and compiled.complete == python.complete
+        assert [r.places for r in compiled.routes] == [r.places for r in python.routes]
+        assert [r.totals for r in compiled.routes] == [r.totals for r in python.routes]
+
+
+def test_a_search_stopped_at_its_limit_returns_the_same_routes_from_both() -> None:
+    network = _synthetic(11, size=60)
+    query = Query("N0", "N59", max_labels=300)
+    compiled, python = plan(network, query), plan(network, query, compiled=False)
+    assert not compiled.complete and compiled.labels == python.labels >= 300
+    assert [r.places for r in compiled.routes] == [r.places for r in python.routes]
 
 
 # --- the shipped network: the planner against every simple path -------------------------------
