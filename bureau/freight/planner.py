@@ -20,8 +20,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from bureau.freight import search
 from bureau.freight.network import CARGO_TYPES, MODES, Leg, Network
 
@@ -31,13 +29,22 @@ _UNKNOWN_COUNT = (0, 1, 1, 2, 1, 2, 2, 3)  # criteria unknown, by mask
 _BITS = {"time": TIME, "cost": COST, "co2": CO2}
 
 
-class PlanError(ValueError):
-    """A query the planner cannot answer as asked; ``field`` names the input at fault."""
+def _(message: str) -> str:
+    """Marks a message for the translation catalogues (as Django's ``gettext_noop``): the
+    planner imports no Django, so whoever shows a PlanError translates its ``template``."""
+    return message
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+
+class PlanError(ValueError):
+    """A query the planner cannot answer as asked; ``field`` names the input at fault, and
+    ``template`` % ``params`` says why (``message``, in English)."""
+
+    def __init__(self, field: str, template: str, **params: str) -> None:
         self.field = field
-        self.message = message
+        self.template = template
+        self.params = params
+        self.message = template % params if params else template
+        super().__init__(f"{field}: {self.message}")
 
 
 @dataclass(frozen=True)
@@ -156,24 +163,22 @@ def _graph(network: Network, cargo: str) -> search.Graph:
 def _check(network: Network, query: Query) -> None:
     for name, place in (("from", query.origin), ("to", query.destination)):
         if place not in network.nodes:
-            raise PlanError(name, f"'{place}' is not a place in the network")
+            raise PlanError(name, _("'%(place)s' is not a place in the network"), place=place)
     if query.origin == query.destination:
         raise PlanError("to", _("the destination is the same place as the origin"))
     if query.cargo not in CARGO_TYPES:
-        raise PlanError(
-            "cargo", _("must be one of %(options)s") % {"options": ", ".join(CARGO_TYPES)}
-        )
+        raise PlanError("cargo", _("must be one of %(options)s"), options=", ".join(CARGO_TYPES))
     unknown_modes = sorted(set(query.modes) - set(MODES))
     if unknown_modes or not query.modes:
-        raise PlanError("mode", _("must be among %(modes)s") % {"modes": ", ".join(MODES)})
+        raise PlanError("mode", _("must be among %(modes)s"), modes=", ".join(MODES))
     if query.by not in CRITERIA:
-        raise PlanError("by", _("must be one of %(options)s") % {"options": ", ".join(CRITERIA)})
+        raise PlanError("by", _("must be one of %(options)s"), options=", ".join(CRITERIA))
     for name, weight in (query.weights or {}).items():
         if name not in CRITERIA or not (math.isfinite(weight) and weight >= 0):
             raise PlanError(
                 "weights",
-                _("'%(name)s' must be one of time, cost, co2 with a weight ≥ 0")
-                % {"name": str(name)[:40]},
+                _("'%(name)s' must be one of time, cost, co2 with a weight ≥ 0"),
+                name=str(name)[:40],
             )
     if query.max_border_crossings is not None and query.max_border_crossings < 0:
         raise PlanError("max_borders", _("must not be negative"))

@@ -141,7 +141,7 @@ def build_query(network: net.Network, request: RouteRequest) -> planner.Query:
     try:
         planner._check(network, query)
     except planner.PlanError as bad:
-        raise ValidationFailed.single(bad.field, bad.message) from None
+        raise ValidationFailed.single(bad.field, _(bad.template) % bad.params) from None
     return query
 
 

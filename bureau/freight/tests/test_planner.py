@@ -6,6 +6,8 @@ import itertools
 import json
 import math
 import random
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -334,3 +336,21 @@ def test_on_the_shipped_network_the_pareto_set_equals_every_simple_path_compared
     assert {v[:4] for v in got} == _pareto(vectors, False)
     assert len(got) == len({v[:4] for v in got})  # each vector once
     assert result.complete
+
+
+def test_the_planner_imports_no_django():
+    """The planner is a plain module: a process without Django can plan, and its refusals
+    carry a template that the pages translate."""
+    script = (
+        "import sys; sys.modules['django'] = None\n"
+        "from bureau.freight import planner\n"
+        "try:\n"
+        "    planner.PlanError('to', planner._('%(place)s is odd'), place='X')\n"
+        "except Exception as error: raise SystemExit(repr(error))\n"
+        "print(planner.PlanError('to', planner._('%(place)s is odd'), place='X').message)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "X is odd"
