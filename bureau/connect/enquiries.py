@@ -12,7 +12,7 @@ from django.core import signing
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bureau.accounts import permissions
@@ -130,7 +130,12 @@ def enquiry_create(
     if signed_in:
         assert isinstance(actor, User)
         values["email"] = actor.email
-    enquiry = Enquiry.objects.create(chamber=chamber, asker=actor if signed_in else None, **values)
+    enquiry = Enquiry.objects.create(
+        chamber=chamber,
+        asker=actor if signed_in else None,
+        language=translation.get_language() or "",
+        **values,
+    )
     common.record(
         actor=actor if signed_in else None,
         organisation=chamber,
@@ -269,7 +274,8 @@ def _tell_asker(enquiry: Enquiry) -> None:
             enquiry.answer,
         )
         return
-    subject = _("Answer: %(subject)s") % {"subject": about[:150]}
+    with translation.override(enquiry.language or settings.LANGUAGE_CODE):
+        subject = _("Answer: %(subject)s") % {"subject": about[:150]}
     text, address = enquiry.answer + "\n", enquiry.email
     transaction.on_commit(lambda: send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [address]))
 

@@ -164,6 +164,9 @@ class Enquiry(models.Model):
     )
     answer = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # The language of the page the question was asked on: an asker without an account is
+    # answered by email in it, whatever language the answering staff read the bureau in.
+    language = models.CharField(max_length=8, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import signing
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bureau.catalog.models import Item
 from bureau.connect import enquiries, outcomes, services
@@ -220,3 +220,32 @@ def test_enquiries_are_limited_per_address_and_staff_hide_abuse(chamber_az, staf
     assert abusive.hidden_at is not None and abusive.state == "closed"
     assert "Rude" not in staff.get("/connect/queue/").content.decode()
     assert "enquiry-hidden" in staff.get("/audit/?kind=connect").content.decode()
+
+
+def test_an_asker_without_an_account_is_answered_in_the_language_they_asked_in(
+    mail, chamber_az, staff_az
+):
+    visitor = Client(HTTP_ACCEPT_LANGUAGE="ur")
+    visitor.post(
+        "/enquiries/new/",
+        {
+            "chamber": chamber_az.slug,
+            "topic": "tariff",
+            "subject": "Duty on rice",
+            "question": "What duty does Azerbaijan levy on HS 1006?",
+            "email": "urdu.asker@example.org",
+        },
+    )
+    enquiry = Enquiry.objects.get()
+    assert enquiry.language == "ur"
+    enquiries.enquiry_confirm(token=signing.dumps(str(enquiry.uid), salt=enquiries.SALT))
+    staff = signed_in(staff_az)  # reads the bureau in English
+    staff.post(f"/connect/queue/{enquiry.uid}/assign/", {"to": staff_az.pk})
+    staff.post(f"/connect/queue/{enquiry.uid}/answer/", {"answer": "15 % ad valorem."})
+    with translation.override("ur"):
+        expected = translation.gettext("Answer: %(subject)s") % {"subject": "Duty on rice"}
+    assert expected != "Answer: Duty on rice"  # the catalogue has it
+    subjects = [
+        r.message["Subject"] for r in mail.received if "urdu.asker@example.org" in r.recipients
+    ]
+    assert expected in subjects
