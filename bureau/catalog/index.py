@@ -78,7 +78,10 @@ def fold(text: str) -> str:
     """Lower case without combining marks, as FTS5's remove_diacritics and bureau_unaccent, and
     with the letters typed differently on different keyboards folded as the database folds them
     (``folding``): 'Café' is 'cafe', 'düyü' is 'duyu', the Azerbaijani schwa and dotless i are e and i."""
-    decomposed = unicodedata.normalize("NFKD", folding.fold(text).lower())
+    lowered = folding.fold(text).lower()
+    if lowered.isascii():  # nothing to decompose, no combining marks: most texts of a catalog
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
