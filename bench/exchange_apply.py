@@ -98,11 +98,13 @@ def child_apply(count: int, profile: bool) -> dict[str, Any]:
     django.setup()
     from django.core.management import call_command
 
+    from bureau.catalog import index
     from bureau.exchange import replication, vectors
     from bureau.exchange.models import Peer
 
     call_command("migrate", verbosity=0)
     events = signed_log(count)
+    floor = baseline(events, vectors.test_public_key())
     peer = Peer.objects.create(
         name=NODE, url="http://127.0.0.1:9/", public_key=vectors.test_public_key()
     )
@@ -115,9 +117,12 @@ def child_apply(count: int, profile: bool) -> dict[str, Any]:
         profiler.start()
     _warm(events[0])
     started, cpu = time.perf_counter(), time.process_time()
-    for start in range(0, count, PAGE):
-        page = {"events": events[start : start + PAGE], "head": {"seq": count, "at": None}}
-        replication.receive_page(peer, page, result)
+    # As `replication.pull` does: the search index catches up once, after the pages (and
+    # that sync is timed too).
+    with index.syncs_held():
+        for start in range(0, count, PAGE):
+            page = {"events": events[start : start + PAGE], "head": {"seq": count, "at": None}}
+            replication.receive_page(peer, page, result)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if profiler is not None:
         profiler.stop()
@@ -130,6 +135,43 @@ def child_apply(count: int, profile: bool) -> dict[str, Any]:
         "apply_seconds": round(seconds, 2),
         # CPU of this process alone: comparable between runs on a loaded machine.
         "apply_cpu_us_per_event": round(cpu / count * 1e6, 1),
+        **floor,
+        "apply_ratio": round(count / seconds / floor["baseline_events_per_s"], 2),
+    }
+
+
+def baseline(events: list[dict[str, Any]], public_key: str) -> dict[str, Any]:
+    """The floor, same process, same events: each page's chain checked as the receiver
+    checks it, and each event inserted as one row (seq, hash, JSON) with the raw driver, one
+    transaction a page (`bench/exchange.py`'s baseline, from the same parsed pages as the
+    apply instead of the sender's database)."""
+    import json
+
+    from django.conf import settings
+
+    from bench.exchange import _raw_store
+    from bureau.exchange import keys
+    from bureau.exchange.canonical import GENESIS
+    from bureau.exchange.verify import check_chain
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("postgresql"):
+        target = f"{PG_SERVER}/{database['NAME']}"
+    else:
+        target = str(Path(database["NAME"]).with_name("baseline.sqlite3"))
+    store, key = _raw_store(target), keys.parse_public(public_key)
+    seq, digest = 0, GENESIS
+    started, cpu = time.perf_counter(), time.process_time()
+    for start in range(0, len(events), PAGE):
+        page = events[start : start + PAGE]
+        check = check_chain(page, node=NODE, key=key, after_seq=seq, after_hash=digest)
+        assert not check.problem and not check.waiting, check.problem or check.waiting
+        store([(v.seq, v.hash, json.dumps(v.event)) for v in check.verified])
+        seq, digest = check.verified[-1].seq, check.verified[-1].hash
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {
+        "baseline_events_per_s": round(len(events) / seconds),
+        "baseline_cpu_us_per_event": round(cpu / len(events) * 1e6, 1),
     }
 
 

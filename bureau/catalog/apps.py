@@ -27,12 +27,11 @@ def _forget(items: Any) -> None:
     """The cached API answer of a changed item is dropped once the change commits."""
     from django.db import transaction
 
-    from bureau.catalog.api import forget_item
+    from bureau.catalog.api import forget_items
 
     pks = [item.pk for item in items]
 
     def forget() -> None:
-        for pk in pks:
-            forget_item(pk)
+        forget_items(pks)
 
     transaction.on_commit(forget)

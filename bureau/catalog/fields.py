@@ -41,14 +41,14 @@ def _text(max_length: int = parsing.MAX_TEXT) -> Parser:
 
 def _choice(choices: type[models.TextChoices]) -> Parser:
     allowed = [str(v) for v in choices.values]
+    by_lower = {candidate.lower(): candidate for candidate in reversed(allowed)}  # first wins
 
     def parse(value: Any) -> str:
         word = parsing.text(value)
         if not word:
             return ""
-        for candidate in allowed:
-            if candidate.lower() == word.lower():
-                return candidate
+        if (found := by_lower.get(word.lower())) is not None:
+            return found
         raise ValueError(
             _("'%(value)s' is not one of: %(allowed)s")
             % {"value": word, "allowed": ", ".join(allowed)}

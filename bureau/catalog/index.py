@@ -78,7 +78,10 @@ def fold(text: str) -> str:
     """Lower case without combining marks, as FTS5's remove_diacritics and bureau_unaccent, and
     with the letters typed differently on different keyboards folded as the database folds them
     (``folding``): 'Café' is 'cafe', 'düyü' is 'duyu', the Azerbaijani schwa and dotless i are e and i."""
-    decomposed = unicodedata.normalize("NFKD", folding.fold(text).lower())
+    lowered = folding.fold(text).lower()
+    if lowered.isascii():  # nothing to decompose, no combining marks: most texts of a catalog
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -355,13 +358,37 @@ def _tokens(opened: Opened, word: str) -> list[str]:
     return list(opened.analyzer.analyze(fold(word)))
 
 
+_held = threading.local()
+
+
 def on_change(_change: object) -> None:
     """After the change commits, bring the index up to date in this process (the change's
-    rows are already queued in its transaction)."""
+    rows are already queued in its transaction); inside ``syncs_held`` once at its end."""
     if enabled():
         from django.db import transaction
 
-        transaction.on_commit(_sync_quietly)
+        if getattr(_held, "depth", 0):
+            _held.pending = True
+        else:
+            transaction.on_commit(_sync_quietly)
+
+
+@contextmanager
+def syncs_held() -> Iterator[None]:
+    """Sync once when the block ends instead of after each commit in it, for a run of many
+    small commits (a catch-up applies a page a transaction). The queue rows are written in
+    every commit all the same, and a search in the meantime syncs first, so nothing is
+    missed; this only spares the index a writer and a commit per transaction."""
+    _held.depth = getattr(_held, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _held.depth -= 1
+        if not _held.depth and getattr(_held, "pending", False):
+            from django.db import transaction
+
+            _held.pending = False
+            transaction.on_commit(_sync_quietly)  # at once, outside any transaction
 
 
 def _sync_quietly() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -32,6 +33,7 @@ NOT_A_PRODUCT = gettext_lazy(
 )
 PAST_VALID_UNTIL = gettext_lazy("must be today or later")
 KINDS = frozenset(Kind.values)  # ``Kind.values`` builds a new list on every access
+KNOWN = frozenset(FIELD_NAMES) | {"id", "uid"}  # a set: each key of each record is looked up
 
 
 def clean_item(
@@ -45,14 +47,14 @@ def clean_item(
     are checked without them: they describe the peer's items as they are.
     """
     errors: list[FieldError] = []
-    unknown = sorted(k for k in data if k not in FIELD_NAMES and k not in {"id", "uid"})
+    unknown = sorted(k for k in data if k not in KNOWN)
     errors += [FieldError(name, _("is not a field of an item")) for name in unknown]
 
     values = _parse(COMMON, data, errors)
     kind = values.get("kind")
     specs = BY_KIND.get(Kind(kind), []) if kind in KINDS else []
     for name in data:
-        if name in FIELD_NAMES and _owner(name) not in (None, kind) and not _blank(data[name]):
+        if _owner(name) not in (None, kind) and not _blank(data[name]):
             errors.append(FieldError(name, _("does not apply to kind '%(kind)s'") % {"kind": kind}))
     detail = _parse(specs, data, errors)
     errors += _cross_checks(values, detail)
@@ -63,6 +65,39 @@ def clean_item(
     return CleanItem(kind=str(kind), common=values, detail=detail)
 
 
+# Parsed values of text input, per field: a batch (a peer's page, an import file) repeats
+# the same kinds, codes, dates and units in thousands of records, and a parser's answer
+# depends on its input alone. Only answers are kept, never refusals (worded in the language
+# of their request), and a list of texts is kept as a tuple and handed out as a new list, so
+# that no record shares a mutable value with another.
+_PARSED: dict[str, dict[Any, Any]] = {}
+_PARSED_SIZE = 4096  # per field; a field whose values never repeat (a title) starts over
+_IMMUTABLE = (str, bool, int, Decimal, dt.date, type(None))
+
+
+def _parse_one(spec: FieldSpec, raw: Any) -> Any:
+    key: Any
+    if type(raw) is str:
+        key = raw
+    elif type(raw) is list and all(type(part) is str for part in raw):
+        key = (list, *raw)
+    else:
+        return spec.parse(raw)
+    known = _PARSED.setdefault(spec.name, {})
+    try:
+        found = known[key]
+    except KeyError:
+        value = spec.parse(raw)
+        if len(known) >= _PARSED_SIZE:
+            known.clear()
+        if isinstance(value, _IMMUTABLE):
+            known[key] = value
+        elif type(value) is list and all(type(part) is str for part in value):
+            known[key] = tuple(value)
+        return value
+    return list(found) if type(found) is tuple else found
+
+
 def _parse(
     specs: list[FieldSpec], data: Mapping[str, Any], errors: list[FieldError]
 ) -> dict[str, Any]:
@@ -70,7 +105,7 @@ def _parse(
     for spec in specs:
         raw = data.get(spec.name)
         try:
-            values[spec.name] = spec.parse(raw)
+            values[spec.name] = _parse_one(spec, raw)
         except ValueError as error:
             errors.append(FieldError(spec.name, str(error)))
             continue

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.utils import timezone
 
 from bureau.accounts.models import Organisation
@@ -35,9 +35,8 @@ from bureau.catalog.models import (
 from bureau.catalog.services import DETAIL_MODELS
 from bureau.catalog.validation import CleanItem, clean_item
 from bureau.commitments import replication
-from bureau.core import changes
+from bureau.core import bulk, changes
 from bureau.core.errors import ValidationFailed
-from bureau.exchange import bulk
 from bureau.exchange import canonical as c
 from bureau.exchange.directory import Organisations, Refused
 from bureau.exchange.verify import Verified
@@ -47,7 +46,7 @@ NESTED = ("extensions", "milestones")
 # Detail fields stored as "" rather than NULL when absent (as the catalog's services store them).
 TEXT_DETAIL = {"unit", "incoterm", "origin_country", "destination_country", "stage", "instrument"}
 NOT_RECORD_FIELDS = ("uid", "organisation", "status", "published_at")
-_KNOWN = frozenset(FIELD_NAMES)
+_RECORD_KEYS = frozenset(FIELD_NAMES) - frozenset(NOT_RECORD_FIELDS)
 _KINDS = frozenset(Kind.values)
 
 
@@ -187,9 +186,8 @@ def _check_complete(body: dict[str, Any]) -> None:
 
 
 def _clean(body: dict[str, Any]) -> CleanItem:
-    record = {k: v for k, v in body.items() if k not in NOT_RECORD_FIELDS}
     # Fields a newer peer has and this node does not are left out, not held against it.
-    record = {k: v for k, v in record.items() if k in _KNOWN}
+    record = {k: v for k, v in body.items() if k in _RECORD_KEYS}
     try:
         clean = clean_item(record)
     except ValidationFailed as error:
@@ -217,11 +215,11 @@ def _write(
     announce = _create(peer_name, fresh, now, rates)
     for uid, plan in plans.items():
         if uid in existing and _update(existing[uid], plan, peer_name, now, rates):
-            announce.append(existing[uid].pk)
+            announce.append(existing[uid])
     outcome.created, outcome.changed = len(fresh), len(plans) - len(fresh)
     # Newly published here: local subscribers get it through the normal delivery path.
     if announce:
-        changes.announce(ItemsPublished(list(Item.objects.filter(pk__in=announce))))
+        changes.announce(ItemsPublished(announce))
 
 
 def _values(plan: Plan, rates: dict[str, Any] | None) -> dict[str, Any]:
@@ -255,7 +253,7 @@ def _detail(item: Item, plan: Plan) -> models.Model:
 
 
 ITEM_COLUMNS = (
-    "uid", "kind", "status", "title", "summary", "body", "language", "countries", "hs_codes",
+    "id", "uid", "kind", "status", "title", "summary", "body", "language", "countries", "hs_codes",
     "sectors", "value_amount", "value_currency", "value_usd", "valid_from", "valid_until",
     "organisation", "origin_node", "source_title", "source_url", "is_example", "created_at",
     "updated_at", "published_at",
@@ -264,13 +262,15 @@ ITEM_COLUMNS = (
 
 def _create(
     peer_name: str, plans: list[Plan], now: dt.datetime, rates: dict[str, Any] | None
-) -> list[int]:
-    """Insert new items with their details, facets and first audit entry; return the ids of
-    those that are published. Plain INSERTs: this is the catch-up path."""
+) -> list[Item]:
+    """Insert new items with their details, facets and first audit entry; return those that
+    are published. Plain INSERTs: this is the catch-up path."""
     if not plans:
         return []
-    bulk.table(Item, ITEM_COLUMNS).insert(_item_row(p, peer_name, now, rates) for p in plans)
-    ids = dict(Item.objects.filter(uid__in=[p.uid for p in plans]).values_list("uid", "id"))
+    ids = dict(zip([p.uid for p in plans], bulk.new_ids(Item, len(plans)), strict=True))
+    bulk.table(Item, ITEM_COLUMNS).insert(
+        _item_row(ids[p.uid], p, peer_name, now, rates) for p in plans
+    )
     for kind, model in DETAIL_MODELS.items():
         mine = [p for p in plans if p.clean.kind == kind]
         if mine:
@@ -284,14 +284,31 @@ def _create(
     bulk.table(ItemTransition, ("item", "from_status", "to_status", "at", "note")).insert(
         (ids[p.uid], "", p.status, now, _note(peer_name, p)) for p in plans
     )
-    return [ids[p.uid] for p in plans if p.status == Status.PUBLISHED]
+    return [_announced(ids[p.uid], p, peer_name) for p in plans if p.status == Status.PUBLISHED]
+
+
+def _announced(pk: int, plan: Plan, peer_name: str) -> Item:
+    """The item as the listeners of ``ItemsPublished`` are handed it, without reading back
+    the rows just written: its identity, kind, status and origin are loaded, and any other
+    field is read from the database if a listener asks for it (Django's deferred fields)."""
+    known = {
+        "id": pk,
+        "uid": plan.uid,
+        "kind": plan.clean.kind,
+        "status": plan.status,
+        "organisation_id": plan.organisation.pk,
+        "origin_node": peer_name,
+    }
+    names = [f.attname for f in Item._meta.concrete_fields if f.attname in known]
+    return Item.from_db(DEFAULT_DB_ALIAS, names, [known[name] for name in names])
 
 
 def _item_row(
-    plan: Plan, peer_name: str, now: dt.datetime, rates: dict[str, Any] | None
+    pk: int, plan: Plan, peer_name: str, now: dt.datetime, rates: dict[str, Any] | None
 ) -> tuple[Any, ...]:
     values = _values(plan, rates)
     values.update(
+        id=pk,
         uid=plan.uid,
         kind=plan.clean.kind,
         organisation=plan.organisation.pk,

@@ -142,11 +142,21 @@ def _is_timestamp(text: str) -> bool:
     return True
 
 
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
 def _has_float(value: Any) -> bool:
-    if isinstance(value, float):
-        return True
-    if isinstance(value, dict):
-        return any(_has_float(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_float(v) for v in value)
+    """Whether a float is anywhere in ``value``; a loop, not a call a value: every event's
+    body is walked whole."""
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if type(current) in _SCALARS:
+            continue
+        if isinstance(current, float):
+            return True
+        if isinstance(current, dict):
+            pending.extend(current.values())
+        elif isinstance(current, list):
+            pending.extend(current)
     return False

@@ -21,8 +21,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bureau.exchange import bulk, client, keys
+from bureau.catalog import index
+from bureau.core import bulk
 from bureau.exchange import canonical as c
+from bureau.exchange import client, keys
 from bureau.exchange.apply import Outcome, apply_events
 from bureau.exchange.models import Peer, ReceivedEvent
 from bureau.exchange.verify import ChainCheck, Verified, check_chain
@@ -59,7 +61,10 @@ def pull(peer: Peer, *, page_size: int = PAGE) -> PullResult:
         result.skipped = True
         return result
     try:
-        with ThreadPoolExecutor(1, thread_name_prefix="bureau-exchange-fetch") as fetcher:
+        with (
+            ThreadPoolExecutor(1, thread_name_prefix="bureau-exchange-fetch") as fetcher,
+            index.syncs_held(),  # the search index catches up once, after the pages
+        ):
             _pull_pages(peer, page_size, result, fetcher)
         _succeeded(peer)
     except client.PeerUnavailable as error:

@@ -17,6 +17,7 @@ events vouched for whose own signature fails (a fault in the peer's signing to l
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,10 +83,10 @@ def _linked(events: Sequence[Any], node: str, seq: int, digest: str) -> tuple[li
     """The run of events that are well formed and linked, and why the next one is not."""
     out: list[Verified] = []
     for event in events:
-        problem = link_problem(event, node=node, after_seq=seq, after_hash=digest)
+        problem, encoded = _link(event, node=node, after_seq=seq, after_hash=digest)
         if problem:
             return out, problem
-        digest, seq = c.event_hash(event), event["seq"]
+        digest, seq = hashlib.sha256(encoded).hexdigest(), event["seq"]
         out.append(Verified(seq, digest, event))
     return out, ""
 
@@ -112,22 +113,34 @@ def _unsigned_reason(verified: Verified, node: str) -> str:
 def link_problem(event: Any, *, node: str, after_seq: int, after_hash: str) -> str:
     """Why ``event`` cannot follow (``after_seq``, ``after_hash``) in ``node``'s log, its
     signature aside; "" if it can."""
+    return _link(event, node=node, after_seq=after_seq, after_hash=after_hash)[0]
+
+
+def _link(event: Any, *, node: str, after_seq: int, after_hash: str) -> tuple[str, bytes]:
+    """``link_problem``, and the canonical bytes of the whole event when there is none: they
+    are what its hash is taken of, so each event is encoded once (a page has a thousand)."""
     label = f"event {event.get('seq', '?')}" if isinstance(event, dict) else "an event"
     if reason := c.envelope_error(event):
-        return f"{label} is malformed: it {reason}"
+        return f"{label} is malformed: it {reason}", b""
     if event["node"] != node:
-        return f"{label} names node '{event['node']}', not '{node}': a peer sends only its own log"
+        return (
+            f"{label} names node '{event['node']}', not '{node}': a peer sends only its own log",
+            b"",
+        )
     if event["seq"] <= after_seq:
-        return f"{label} replays an event already applied (the last applied is {after_seq})"
+        return f"{label} replays an event already applied (the last applied is {after_seq})", b""
     if event["seq"] != after_seq + 1:
-        return f"{label} leaves a gap: event {after_seq + 1} was expected next"
+        return f"{label} leaves a gap: event {after_seq + 1} was expected next", b""
     try:
-        c.signed_part(event)
+        # The signature is plain base64url (checked above), so the whole event encodes
+        # exactly when the part its signature covers does.
+        encoded = c.canonical(event)
     except (UnicodeEncodeError, ValueError, TypeError):
-        return f"{label} is malformed: it has text that is not valid Unicode"
+        return f"{label} is malformed: it has text that is not valid Unicode", b""
     if event["prev"] != after_hash:
         return (
             f"{label} is a fork: its prev is not the hash of event {after_seq} as applied here "
-            "(the peer's history differs from what it sent before)"
+            "(the peer's history differs from what it sent before)",
+            b"",
         )
-    return ""
+    return "", encoded

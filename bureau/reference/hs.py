@@ -49,7 +49,8 @@ def sections() -> dict[str, str]:
 
 def normalise(code: str) -> str:
     """Strip dots and spaces people type ('2711.11' -> '271111')."""
-    return re.sub(r"[.\s]", "", str(code))
+    text = str(code)
+    return text if text.isdigit() else re.sub(r"[.\s]", "", text)  # digits: nothing to strip
 
 
 def exists(code: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,7 @@ def code_of(text: str) -> str | None:
     return code if code in by_code() else None
 
 
+@lru_cache(maxsize=4096)  # the place list is fixed; a batch of items names the same few
 def place_code(text: str, *, country: str = "") -> str | None:
     """The code of the place ``text`` names (a code or a known name), preferring ``country``."""
     if not text:

@@ -229,3 +229,21 @@ def test_the_api_page_from_the_index_and_cache_equals_the_databases(make_item, s
     assert "Rice husk oil" in [i["title"] for i in page()["items"]]
     services.item_withdraw(actor=staff_az, item=other, note="gone")
     assert [i["title"] for i in page()["items"]] == ["Basmati rice for Baku"]
+
+
+def test_syncs_held_brings_the_index_up_to_date_once_at_the_end(
+    make_item, django_capture_on_commit_callbacks
+):
+    """A run of commits (a catch-up's pages) syncs the index once, after the last of them."""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, index.syncs_held():
+        make_item(publish=True, title="Sesame seeds from Sialkot")
+        make_item(publish=True, title="Sesame oil from Ganja")
+    assert callbacks.count(index._sync_quietly) == 1
+    assert not SearchQueue.objects.exists()
+    filters = ItemFilters.parse({"q": "sesame"})
+    assert index.find(filters, offset=0, limit=20).count == 2
+
+    with django_capture_on_commit_callbacks() as callbacks:  # not held: once a change
+        make_item(publish=True, title="Sesame paste")
+        make_item(publish=True, title="Sesame bars")
+    assert callbacks.count(index._sync_quietly) == 2

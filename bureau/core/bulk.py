@@ -1,4 +1,4 @@
-"""Batched row writes for the catch-up path, without building model instances.
+"""Batched row writes for bulk paths (catch-up, the outbox), without building model instances.
 
 Catching up on a peer's log inserts tens of thousands of rows a second; Django's
 ``bulk_create`` spends most of that time instantiating models and compiling each value.
@@ -64,12 +64,15 @@ def _memo(adapter: Callable[[Any], Any]) -> Callable[[Any], Any]:
     seen: dict[Any, Any] = {}
 
     def convert(value: Any) -> Any:
+        key = value
+        if type(value) is list:  # a JSON list of codes: batches repeat them too
+            key = (list, *value)
         try:
-            return seen[value]
+            return seen[key]
         except KeyError:
-            seen[value] = converted = adapter(value)
+            seen[key] = converted = adapter(value)
             return converted
-        except TypeError:  # unhashable (a JSON list)
+        except TypeError:  # unhashable (a list of objects)
             return adapter(value)
 
     return convert
@@ -94,3 +97,32 @@ def _adapter(field: Any, connection: Any) -> Callable[[Any], Any] | None:
 def table(model: type[models.Model], names: tuple[str, ...]) -> Table:
     """The ``Table`` for these columns (built once per process and database vendor)."""
     return Table(model, names)
+
+
+def new_ids(model: type[models.Model], count: int) -> list[int]:
+    """Primary keys, ascending, for ``count`` rows the caller is about to insert in its
+    transaction: the rows are written with their ids, and nothing has to be read back.
+
+    PostgreSQL: drawn from the column's own sequence, as a default would. SQLite: after the
+    largest id ever used (the table and ``sqlite_sequence``, which AUTOINCREMENT keeps); the
+    transaction holds the database's write lock from its start (``BEGIN IMMEDIATE``), so no
+    other writer can take them before the rows are in."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not connection.in_atomic_block:
+        raise RuntimeError("new_ids is for rows inserted in the same transaction")
+    table, column = model._meta.db_table, str(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        quoted = f"{connection.ops.quote_name(table)}.{connection.ops.quote_name(column)}"
+        cursor.execute(
+            f"SELECT max(coalesce((SELECT max({quoted}) FROM {connection.ops.quote_name(table)}), 0),"  # noqa: S608 - names from the model
+            " coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        last = int(cursor.fetchone()[0])
+    return list(range(last + 1, last + 1 + count))
