@@ -43,12 +43,15 @@ def dates_of(item: Item) -> list[windows.Dated]:
     agreement = item.agreement
     found = []
     if expiry := expiry_of(agreement):
+        title = _("%(agreement)s expires") % {"agreement": item.title}
         found.append(windows.Dated("expiry", f"expiry:{item.uid}:{expiry}", str(item.uid),
-                                   f"{item.title} expires", expiry))  # fmt: skip
+                                   title, expiry))  # fmt: skip
     for m in agreement.milestones.all():
         if m.due_on:
             key = f"milestone:{item.uid}:{m.due_on}:{m.title}"[:200]
-            found.append(windows.Dated("milestone", key, str(item.uid), f"{item.title}: {m.title}",
+            title = _("%(agreement)s: %(milestone)s") % {"agreement": item.title,
+                                                           "milestone": m.title}  # fmt: skip
+            found.append(windows.Dated("milestone", key, str(item.uid), title,
                                        m.due_on, m.done_on, m.title))  # fmt: skip
     return found
 

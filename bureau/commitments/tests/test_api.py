@@ -90,6 +90,10 @@ def test_agreements_desk_lists_due_and_overdue_and_records_an_extension(
 ) -> None:
     desk = client.get("/api/v1/commitments/agreements?days=30").json()
     assert [d["title"] for d in desk["due"]] == ["LNG framework agreement expires"]
+    in_azerbaijani = client.get(
+        "/api/v1/commitments/agreements?days=30", HTTP_ACCEPT_LANGUAGE="az"
+    ).json()
+    assert [d["title"] for d in in_azerbaijani["due"]] == ["LNG framework agreement qüvvədən düşür"]
     assert [d["title"] for d in desk["overdue"]] == [
         "LNG framework agreement: Trading company set up"
     ]
