@@ -75,6 +75,13 @@ def threads_of(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used: a cost that the machine's other work
+    does not change, unlike the rates."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # --- setup (a child process with Django) ---------------------------------------------
 
 
@@ -557,15 +564,21 @@ def measure(target: Target, args: argparse.Namespace, env: dict[str, str]) -> di
     first = time.monotonic()
     steady = target.steady(1, steady_n)
     clients.drain(round(per_item * (1 + steady_n)), quiet_s=args.drain, limit_s=120)
-    burst_first = time.monotonic()
+    burst_first, burst_cpu = time.monotonic(), cpu_seconds(pid)
     burst = target.burst(1 + steady_n, args.burst_items)
     expected = round(per_item * (1 + steady_n + args.burst_items))
     clients.drain(expected, quiet_s=args.drain, limit_s=900)
+    burst_cpu = cpu_seconds(pid) - burst_cpu
     report = clients.finish()
     figures |= _latency(report, steady, burst, first, burst_first, held)
     publishing = target.burst_started.get("started", burst_first)
     burst_arrivals = [at for item, at in report["arrivals"] if item in burst]
     figures["burst_deliveries_per_s_publishing"] = _rate(burst_arrivals, publishing)
+    # The server's CPU time over the burst per delivery received (the server publishes nothing
+    # itself in the burst: it matches, records and sends).
+    figures["burst_server_cpu_us_per_delivery"] = (
+        round(burst_cpu * 1e6 / len(burst_arrivals), 1) if burst_arrivals else None
+    )
     log(f"{target.name}: {json.dumps(figures)}")
     return figures
 
@@ -737,6 +750,8 @@ def main() -> None:
                 "baseline_deliveries_per_s_publishing": baseline[
                     "burst_deliveries_per_s_publishing"
                 ],
+                "server_cpu_us_per_delivery": bureau["burst_server_cpu_us_per_delivery"],
+                "baseline_server_cpu_us_per_delivery": baseline["burst_server_cpu_us_per_delivery"],
                 "loadavg_start": loadavg_start,
                 "loadavg_end": list(os.getloadavg()),
                 "server_rss_mib": bureau["server_rss_mib"],
