@@ -862,14 +862,17 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     figures: dict[str, Any] = {"generated_s": prepared["generated_s"],
                                "index_build_s": prepared.get("index_build_s")}  # fmt: skip
     paths = [f"/api/v1/items/{pk}" for pk in prepared["sample_ids"]]
+    skip = set(args.skip.split(","))
+    detail = engine in args.detail_engines and "detail" not in skip
     with serve(env, probe=STATIC_FILE) as server:
-        log(f"{engine}: search, {args.queries} queries")
-        figures.update(run_child([*me, "--phase", "search", "--queries", str(args.queries),
-                                  "--base-url", server.base_url], env))  # fmt: skip
-        if engine in args.detail_engines:
+        if "search" not in skip:
+            log(f"{engine}: search, {args.queries} queries")
+            figures.update(run_child([*me, "--phase", "search", "--queries", str(args.queries),
+                                      "--base-url", server.base_url], env))  # fmt: skip
+        if detail:
             log(f"{engine}: item detail, 50 clients, 1 worker")
             figures.update(detail_load(server.base_url, paths, args.seconds, ""))
-    if engine in args.detail_engines:
+    if detail:
         with serve(env, workers=2, probe=STATIC_FILE) as server:
             log(f"{engine}: item detail, 50 clients, 2 workers")
             figures.update(detail_load(server.base_url, paths, args.seconds, "_workers2"))
@@ -934,7 +937,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10, help="length of each load test")
-    parser.add_argument("--skip", default="", help="comma-separated: search,import")
+    parser.add_argument("--skip", default="", help="comma-separated: search,detail,import")
     # PostgreSQL is left out by default: under ASGI every concurrent request holds its own
     # connection (CONN_MAX_AGE=60), so 50 clients exhaust a shared server's max_connections.
     parser.add_argument(
@@ -963,7 +966,7 @@ def main(argv: list[str] | None = None) -> None:
                                "date": dt.date.today().isoformat(), "cpus": os.cpu_count(),
                                "loadavg_start": os.getloadavg()[0]}  # fmt: skip
     for engine in engines:
-        if "search" not in skip:
+        if not {"search", "detail"} <= skip:  # both are measured against one served catalog
             figures[engine] = bench_engine(engine, args)
         if "import" not in skip:
             figures.setdefault(engine, {}).update(bench_import(engine, args))

@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import http.client
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -34,7 +35,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,13 @@ def threads_of(pid: int) -> int:
         if line.startswith("Threads:"):
             return int(line.split()[1])
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used: a cost that the machine's other work
+    does not change, unlike the rates."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- setup (a child process with Django) ---------------------------------------------
@@ -467,6 +475,8 @@ def phase_publish_bulk(first: int, count: int, batch: int) -> None:
         services.item_prepare(actor=staff, data=_notice(j)) for j in range(first, first + count)
     ]
     returned: dict[int, float] = {}
+    # When publishing begins: the process's start-up and the items' validation come before it.
+    print(json.dumps({"started": time.monotonic()}), flush=True)
     for start in range(0, count, batch):
         saved = services.items_save(prepared[start : start + batch], actor=staff, publish=True)
         now = time.monotonic()
@@ -528,6 +538,8 @@ class Target:
     stream_path: str
     steady: Callable[[int, int], dict[int, float]]  # (first j, count) -> {item id: returned at}
     burst: Callable[[int, int], dict[int, float]]
+    # When the burst's publisher began publishing, if it says so (after its own start-up).
+    burst_started: dict[str, float] = field(default_factory=dict)
 
 
 def measure(target: Target, args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
@@ -552,12 +564,21 @@ def measure(target: Target, args: argparse.Namespace, env: dict[str, str]) -> di
     first = time.monotonic()
     steady = target.steady(1, steady_n)
     clients.drain(round(per_item * (1 + steady_n)), quiet_s=args.drain, limit_s=120)
-    burst_first = time.monotonic()
+    burst_first, burst_cpu = time.monotonic(), cpu_seconds(pid)
     burst = target.burst(1 + steady_n, args.burst_items)
     expected = round(per_item * (1 + steady_n + args.burst_items))
     clients.drain(expected, quiet_s=args.drain, limit_s=900)
+    burst_cpu = cpu_seconds(pid) - burst_cpu
     report = clients.finish()
     figures |= _latency(report, steady, burst, first, burst_first, held)
+    publishing = target.burst_started.get("started", burst_first)
+    burst_arrivals = [at for item, at in report["arrivals"] if item in burst]
+    figures["burst_deliveries_per_s_publishing"] = _rate(burst_arrivals, publishing)
+    # The server's CPU time over the burst per delivery received (the server publishes nothing
+    # itself in the burst: it matches, records and sends).
+    figures["burst_server_cpu_us_per_delivery"] = (
+        round(burst_cpu * 1e6 / len(burst_arrivals), 1) if burst_arrivals else None
+    )
     log(f"{target.name}: {json.dumps(figures)}")
     return figures
 
@@ -643,10 +664,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             out = subprocess.run(
                 command, env=env, cwd=REPO, check=True, capture_output=True, text=True
             ).stdout
-            return {int(k): v for k, v in json.loads(out.strip().splitlines()[-1]).items()}
+            lines = out.strip().splitlines()
+            publishing.update(json.loads(lines[-2]))
+            return {int(k): v for k, v in json.loads(lines[-1]).items()}
 
+        publishing: dict[str, float] = {}
         results["bureau"] = measure(
-            Target("bureau", port, server, setup_file, "/api/v1/stream", steady, burst), args, env
+            Target("bureau", port, server, setup_file, "/api/v1/stream", steady, burst, publishing),
+            args,
+            env,
         )
     return results
 
@@ -707,6 +733,7 @@ def main() -> None:
     elif args.phase == "baseline-server":
         phase_baseline_server(args.port)
     else:
+        loadavg_start = list(os.getloadavg())  # how busy the machine was besides the bench
         results = run(args)
         bureau, baseline = results["bureau"], results["baseline"]
         emit(
@@ -719,6 +746,14 @@ def main() -> None:
                 "p99_ms": bureau["p99_ms"],
                 "deliveries_per_s": bureau["burst_deliveries_per_s"],
                 "steady_deliveries_per_s": bureau["steady_deliveries_per_s"],
+                "deliveries_per_s_publishing": bureau["burst_deliveries_per_s_publishing"],
+                "baseline_deliveries_per_s_publishing": baseline[
+                    "burst_deliveries_per_s_publishing"
+                ],
+                "server_cpu_us_per_delivery": bureau["burst_server_cpu_us_per_delivery"],
+                "baseline_server_cpu_us_per_delivery": baseline["burst_server_cpu_us_per_delivery"],
+                "loadavg_start": loadavg_start,
+                "loadavg_end": list(os.getloadavg()),
                 "server_rss_mib": bureau["server_rss_mib"],
                 "baseline_p99_ms": baseline["p99_ms"],
                 "baseline_deliveries_per_s": baseline["burst_deliveries_per_s"],

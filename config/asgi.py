@@ -4,7 +4,8 @@ thread pool.
 Django's ASGI handler runs every synchronous view on one thread per process, so ordinary pages
 and API calls would queue behind each other. They are plain synchronous code, so they are served
 through ``a2wsgi`` with a pool of threads (database I/O releases the GIL), while the live stream,
-which must hold thousands of idle connections, stays a native async view.
+which must hold thousands of idle connections, stays a native async view. An anonymous read of
+a cached published item is answered in front of Django (``bureau.catalog.reads.ItemReads``).
 """
 
 import os
@@ -20,8 +21,11 @@ from django.core.wsgi import get_wsgi_application
 ASYNC_PATHS = ("/api/v1/stream",)
 
 django_asgi = get_asgi_application()
+
+from bureau.catalog.reads import ItemReads  # noqa: E402 - needs the apps loaded
+
 django_wsgi = WSGIMiddleware(
-    get_wsgi_application(),  # type: ignore[arg-type]  # Django's handler returns an iterable response
+    ItemReads(get_wsgi_application()),  # type: ignore[arg-type]  # an iterable response
     workers=settings.BUREAU_WEB_THREADS,
 )
 

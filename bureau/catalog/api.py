@@ -10,7 +10,6 @@ import json
 import uuid
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from ninja.renderers import JSONRenderer
 from bureau.accounts import permissions
 from bureau.accounts.auth import authenticated_user, request_user
 from bureau.accounts.models import User
-from bureau.catalog import selectors, services
+from bureau.catalog import reads, selectors, services
 from bureau.catalog.models import Item
 from bureau.catalog.models import Status as ItemStatus
 from bureau.catalog.schemas import (
@@ -37,7 +36,7 @@ from bureau.core.errors import NotFound
 router = Router(tags=["items"])
 
 WEB_PATH = "/items/{}/"
-MAX_ID = 2**63 - 1  # ids are 64-bit: a larger number is no item, not a database error
+MAX_ID = reads.MAX_ID  # ids are 64-bit: a larger number is no item, not a database error
 Ident = PathEx[str, P(description="The item's numeric id or its uid")]
 
 
@@ -128,9 +127,7 @@ def get_item(request: HttpRequest, ident: Ident) -> dict[str, Any] | HttpRespons
     return item_out(item)
 
 
-CACHE_PREFIX = "item-json:"
 RENDERER = JSONRenderer()  # the API's renderer (config.api sets no other)
-CACHE_SECONDS = 3600
 
 
 def _published_item(request: HttpRequest, pk: int, version: str) -> HttpResponse:
@@ -140,16 +137,14 @@ def _published_item(request: HttpRequest, pk: int, version: str) -> HttpResponse
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponse(status=304)
     else:
-        cached = cache.get(f"{CACHE_PREFIX}{pk}")
-        if cached is not None and cached[0] == version:
-            body = cached[1]
-        else:
+        body = reads.cached_body(pk, version)
+        if body is None:
             item = selectors.item_get(pk=pk, details=True)
             if item is None:  # deleted since the version was read
                 raise NotFound(_("there is no item '%(item)s'") % {"item": pk})
             body = _render(request, item)
-            cache.set(f"{CACHE_PREFIX}{pk}", (version, body), CACHE_SECONDS)
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+            reads.store_bodies({pk: (version, body)})
+        response = HttpResponse(body, content_type=reads.CONTENT_TYPE)
     response["ETag"] = etag
     return response
 
@@ -159,42 +154,24 @@ def _published_page(
 ) -> HttpResponse:
     """A page of published items from the index, each item's JSON from the cache when its
     version is unchanged (as ``_published_item``), the rest read and rendered at once."""
-    cached = cache.get_many([f"{CACHE_PREFIX}{pk}" for pk, _version in page])
-    bodies: dict[int, bytes] = {}
-    for pk, version in page:
-        hit = cached.get(f"{CACHE_PREFIX}{pk}")
-        if hit is not None and hit[0] == version:
-            bodies[pk] = hit[1]
-    missing = {pk: version for pk, version in page if pk not in bodies}
+    versions = dict(page)
+    bodies = reads.cached_bodies(versions)
+    missing = [pk for pk in versions if pk not in bodies]
     if missing:
         fresh = {}
-        for item in selectors.items_with_details(pks=list(missing)):
+        for item in selectors.items_with_details(pks=missing):
             bodies[item.pk] = _render(request, item)
-            fresh[f"{CACHE_PREFIX}{item.pk}"] = (missing[item.pk], bodies[item.pk])
-        cache.set_many(fresh, CACHE_SECONDS)
+            fresh[item.pk] = (versions[item.pk], bodies[item.pk])
+        reads.store_bodies(fresh)
     items = b", ".join(bodies[pk] for pk, _version in page if pk in bodies)
     head = json.dumps({"count": count, "count_is_capped": capped})[:-1].encode()
-    return HttpResponse(
-        head + b', "items": [' + items + b"]}", content_type="application/json; charset=utf-8"
-    )
+    return HttpResponse(head + b', "items": [' + items + b"]}", content_type=reads.CONTENT_TYPE)
 
 
 def _render(request: HttpRequest, item: Item) -> bytes:
     """The bytes ninja would answer: validated by ``ItemOut``, unset fields left out."""
     data = ItemOut.model_validate(item_out(item)).model_dump(exclude_unset=True)
     return bytes(RENDERER.render(request, data, response_status=200), "utf-8")
-
-
-def forget_item(pk: int) -> None:
-    """Drop an item's cached JSON (after a change; its version would also tell it apart)."""
-    cache.delete(f"{CACHE_PREFIX}{pk}")
-
-
-def forget_items(pks: list[int]) -> None:
-    """``forget_item`` for many at once: one round trip to the cache (a page of a peer's log
-    publishes a thousand)."""
-    if pks:
-        cache.delete_many([f"{CACHE_PREFIX}{pk}" for pk in pks])
 
 
 @router.post("/items", response={201: ItemOut}, exclude_unset=True, summary="Create an item")

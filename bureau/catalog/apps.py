@@ -27,7 +27,7 @@ def _forget(items: Any) -> None:
     """The cached API answer of a changed item is dropped once the change commits."""
     from django.db import transaction
 
-    from bureau.catalog.api import forget_items
+    from bureau.catalog.reads import forget_items
 
     pks = [item.pk for item in items]
 

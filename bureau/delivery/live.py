@@ -15,12 +15,13 @@ is disconnected and resumes from the database, rather than growing the server's 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from asgiref.sync import SyncToAsync, sync_to_async
 from django.conf import settings
@@ -44,22 +45,15 @@ HEARTBEAT_SECONDS = 15.0
 MAX_PENDING = 1000
 REPLAY_PAGE = 500
 READY_SECONDS = 10.0
+# Users holding streams, past each new high of which what exists is frozen (Hub._settle).
+FREEZE_STEP = 1000
 # Backlog ids remembered to drop their live twins: the newest ones, for a minute. Only events
 # committed while the backlog was being read can arrive both ways, and those are the newest.
 REPLAYED_KEEP = 1000
 REPLAYED_SECONDS = 60.0
 
 # A delivery's own columns; its item's part of the event is serialised once per item.
-_DELIVERY_COLUMNS = (
-    "id",
-    "uid_text",
-    "owner_id",
-    "subscription_id",
-    "subscription__name",
-    "item_id",
-    "event_id",
-    "event__action",
-)
+_DELIVERY_COLUMNS = dispatch.LIVE_COLUMNS
 _ITEM_COLUMNS = (
     "id",
     "uid",
@@ -83,17 +77,23 @@ def frames(
     )
     if keep is not None:
         rows = [row for row in rows if keep(row[0], row[2])]
+    return frames_of(rows)
+
+
+def frames_of(rows: Sequence[dispatch.LiveRow]) -> list[LiveEvent]:
+    """One SSE frame per live delivery row (``dispatch.LIVE_COLUMNS``), in order, for the items
+    that are public now and the described events."""
     items = _item_parts({row[5] for row in rows if row[5] is not None})
     about = _described_parts(rows)
     return [
-        (owner, pk, _frame(pk, uid, sub_id, sub_name, about.get(pk) or items[item_id]))
+        (owner, pk, _frame(pk, uid, sub_id, sub_name, about.get(pk) or items[cast(int, item_id)]))
         for pk, uid, owner, sub_id, sub_name, item_id, _event, _action in rows
         # A described event about an item follows the item's status, like the item's own.
         if (item_id is None or item_id in items) and (pk in about or item_id in items)
     ]
 
 
-def _described_parts(rows: list[Any]) -> dict[int, str]:
+def _described_parts(rows: Sequence[Any]) -> dict[int, str]:
     """The JSON of each described event (an agreement expiring ...) by delivery id, in the
     owner's language: what it is, its page and its facts, in the place of an item's."""
     wanted = [row for row in rows if described.is_described(row[7])]
@@ -181,15 +181,17 @@ def load_backlog(*, user_id: int, after: int, limit: int = REPLAY_PAGE) -> list[
     return frames(rows.order_by("id")[:limit])
 
 
-def publish_live_deliveries(delivery_ids: list[int]) -> None:
-    """Pass newly committed live deliveries to the streams (run by the dispatcher after commit).
+def publish_live_deliveries(rows: list[dispatch.LiveRow]) -> None:
+    """Pass newly committed live deliveries to the streams (run by the dispatcher after commit,
+    with the rows it wrote, so nothing is read back but the items' public parts).
 
     Raises when the fan-out fails (Redis away): the dispatcher then leaves the events
     unannounced, and a worker passes them on later (``dispatch.announce_overdue``)."""
     backend = fanout.get()
-    if not delivery_ids or not backend.has_listeners():
+    if not rows or not backend.has_listeners():
         return
-    backend.publish(load_events(delivery_ids, wanted=backend.wants))
+    wants = backend.wants
+    backend.publish(frames_of([row for row in rows if wants(row[2])]))
 
 
 class Stream:
@@ -294,8 +296,11 @@ def _wake(waiter: asyncio.Future[None]) -> None:
 class Hub:
     """This process's open streams by user, fed by the fan-out backend."""
 
-    def __init__(self, backend: Callable[[], fanout.Fanout] = fanout.get) -> None:
+    def __init__(
+        self, backend: Callable[[], fanout.Fanout] = fanout.get, freeze_step: int = FREEZE_STEP
+    ) -> None:
         self._backend = backend
+        self._freeze_step, self._frozen_at = freeze_step, 0
         self._streams: dict[int, set[Stream]] = {}
         self._by_address: dict[str, set[Stream]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -311,7 +316,25 @@ class Hub:
         self._streams.setdefault(user_id, set()).add(stream)
         if address:
             self._by_address.setdefault(address, set()).add(stream)
+        self._settle()
         return stream
+
+    def _settle(self) -> None:
+        """Each time ``freeze_step`` more users than ever before hold streams, move every object
+        that exists now out of the collector's full passes (``gc.freeze``).
+
+        Open streams are long-lived objects by the million (each holds its request, tasks and
+        buffers); a full collection walks all of them and stops the process for a second or more
+        at 10,000 streams, which was the slow tail of live delivery. Frozen objects are still
+        freed when their last reference goes; only reference cycles among them would wait, and
+        a young collection first clears what is already garbage. Freezing only at a new high
+        bounds that to a few times in a process's life.
+        """
+        users = len(self._streams)
+        if users >= self._frozen_at + self._freeze_step:
+            self._frozen_at = users
+            gc.collect(1)
+            gc.freeze()
 
     def admit(self, user_id: int, address: str, limits: StreamLimits) -> Stream | str:
         """Attach a stream unless the user or the address holds as many as allowed already;

@@ -18,6 +18,7 @@ class Target:
     email_mode: str
     subscription_id: int
     owner_id: int
+    name: str = ""  # the subscription's, for the live channel's events
 
 
 class LiveIndex:
@@ -60,7 +61,14 @@ class LiveIndex:
             return
         self.index.add(subscription.pk, criteria_of(subscription))
         self.targets[subscription.pk] = [
-            Target(c.pk, c.kind, c.email_mode, subscription.pk, subscription.owner_id)
+            Target(
+                c.pk,
+                c.kind,
+                c.email_mode,
+                subscription.pk,
+                subscription.owner_id,
+                subscription.name,
+            )
             for c in channels
         ]
 

@@ -28,7 +28,7 @@ def route_of(request: HttpRequest) -> str:
     return str(match.route) if match is not None and match.route else "unmatched"
 
 
-def _record(request: HttpRequest, response: HttpResponseBase, started: float) -> None:
+def record(request: HttpRequest, response: HttpResponseBase, started: float) -> None:
     seconds = time.perf_counter() - started
     route, status = route_of(request), response.status_code
     metrics.REQUESTS.labels(route, request.method or "", str(status)).inc()
@@ -64,7 +64,7 @@ class RequestMiddleware:
         with logs.request_id(request_id):
             response: HttpResponseBase = self.get_response(request)
             response["X-Request-ID"] = request_id
-            _record(request, response, started)
+            record(request, response, started)
         return response
 
     async def _acall(self, request: HttpRequest) -> HttpResponseBase:
@@ -74,5 +74,5 @@ class RequestMiddleware:
             get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response
             response = await get_response(request)
             response["X-Request-ID"] = request_id
-            _record(request, response, started)
+            record(request, response, started)
         return response

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from bureau.catalog import services
-from bureau.catalog.api import CACHE_PREFIX
+from bureau.catalog.reads import CACHE_PREFIX
 
 API = "/api/v1"
 

@@ -176,3 +176,54 @@ def test_a_receiver_failing_half_the_time_still_gets_every_event_once(member, st
     assert set(receiver.ok_ids) == expected
     assert max(receiver.ok_ids.values()) == 1
     assert len(receiver.requests) > 60  # failures were retried
+
+
+@override_settings(BUREAU_WEBHOOK_ALLOW_PRIVATE=True)
+def test_a_delivery_row_carries_every_column_of_the_model_with_its_state(
+    make_item, member, receiver
+):
+    from bureau.delivery.dispatch import ROW_COLUMNS
+
+    columns = {f.column for f in Delivery._meta.concrete_fields if not f.primary_key}
+    assert set(ROW_COLUMNS) == columns and len(ROW_COLUMNS) == len(columns)
+    endpoint, _secret = alerts.endpoint_create(owner=member, url=receiver.url)
+    data = {"name": "Rice", "hs_prefixes": ["10"]}
+    alerts.subscription_create(owner=member, data=data)  # live
+    alerts.subscription_create(
+        owner=member,
+        data={
+            **data,
+            "name": "Rice by email",
+            "channels": [{"kind": "email", "email_mode": "digest", "digest_hour": 7}],
+        },
+    )
+    alerts.subscription_create(
+        owner=member,
+        data={
+            **data,
+            "name": "Rice by webhook",
+            "channels": [{"kind": "webhook", "endpoint": endpoint.pk}],
+        },
+    )
+    before = timezone.now()
+    item = make_item(publish=True)
+    assert dispatch_pending(LiveIndex()) == 1
+    by_kind = {d.kind: d for d in Delivery.objects.all()}
+    assert set(by_kind) == {"live", "email", "webhook"}
+    assert len({d.uid for d in by_kind.values()}) == 3
+    for delivery in by_kind.values():
+        assert delivery.item_id == item.pk and delivery.owner_id == member.pk
+        assert delivery.attempts == 0 and delivery.last_error == "" and delivery.lease_until is None
+        assert before <= delivery.created_at <= timezone.now()
+    live, email, webhook = by_kind["live"], by_kind["email"], by_kind["webhook"]
+    assert (live.status, live.delivered_at, live.next_attempt_at) == (
+        "delivered",
+        live.created_at,
+        None,
+    )
+    assert (email.status, email.delivered_at, email.next_attempt_at) == ("digest", None, None)
+    assert (webhook.status, webhook.delivered_at, webhook.next_attempt_at) == (
+        "pending",
+        None,
+        webhook.created_at,
+    )

@@ -9,6 +9,8 @@ that no other test's items carry.
 from __future__ import annotations
 
 import asyncio
+import gc
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -293,6 +295,28 @@ def test_live_events_already_sent_from_the_backlog_are_dropped():
         return [first, await stream.next_chunk(), await other.next_chunk()]
 
     assert asyncio.run(scenario()) == [b"nine ", b"four ", b"not mine "]
+
+
+def test_each_new_high_of_open_streams_is_kept_out_of_full_collections():
+    async def scenario() -> list[int]:
+        backend = InProcessFanout()
+        hub = live.Hub(backend=lambda: backend, freeze_step=3)
+        frozen = [gc.get_freeze_count()]
+        for user in (1, 2, 3, 4, 5):
+            hub.attach(user)
+            frozen.append(gc.get_freeze_count())
+        for stream in [s for streams in list(hub._streams.values()) for s in streams]:
+            stream.close()
+        hub.attach(6)  # fewer users than the last high: nothing more is frozen
+        frozen.append(gc.get_freeze_count())
+        return frozen
+
+    try:
+        counts = asyncio.run(scenario())
+    finally:
+        gc.unfreeze()
+    grew = [later > earlier for earlier, later in itertools.pairwise(counts)]
+    assert grew == [False, False, True, False, False, False]
 
 
 def test_a_quiet_stream_sends_a_heartbeat(monkeypatch):
