@@ -256,12 +256,12 @@ REDELIVERABLE_KINDS = (Channel.Kind.WEBHOOK, Channel.Kind.EMAIL)
 def redeliver_refusal(delivery: Delivery) -> str | None:
     """Why the delivery cannot be sent again now, or None when it can."""
     if delivery.kind not in REDELIVERABLE_KINDS:
-        return _("a %(kind)s delivery is made at once and cannot be sent again") % {
-            "kind": delivery.kind
-        }
+        return _(
+            "deliveries through this channel (%(kind)s) are made at once and cannot be sent again"
+        ) % {"kind": Channel.Kind(delivery.kind).label}
     if delivery.status not in (Delivery.Status.DEAD, Delivery.Status.RETRYING):
         return _("only dead or retrying deliveries can be sent again; this one is %(status)s") % {
-            "status": delivery.status
+            "status": delivery.get_status_display().lower()
         }
     if not delivery.channel.active:
         return _("the subscription no longer uses this channel")

@@ -51,10 +51,10 @@ def stage_world_exports(
     con: duckdb.DuckDBPyConnection, path: Path, options: Options, lines: bool
 ) -> Staging:
     header = _csv_header(path, ",")
-    year = _first(header, YEAR, "year")
-    exporter = _first(header, EXPORTER, "exporter")
-    product = _first(header, PRODUCT, "product")
-    value = _first(header, tuple(VALUE), "value")
+    year = _first(header, YEAR, _("year"))
+    exporter = _first(header, EXPORTER, _("exporter"))
+    product = _first(header, PRODUCT, _("product"))
+    value = _first(header, tuple(VALUE), _("value"))
     quantity = next((name for name in QUANTITY if name in header), "")
     source = options.source or f"CEPII BACI, exports to the world ({options.file_name})"
     url = options.source_url or BACI_URL
