@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+from babel.numbers import format_compact_decimal
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', Arial, sans-serif"
@@ -31,9 +33,14 @@ CHAR = 0.56  # average width of a character, in font sizes (for wrapping and leg
 
 
 def money(value: float, currency: str = "USD") -> str:
-    """An amount with a scale word: 'US$ 27.0 m', 'US$ 2.00 bn', 'US$ 94 k', 'PKR 7.52 bn'."""
+    """An amount with a scale word: 'US$ 27.0 m', 'US$ 2.00 bn', 'US$ 94 k', 'PKR 7.52 bn'; in
+    Azerbaijani and Urdu with their own scale words and separators ('US$ 2,00 mlrd',
+    'PKR 2.7 کروڑ', from the Unicode CLDR through Babel)."""
     sign = "US$" if currency == "USD" else currency
     size = abs(value)
+    if not _english():
+        digits = 2 if size >= 1e9 else 1 if size >= 1e6 else 0
+        return f"{sign} {_compact(value, digits)}"
     if size >= 1e9:
         return f"{sign} {value / 1e9:,.2f} bn"
     if size >= 1e6:
@@ -44,6 +51,8 @@ def money(value: float, currency: str = "USD") -> str:
 
 
 def _short(value: float) -> str:
+    if not _english():
+        return _compact(value, 1)
     for scale, word in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
         if abs(value) >= scale:
             number = value / scale
@@ -53,6 +62,16 @@ def _short(value: float) -> str:
                 else f"{number:,.1f} {word}".replace(".0 ", " ")
             )
     return f"{value:,.0f}"
+
+
+def _english() -> bool:
+    return (get_language() or "en").startswith("en")
+
+
+def _compact(value: float, digits: int) -> str:
+    """``value`` in the reader's language's short form (CLDR compact decimal)."""
+    locale = (get_language() or "en").replace("-", "_")
+    return format_compact_decimal(value, locale=locale, fraction_digits=digits)
 
 
 def wrap(text: str, width: float, size: int = 12) -> list[str]:

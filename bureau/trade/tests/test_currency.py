@@ -61,7 +61,7 @@ def test_a_visitor_sees_the_monitor_in_rupees_at_each_years_rate(
     with translation.override("ur"):
         note = gettext("Amounts after “≈” are converted at these exchange rates:")
     assert note != "Amounts after “≈” are converted at these exchange rates:" and note in urdu
-    assert '<bdi dir="ltr">PKR 7.56 bn</bdi>' in urdu
+    assert '<bdi dir="ltr">PKR 7.56\u00a0ارب</bdi>' in urdu  # 7.56 arab, in Urdu's own word
 
     # Back to the figures as recorded.
     choose(client, "")
