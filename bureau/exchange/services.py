@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bureau.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from bureau.exchange import client, keys, peerauth, wake
@@ -27,18 +28,20 @@ def _clean_peer(name: str, url: str, public_key: str) -> list[FieldError]:
     errors = []
     if not NAME.match(name):
         errors.append(
-            FieldError("name", "must be 1-100 lower-case letters, digits, '.', '_' or '-'")
+            FieldError("name", _("must be 1-100 lower-case letters, digits, '.', '_' or '-'"))
         )
     elif name == settings.BUREAU_NODE_NAME:
-        errors.append(FieldError("name", "is this node's own name"))
+        errors.append(FieldError("name", _("is this node's own name")))
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
-        errors.append(FieldError("url", f"'{url}' is not an http(s) URL"))
+        errors.append(FieldError("url", _("'%(url)s' is not an http(s) URL") % {"url": url[:200]}))
     try:
         keys.parse_public(public_key)
     except ValueError as error:
-        errors.append(FieldError("key", f"is not an Ed25519 public key: it {error}"))
+        errors.append(
+            FieldError("key", _("is not an Ed25519 public key: it %(reason)s") % {"reason": error})
+        )
     return errors
 
 
@@ -47,7 +50,9 @@ def peer_validate(*, name: str, url: str, public_key: str) -> tuple[str, str, st
     name, url, public_key = name.strip(), url.strip().rstrip("/"), public_key.strip()
     errors = _clean_peer(name, url, public_key)
     if not errors and Peer.objects.filter(name=name).exists():
-        errors.append(FieldError("name", f"a peer named '{name}' exists already"))
+        errors.append(
+            FieldError("name", _("a peer named '%(name)s' exists already") % {"name": name})
+        )
     if errors:
         raise ValidationFailed(errors)
     return name, url, public_key
@@ -87,7 +92,7 @@ def peer_ensure(
 def peer_get(name: str) -> Peer:
     peer = Peer.objects.filter(name=name).first()
     if peer is None:
-        raise NotFound(f"there is no peer '{name}'")
+        raise NotFound(_("there is no peer '%(name)s'") % {"name": name[:100]})
     return peer
 
 
@@ -108,16 +113,24 @@ def peer_check(*, peer: Peer) -> CheckResult:
     try:
         document = client.node_document(peer.url)
     except client.PeerUnavailable as error:
-        result.problems.append(f"its node document could not be read: {error}")
+        result.problems.append(
+            _("its node document could not be read: %(error)s") % {"error": error}
+        )
         return result
     if document["name"] != peer.name:
-        result.problems.append(f"it calls itself '{document['name']}', not '{peer.name}'")
+        result.problems.append(
+            _("it calls itself '%(called)s', not '%(name)s'")
+            % {"called": document["name"], "name": peer.name}
+        )
     if document["public_key"] != peer.public_key:
         result.problems.append(
-            f"its public key is {document['public_key']}, not the one configured"
+            _("its public key is %(key)s, not the one configured") % {"key": document["public_key"]}
         )
     if document.get("protocol") != PROTOCOL:
-        result.problems.append(f"it speaks {document.get('protocol')!r}, not {PROTOCOL!r}")
+        result.problems.append(
+            _("it speaks %(protocol)r, not %(ours)r")
+            % {"protocol": document.get("protocol"), "ours": PROTOCOL}
+        )
     Peer.objects.filter(pk=peer.pk).update(
         title=str(document.get("title", ""))[:300], country=str(document.get("country", ""))[:2]
     )
@@ -131,11 +144,15 @@ def _check_access(peer: Peer, result: CheckResult) -> None:
         page = client.fetch_events(peer, after=peer.cursor_seq, limit=1)
     except client.PeerUnavailable as error:
         result.problems.append(
-            f"it refuses this node's signed requests ({error}); add this node as a peer there"
+            _("it refuses this node's signed requests (%(error)s); add this node as a peer there")
+            % {"error": error}
         )
         return
     head = page["head"]["seq"]
-    result.notes.append(f"its log holds {head} events; {peer.cursor_seq} applied here")
+    result.notes.append(
+        _("its log holds %(head)s events; %(applied)s applied here")
+        % {"head": head, "applied": peer.cursor_seq}
+    )
 
 
 def peer_pause(*, peer: Peer) -> Peer:
@@ -158,7 +175,7 @@ def peer_resume(*, peer: Peer) -> Peer:
 def peer_remove(*, peer: Peer) -> None:
     """Forget the peer and its cursor. Items received from it stay, read-only."""
     if peer.pk is None:
-        raise Conflict(f"peer '{peer.name}' is already removed")
+        raise Conflict(_("peer '%(name)s' is already removed") % {"name": peer.name})
     peer.delete()
 
 
