@@ -45,6 +45,7 @@ from tests.samples import lead_data
 process, threads, rounds = (int(a) for a in sys.argv[1:4])
 staff = User.objects.get(email="staff@az.example")
 barrier = threading.Barrier(threads)
+printing = threading.Lock()  # print writes the line and its end apart: threads would interleave
 
 def write(thread):
     member = User.objects.get(email=f"trader{process * threads + thread}@example.org")
@@ -60,7 +61,8 @@ def write(thread):
         item, = services.items_save([prepared], actor=staff, publish=True)
         out["items"].append([item.pk, started])
     connection.close()
-    print(json.dumps(out), flush=True)
+    with printing:
+        print(json.dumps(out), flush=True)
 
 workers = [threading.Thread(target=write, args=(t,)) for t in range(threads)]
 for w in workers: w.start()
