@@ -153,28 +153,6 @@ def _item_parts(item_ids: set[int]) -> dict[int, str]:
     }
 
 
-def load_events(
-    delivery_ids: Sequence[int], *, wanted: Callable[[int], bool] | None = None
-) -> list[LiveEvent]:
-    """The events of these live deliveries, in id order, for the owners ``wanted`` accepts."""
-    ordered = sorted(delivery_ids)
-    events: list[LiveEvent] = []
-    for start in range(0, len(ordered), REPLAY_PAGE):
-        chunk = ordered[start : start + REPLAY_PAGE]
-        ids = set(chunk)
-
-        def keep(pk: int, owner: int, ids: set[int] = ids) -> bool:
-            return pk in ids and (wanted is None or wanted(owner))
-
-        # One dispatch writes close ids: a range reads them without binding each id (which
-        # costs more than the query itself at thousands of deliveries a second).
-        rows = Delivery.objects.filter(pk__gte=chunk[0], pk__lte=chunk[-1], kind=Channel.Kind.LIVE)
-        if chunk[-1] - chunk[0] >= 4 * len(chunk):
-            rows = Delivery.objects.filter(pk__in=chunk)
-        events += frames(rows.order_by("id"), keep)
-    return events
-
-
 def load_backlog(*, user_id: int, after: int, limit: int = REPLAY_PAGE) -> list[LiveEvent]:
     """The user's live deliveries with an id above ``after``, oldest first, at most ``limit``."""
     rows = Delivery.objects.filter(owner_id=user_id, kind=Channel.Kind.LIVE, pk__gt=after)

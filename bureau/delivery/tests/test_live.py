@@ -246,7 +246,7 @@ def test_delivery_rows_become_one_sse_frame_each(make_item, member, staff_az):
     items = [make_item(publish=True, title=f"Rice lot {n}") for n in range(3)]
     dispatch_pending(LiveIndex())
     ids = list(Delivery.objects.filter(kind="live").order_by("id").values_list("id", flat=True))
-    events = live.load_events(ids)
+    events = live.frames(Delivery.objects.filter(pk__in=ids).order_by("id"))
     assert [(owner, pk) for owner, pk, _ in events] == [(member.pk, pk) for pk in ids]
     head, kind, data = events[0][2].decode().removesuffix("\n\n").split("\n")
     assert head == f"id: {ids[0]}" and kind == "event: item"
@@ -255,7 +255,7 @@ def test_delivery_rows_become_one_sse_frame_each(make_item, member, staff_az):
     assert payload["subscription"] == {"id": subscription.pk, "name": "Rice"}
     assert payload["item"]["id"] == items[0].pk and payload["item"]["title"] == "Rice lot 0"
     assert payload["item"]["organisation"] == items[0].organisation.name
-    assert live.load_events(ids, wanted=lambda owner: False) == []
+    assert live.frames(Delivery.objects.filter(pk__in=ids), lambda pk, owner: False) == []
     # The backlog pages through everything after a given id, oldest first.
     assert [pk for _, pk, _ in live.load_backlog(user_id=member.pk, after=ids[0], limit=1)] == ids[
         1:2
