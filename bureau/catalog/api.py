@@ -6,7 +6,6 @@ services decide who may do what, and ``config.api`` turns their errors into JSON
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -163,9 +162,9 @@ def _published_page(
             bodies[item.pk] = _render(request, item)
             fresh[item.pk] = (versions[item.pk], bodies[item.pk])
         reads.store_bodies(fresh)
-    items = b", ".join(bodies[pk] for pk, _version in page if pk in bodies)
-    head = json.dumps({"count": count, "count_is_capped": capped})[:-1].encode()
-    return HttpResponse(head + b', "items": [' + items + b"]}", content_type=reads.CONTENT_TYPE)
+    return HttpResponse(
+        reads.page_body(page, bodies, count, capped), content_type=reads.CONTENT_TYPE
+    )
 
 
 def _render(request: HttpRequest, item: Item) -> bytes:

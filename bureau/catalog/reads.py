@@ -11,12 +11,16 @@ was withdrawn or was never published; the catalog's changes also drop the shared
 version is cached is answered there, with the one version query, the API rate limit, the security
 headers Django's middleware gives every answer, the request id, the access line and the metrics,
 but without the sessions, CSRF, messages, language, URL routing and ninja that such a read does
-not use. Everything else, a cache miss included, goes through Django, which fills the cache.
+not use. So is an anonymous search of published items (``GET /api/v1/items?q=...``) that the
+search index answers and whose page is cached item by item: the same selector, the same bytes.
+Everything else, a cache miss or a bad parameter included, goes through Django, which fills the
+cache or names the error.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import threading
 import time
@@ -28,10 +32,13 @@ from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import resolve
+from pydantic import ValidationError
 
 from bureau.catalog import selectors
+from bureau.catalog.models import Status
+from bureau.core.errors import ValidationFailed
 
 CACHE_PREFIX = "item-json:"
 CACHE_SECONDS = 3600
@@ -82,6 +89,15 @@ def store_bodies(rendered: dict[int, tuple[str, bytes]]) -> None:
     cache.set_many({cache_key(pk): hit for pk, hit in rendered.items()}, CACHE_SECONDS)
 
 
+def page_body(
+    page: list[tuple[int, str]], bodies: dict[int, bytes], count: int, capped: bool
+) -> bytes:
+    """The API's answer for a page of published items: the count and each item's cached JSON."""
+    items = b", ".join(bodies[pk] for pk, _version in page if pk in bodies)
+    head = json.dumps({"count": count, "count_is_capped": capped})[:-1].encode()
+    return head + b', "items": [' + items + b"]}"
+
+
 def forget_items(pks: list[int]) -> None:
     """Drop changed items' cached JSON (their versions would also tell them apart), in one
     round trip to the cache (a page of a peer's log publishes a thousand)."""
@@ -102,6 +118,7 @@ def _keep(pk: int, hit: tuple[str, bytes]) -> None:
 # --- the short way in --------------------------------------------------------------------
 
 ITEM_PATH = re.compile(r"/api/v1/items/([0-9]{1,19})")
+LIST_PATH = "/api/v1/items"
 StartResponse = Callable[..., Any]
 
 
@@ -111,7 +128,7 @@ class ItemReads:
     def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
         self.app = app
         self._headers: dict[bool, list[tuple[str, str]]] = {}
-        self._route: Any = None
+        self._routes: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -123,7 +140,14 @@ class ItemReads:
 
     def answer(self, environ: dict[str, Any]) -> HttpResponse | None:
         """The answer to the request, or None when Django must answer it."""
-        if environ.get("REQUEST_METHOD") != "GET" or not _eligible(environ):
+        if environ.get("REQUEST_METHOD") != "GET" or not _anonymous(environ):
+            return None
+        path = environ.get("PATH_INFO", "")
+        if path == LIST_PATH:
+            build, route = _page, LIST_PATH
+        elif ITEM_PATH.fullmatch(path) and not environ.get("QUERY_STRING"):
+            build, route = _item, "/api/v1/items/1"
+        else:
             return None
         started = time.perf_counter()
         request = WSGIRequest(environ)
@@ -134,32 +158,20 @@ class ItemReads:
         secure = request.is_secure()
         if settings.SECURE_SSL_REDIRECT and not secure:
             return None  # Django's SecurityMiddleware redirects it
-        pk = int(ITEM_PATH.fullmatch(request.path_info)[1])  # type: ignore[index]
-        if pk > MAX_ID:
-            return None
         try:
-            version = selectors.item_version(pk=pk)
+            response = build(request)
         except DatabaseError:
             connection.close_if_unusable_or_obsolete()
             return None
-        if version is None:  # not published (or no such item): Django's path decides
+        if response is None:
             return None
-        etag = f'"{version}"'
-        fresh = etag in environ.get("HTTP_IF_NONE_MATCH", "")
-        body = None if fresh else cached_body(pk, version)
-        if not fresh and body is None:
-            return None  # a miss: Django renders and caches it
         from bureau.accounts.auth import api_rate_check
 
         if not api_rate_check(request).allowed:
             return None  # Django counts it again and answers 429 in the API's shape
-        response = HttpResponse(status=304) if fresh else HttpResponse(body, CONTENT_TYPE)
-        response["ETag"] = etag
-        if not fresh:
-            response["Content-Length"] = str(len(body or b""))
         for name, value in self._security_headers(request, secure):
             response[name] = value
-        self._log(request, response, started)
+        self._log(request, response, route, started)
         connection.close_if_unusable_or_obsolete()  # what Django does at the end of a request
         return response
 
@@ -184,25 +196,88 @@ class ItemReads:
                 self._headers[secure] = found
         return found
 
-    def _log(self, request: HttpRequest, response: HttpResponse, started: float) -> None:
+    def _log(
+        self, request: HttpRequest, response: HttpResponse, route: str, started: float
+    ) -> None:
         """The request id, access line and metrics ``RequestMiddleware`` gives every request."""
         from bureau.core import logs
         from bureau.operations.middleware import record
 
-        if self._route is None:
-            self._route = resolve("/api/v1/items/1")
-        request.resolver_match = self._route
+        if route not in self._routes:
+            self._routes[route] = resolve(route)
+        request.resolver_match = self._routes[route]
         request_id = logs.new_request_id(request.headers.get("X-Request-ID"))
         with logs.request_id(request_id):
             response["X-Request-ID"] = request_id
             record(request, response, started)
 
 
-def _eligible(environ: dict[str, Any]) -> bool:
-    """One item by number, with no credentials and no query: the same bytes for anyone."""
-    return (
-        ITEM_PATH.fullmatch(environ.get("PATH_INFO", "")) is not None
-        and not environ.get("QUERY_STRING")
-        and "HTTP_AUTHORIZATION" not in environ
-        and f"{settings.SESSION_COOKIE_NAME}=" not in environ.get("HTTP_COOKIE", "")
+def _anonymous(environ: dict[str, Any]) -> bool:
+    """No credentials: the answer is the same bytes for anyone."""
+    return "HTTP_AUTHORIZATION" not in environ and f"{settings.SESSION_COOKIE_NAME}=" not in (
+        environ.get("HTTP_COOKIE", "")
     )
+
+
+def _item(request: HttpRequest) -> HttpResponse | None:
+    """One published item by number, when its current version is cached (or not modified)."""
+    pk = int(ITEM_PATH.fullmatch(request.path_info)[1])  # type: ignore[index]
+    if pk > MAX_ID:
+        return None
+    version = selectors.item_version(pk=pk)
+    if version is None:  # not published (or no such item): Django's path decides
+        return None
+    etag = f'"{version}"'
+    if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+        response = HttpResponse(status=304)
+    else:
+        body = cached_body(pk, version)
+        if body is None:
+            return None  # a miss: Django renders and caches it
+        response = HttpResponse(body, CONTENT_TYPE)
+        response["Content-Length"] = str(len(body))
+    response["ETag"] = etag
+    return response
+
+
+def _page(request: HttpRequest) -> HttpResponse | None:
+    """A page of published items the search index answers, every item of it cached."""
+    params = _list_params(request.META.get("QUERY_STRING", ""))
+    if params is None:
+        return None
+    try:
+        filters = selectors.ItemFilters.parse(params[0])
+    except ValidationFailed:
+        return None  # Django names the bad filter
+    if filters.status != Status.PUBLISHED:
+        return None  # other statuses need credentials
+    found = selectors.item_search_ids(filters, offset=params[1].offset, limit=params[1].limit)
+    if found is None:
+        return None  # the database answers it, through Django
+    page, count, capped = found
+    bodies = cached_bodies(dict(page))
+    if len(bodies) < len(page):
+        return None  # Django renders and caches the missing ones
+    body = page_body(page, bodies, count, capped)
+    response = HttpResponse(body, CONTENT_TYPE)
+    response["Content-Length"] = str(len(body))
+    return response
+
+
+def _list_params(query_string: str) -> tuple[QueryDict, Any] | None:
+    """The query string and its paging, validated as the API validates them; None when Django
+    should answer (a parameter it does not know, a repeated one, a bad value, ``facets``)."""
+    from bureau.catalog.schemas import ItemQuery
+
+    params = QueryDict(query_string)
+    known = ItemQuery.model_fields
+    if any(
+        name not in known or name == "facets" or (name != "kind" and len(params.getlist(name)) > 1)
+        for name in params
+    ):
+        return None
+    data = {name: params.getlist(name) if name == "kind" else params[name] for name in params}
+    try:
+        return params, ItemQuery.model_validate(data)
+    except ValidationError:
+        return None

@@ -7,6 +7,7 @@ threaded server in this process, or asked directly for its answer to a request's
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from socketserver import ThreadingMixIn
@@ -168,4 +169,90 @@ def test_the_api_rate_limit_holds_on_the_short_way(make_item, wsgi, served, sett
         refused = client.get(url)
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) > 0
+    assert refused.json()["detail"]
+
+
+# --- a search of published items ----------------------------------------------------------
+
+
+def test_a_search_whose_page_is_cached_is_answered_as_django_answers_it(make_item, wsgi):
+    first = make_item(publish=True, title="Basmati rice from Lahore")
+    second = make_item(publish=True, title="Parboiled rice from Karachi")
+    make_item(publish=True, title="Cotton yarn from Multan")
+    path = f"{API}/items?q=rice&limit=5"
+    assert short_answer(wsgi, path) is None  # the items are not cached yet: Django renders them
+    full = Client().get(path)
+    assert full.status_code == 200
+    assert {i["id"] for i in full.json()["items"]} == {first.pk, second.pk}
+    short = short_answer(wsgi, path)
+    assert short is not None and short.status_code == 200
+    assert short.content == full.content
+    assert short["Content-Type"] == full["Content-Type"] == "application/json; charset=utf-8"
+    assert short["Content-Length"] == str(len(full.content))
+    for name in SECURITY_HEADERS:
+        assert short[name] == full[name], name
+    assert short["X-Request-ID"]
+    # Filters and paging are read as the API reads them.
+    narrowed = f"{API}/items?q=rice&kind=lead&country=PK&limit=1&offset=1"
+    assert Client().get(narrowed).status_code == 200
+    answer = short_answer(wsgi, narrowed)
+    assert answer is not None and answer.content == Client().get(narrowed).content
+    assert json.loads(answer.content)["count"] == 2
+    assert len(json.loads(answer.content)["items"]) == 1
+
+
+def test_a_search_the_short_way_cannot_answer_goes_through_django(make_item, wsgi, served):
+    make_item(publish=True, title="Sesame seeds from Sindh")
+    assert Client().get(f"{API}/items?q=sesame").status_code == 200  # cached now
+    assert short_answer(wsgi, f"{API}/items?q=sesame") is not None
+    for path in (
+        f"{API}/items?q=sesame&facets=true",  # facet counts come from the database
+        f"{API}/items?q=sesame&status=draft",  # needs credentials
+        f"{API}/items?q=sesame&sort=newest",  # the database orders by date
+        f"{API}/items",  # browsing, not searching
+        f"{API}/items?q=sesame&unknown=1",
+        f"{API}/items?q=sesame&q=seeds",
+        f"{API}/items?q=sesame&limit=0",
+        f"{API}/items?q=sesame&kind=bicycle",
+        f"{API}/items?q=sesame&value_min=ten",
+    ):
+        assert short_answer(wsgi, path) is None, path
+    assert short_answer(wsgi, f"{API}/items?q=sesame", HTTP_AUTHORIZATION="Bearer x") is None
+    # Django names what is wrong, as before.
+    bad = httpx.get(f"{served}{API}/items", params={"q": "sesame", "limit": "0"})
+    assert bad.status_code == 422 and "limit" in bad.text
+    bad = httpx.get(f"{served}{API}/items", params={"q": "sesame", "kind": "bicycle"})
+    assert bad.status_code == 422 and "kind" in bad.text
+
+
+def test_a_search_never_shows_an_item_that_left_the_published_state(make_item, staff_az, wsgi):
+    item = make_item(publish=True, title="Walnuts from Shaki")
+    path = f"{API}/items?q=walnuts"
+    assert Client().get(path).json()["count"] == 1
+    assert short_answer(wsgi, path) is not None
+    # Back to draft behind the cache's and the index's backs: the page is read back from the
+    # database, so neither the cached JSON nor the index's stale entry shows it.
+    Item.objects.filter(pk=item.pk).update(status="draft")
+    answer = short_answer(wsgi, path)
+    assert answer is not None and json.loads(answer.content)["items"] == []
+    assert b"Walnuts from Shaki" not in Client().get(path).content
+    other = make_item(publish=True, title="Hazelnuts from Zaqatala")
+    assert Client().get(f"{API}/items?q=hazelnuts").json()["count"] == 1
+    services.item_withdraw(actor=staff_az, item=other, note="sold")
+    answer = short_answer(wsgi, f"{API}/items?q=hazelnuts")
+    assert answer is not None
+    assert json.loads(answer.content) == {"count": 0, "count_is_capped": False, "items": []}
+
+
+def test_the_api_rate_limit_holds_on_a_short_search(make_item, wsgi, served, settings):
+    settings.API_RATE_LIMIT = "3/m"
+    make_item(publish=True, title="Rate-limited dates")
+    url = f"{served}{API}/items?q=dates"
+    with httpx.Client() as client:
+        answers = [client.get(url) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 200]
+        assert answers[2].content == answers[0].content
+        assert short_answer(wsgi, f"{API}/items?q=dates") is None
+        refused = client.get(url)
+    assert refused.status_code == 429
     assert refused.json()["detail"]
