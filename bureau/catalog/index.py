@@ -94,7 +94,7 @@ class Opened:
     index: tantivy.Index
     schema: tantivy.Schema
     analyzer: tantivy.TextAnalyzer
-    seen: int  # mtime of meta.json when the reader was last reloaded
+    seen: tuple[int, int]  # meta.json's (inode, mtime) when the reader was last reloaded
 
 
 def _opened() -> Opened:
@@ -108,24 +108,27 @@ def _opened() -> Opened:
     index = tantivy.Index(schema, path=str(path), reuse=True)
     analyzer = _analyzer()
     index.register_tokenizer(TOKENIZER, analyzer)
-    opened = Opened(path, index, schema, analyzer, _meta_mtime(path))
+    opened = Opened(path, index, schema, analyzer, _meta_stamp(path))
     _state["opened"] = opened
     return opened
 
 
-def _meta_mtime(path: Path) -> int:
+def _meta_stamp(path: Path) -> tuple[int, int]:
+    """What changes with every commit: Tantivy replaces meta.json by a rename (a new inode),
+    so two commits within the file system's clock tick are still told apart."""
     try:
-        return (path / "meta.json").stat().st_mtime_ns
+        stat = (path / "meta.json").stat()
     except FileNotFoundError:
-        return 0
+        return (0, 0)
+    return (stat.st_ino, stat.st_mtime_ns)
 
 
 def _fresh_reader(opened: Opened) -> None:
     """Reload when another process committed since (its meta.json changed)."""
-    mtime = _meta_mtime(opened.path)
-    if mtime != opened.seen:
+    stamp = _meta_stamp(opened.path)
+    if stamp != opened.seen:
         opened.index.reload()
-        opened.seen = mtime
+        opened.seen = stamp
 
 
 @contextmanager
@@ -160,7 +163,7 @@ def sync() -> int:
     with _writing() as opened:
         done = _drain(opened) if (opened.path / READY).exists() else _rebuild(opened)
         opened.index.reload()
-        opened.seen = _meta_mtime(opened.path)
+        opened.seen = _meta_stamp(opened.path)
     return done
 
 
@@ -170,7 +173,7 @@ def rebuild() -> int:
         (opened.path / READY).unlink(missing_ok=True)
         done = _rebuild(opened)
         opened.index.reload()
-        opened.seen = _meta_mtime(opened.path)
+        opened.seen = _meta_stamp(opened.path)
     return done
 
 
@@ -291,25 +294,36 @@ def serves(filters: Any) -> bool:
 class Found:
     hits: list[tuple[int, str]]  # (id, uid) best first
     count: int
+    seen: tuple[int, int] = (0, 0)  # the commit of the index that answered
 
 
-def find(filters: Any, *, offset: int, limit: int) -> Found:
+def find(filters: Any, *, offset: int, limit: int, queue_checked: bool = True) -> Found:
     """The ids of one page of published items matching ``filters``, best first, and how many
-    match in all."""
-    if not (is_built() and queue_is_empty()):
+    match in all. The index is brought up to date first when the search queue is not empty;
+    with ``queue_checked=False`` the caller checks the queue itself after the search, in the
+    query that reads the page back, and searches again when it was behind
+    (``selectors.item_search_ids``): one round trip to the database instead of two."""
+    if not is_built() or (queue_checked and not queue_is_empty()):
         sync()
     opened = _opened()
     _fresh_reader(opened)
     query = _query(opened, filters)
     if query is None:
-        return Found([], 0)
+        return Found([], 0, opened.seen)
     searcher = opened.index.searcher()
     result = searcher.search(query, max(1, offset + limit), count=True)
     hits = []
     for _score, address in result.hits[offset : offset + limit]:
         doc = searcher.doc(address)
         hits.append((int(doc["id"][0]), str(doc["uid"][0])))
-    return Found(hits, int(getattr(result, "count", 0) or 0))
+    return Found(hits, int(getattr(result, "count", 0) or 0), opened.seen)
+
+
+def committed_since(found: Found) -> bool:
+    """Whether the index has had a commit since it answered ``found``. A sync commits the index
+    before it removes the queue rows it indexed, so when the queue was seen empty and this is
+    False, every change committed before the queue was read is in ``found``."""
+    return _meta_stamp(folder()) != found.seen
 
 
 def _query(opened: Opened, filters: Any) -> tantivy.Query | None:

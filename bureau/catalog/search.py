@@ -14,6 +14,7 @@ The user's words are always quoted or passed as parameters, so nothing typed is 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -48,8 +49,11 @@ class Query:
         return bool(self.words or self.codes)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse(query: str) -> Query:
-    """What ``query`` asks for; at most ``MAX_TERMS`` words and codes in all."""
+    """What ``query`` asks for; at most ``MAX_TERMS`` words and codes in all. Kept for the
+    queries asked most: a search reads its query several times (whether the index serves it,
+    the index's query) and the reference data it consults does not change."""
     query = query.strip()
     if HS_QUERY.match(query) and (code := _hs(hs.normalise(query))):
         return Query(codes=(code,))

@@ -326,8 +326,11 @@ def item_search_ids(
     items published now, and the capped count; None when the database must answer."""
     if base is not None or not index.serves(filters):
         return None
-    found = index.find(filters, offset=offset, limit=limit)
-    versions = item_versions(dict(found.hits))
+    found = index.find(filters, offset=offset, limit=limit, queue_checked=False)
+    versions, behind = _versions_and_queue(dict(found.hits))
+    if behind or index.committed_since(found):  # the index was behind the database: sync
+        found = index.find(filters, offset=offset, limit=limit)
+        versions = item_versions(dict(found.hits))
     page = [(pk, versions[pk]) for pk, _uid in found.hits if pk in versions]
     return page, min(found.count, COUNT_CAP), found.count > COUNT_CAP
 
@@ -391,19 +394,42 @@ def item_version(*, pk: int) -> str | None:
 def item_versions(uids: Mapping[int, str | None]) -> dict[int, str]:
     """``item_version`` of each of the ids (keys of ``uids``) that is published now and, where a
     uid is given, still has that uid."""
-    from django.db import connection
-
     if not uids:
         return {}
-    marks = ", ".join(["%s"] * len(uids))
+    return _versions(uids, _read_versions(uids, queue=False))
+
+
+VERSION_SQL = (
+    "SELECT i.id, i.uid, i.updated_at, o.slug, o.name, o.verified_at FROM catalog_item i"
+    " JOIN accounts_organisation o ON o.id = i.organisation_id"
+    " WHERE i.id IN ({marks}) AND i.status = %s"
+)
+# One more row, all NULL, when the search index has changes to catch up with.
+QUEUE_SQL = (
+    " UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL"
+    " WHERE EXISTS (SELECT 1 FROM catalog_searchqueue)"
+)
+
+
+def _versions_and_queue(uids: Mapping[int, str | None]) -> tuple[dict[int, str], bool]:
+    """``item_versions`` and whether the search queue holds rows, read in one statement (so
+    from one snapshot of the database)."""
+    rows = _read_versions(uids, queue=True)
+    behind = any(row[0] is None for row in rows)
+    return _versions(uids, [row for row in rows if row[0] is not None]), behind
+
+
+def _read_versions(uids: Mapping[int, str | None], *, queue: bool) -> list[tuple[Any, ...]]:
+    from django.db import connection
+
+    marks = ", ".join(["%s"] * len(uids)) or "NULL"
+    sql = VERSION_SQL.format(marks=marks) + (QUEUE_SQL if queue else "")
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT i.id, i.uid, i.updated_at, o.slug, o.name, o.verified_at FROM catalog_item i"  # noqa: S608 - placeholders only
-            f" JOIN accounts_organisation o ON o.id = i.organisation_id"
-            f" WHERE i.id IN ({marks}) AND i.status = %s",
-            [*uids, Status.PUBLISHED],
-        )
-        rows = cursor.fetchall()
+        cursor.execute(sql, [*uids, Status.PUBLISHED])  # placeholders only
+        return list(cursor.fetchall())
+
+
+def _versions(uids: Mapping[int, str | None], rows: list[tuple[Any, ...]]) -> dict[int, str]:
     out = {}
     for pk, uid, *version in rows:
         wanted = uids[pk]

@@ -198,6 +198,45 @@ def test_the_index_catches_up_after_a_crash_between_commit_and_index(
     assert not SearchQueue.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_page_read_back_with_the_queue_check_catches_up_after_a_crash(
+    make_item, staff_az, search_index_dir
+):
+    """``item_search_ids`` searches first and reads the queue in the query that reads the page
+    back: a change the index has not heard of is still found, and a withdrawal still hides."""
+    from bureau.catalog.selectors import item_search_ids
+
+    def ids(q: str) -> list[int]:
+        found = item_search_ids(ItemFilters.parse({"q": q}), offset=0, limit=20)
+        assert found is not None
+        return [pk for pk, _version in found[0]]
+
+    item = make_item(publish=True, title="Saffron from Baku")
+    assert ids("saffron") == [item.pk]
+    env = {**_child_env(search_index_dir), "STAFF_EMAIL": staff_az.email}
+    _run_and_die(env, "publish", "Saffron threads from Quba")
+    assert SearchQueue.objects.exists()
+    assert len(ids("saffron")) == 2  # the queue was seen in the read-back: synced, searched again
+    assert not SearchQueue.objects.exists()
+    _run_and_die(env, "withdraw", str(item.pk))
+    assert item.pk not in ids("saffron")
+
+
+def test_a_commit_to_the_index_after_a_search_is_seen(make_item, staff_az):
+    """A sync commits the index before it empties the queue, so a search that finds the queue
+    empty must also know whether the index moved since it searched."""
+    make_item(publish=True, title="Pistachios from Gilgit")
+    filters = ItemFilters.parse({"q": "pistachios"})
+    found = index.find(filters, offset=0, limit=20, queue_checked=False)
+    assert found.count == 1
+    assert not index.committed_since(found)
+    make_item(publish=True, title="Pistachio paste from Ganja")
+    assert not index.committed_since(found)  # queued, not yet indexed
+    index.sync()  # as another process's sync would, between the search and the read-back
+    assert index.committed_since(found)
+    assert index.find(filters, offset=0, limit=20, queue_checked=False).count == 2
+
+
 def test_the_api_page_from_the_index_and_cache_equals_the_databases(make_item, staff_az, settings):
     import json
 
