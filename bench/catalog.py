@@ -545,20 +545,24 @@ def phase_search(args: argparse.Namespace) -> dict[str, Any]:
     queries = search_queries(args.queries)
     bare = _bare_search()
     bare_index = _bare_index_search()
+    same_index = _bare_index_search(same_query=True)
     api, via = _api_search(args.base_url)
     first_times: list[float] = []  # the first time each query is asked: nothing cached yet
     for params in queries:  # warm every path's caches alike
         bare(params["q"])
-        if bare_index:
+        if bare_index and same_index:
             bare_index(params["q"])
+            same_index(params)
         first_times.append(_timed(functools.partial(api, params)))
     api_times: list[float] = []
     bare_times: list[float] = []
     index_times: list[float] = []
+    same_times: list[float] = []
     for params in queries:
         bare_times.append(_timed(functools.partial(bare, params["q"])))
-        if bare_index:
+        if bare_index and same_index:
             index_times.append(_timed(functools.partial(bare_index, params["q"])))
+            same_times.append(_timed(functools.partial(same_index, params)))
         api_times.append(_timed(functools.partial(api, params)))
     worst = sorted(zip(api_times, queries, strict=True), key=lambda t: -t[0])[:3]
     log("  slowest: " + "; ".join(f"{ms(t)} ms {p}" for t, p in worst))
@@ -578,6 +582,7 @@ def phase_search(args: argparse.Namespace) -> dict[str, Any]:
         "ratio_p95": round(p95 / bare_p95, 2),
         "ratio_p50": round(percentile(api_times, 0.5) / percentile(bare_times, 0.5), 2),
         **_index_figures(api_times, bare_p95, index_times),
+        **_same_query_figures(api_times, same_times),
     }
 
 
@@ -607,8 +612,22 @@ def _index_figures(
     return out
 
 
-def _bare_index_search() -> Callable[[str], Any] | None:
-    """Tantivy's own top-20 for the words alone (no facet, no count), as the other baselines."""
+def _same_query_figures(api_times: list[float], same_times: list[float]) -> dict[str, Any]:
+    """The API against Tantivy answering the very question the API asks it."""
+    if not same_times:
+        return {}
+    same_p95 = percentile(same_times, 0.95)
+    return {
+        "index_same_p50_ms": ms(percentile(same_times, 0.5)),
+        "index_same_p95_ms": ms(same_p95),
+        "ratio_p95_same_query": round(percentile(api_times, 0.95) / same_p95, 2),
+    }
+
+
+def _bare_index_search(same_query: bool = False) -> Callable[[Any], Any] | None:
+    """Tantivy's own top-20 for the words alone (no facet, no count), as the other baselines;
+    with ``same_query``, for the query the API asks of it: the words, the facet and the count
+    of all matches (the API answers with that count), taking the parameters."""
     from bureau.catalog import index
     from bureau.catalog.selectors import ItemFilters
 
@@ -621,7 +640,11 @@ def _bare_index_search() -> Callable[[str], Any] | None:
         query = index._query(opened, ItemFilters(q=q))
         return None if query is None else searcher.search(query, 20, count=False).hits
 
-    return bare_index
+    def same_index(params: dict[str, str]) -> Any:
+        query = index._query(opened, ItemFilters.parse(params))
+        return None if query is None else searcher.search(query, 20, count=True).hits
+
+    return same_index if same_query else bare_index
 
 
 def _timed(call: Callable[[], Any]) -> float:
