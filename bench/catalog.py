@@ -869,6 +869,11 @@ def existing_items(engine: str, home: Path, pg_name: str) -> int | None:
     return int(row[0]) if row else None
 
 
+GRANIAN_SEARCH_KEYS = ("search_p50_ms", "search_p95_ms", "api_floor_p50_ms", "api_floor_p95_ms",
+                       "index_bare_p95_ms", "index_same_p95_ms", "ratio_p95_fastest",
+                       "ratio_p95_same_query")  # fmt: skip
+
+
 def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     """Search and detail figures on one engine, against its own server."""
     home, pg_name = ROOT / f"{engine}-{args.items}", f"{PG_NAME}_{args.items}"
@@ -895,6 +900,13 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
         if detail:
             log(f"{engine}: item detail, 50 clients, 1 worker")
             figures.update(detail_load(server.base_url, paths, args.seconds, ""))
+    if "search" not in skip:
+        # granian serves WSGI from its own threads, without the event loop's hop to a thread.
+        with serve(env, probe=STATIC_FILE, server="granian") as server:
+            log(f"{engine}: search under granian, {args.queries} queries")
+            found = run_child([*me, "--phase", "search", "--queries", str(args.queries),
+                               "--base-url", server.base_url], env)  # fmt: skip
+            figures.update({f"{k}_granian": found.get(k) for k in GRANIAN_SEARCH_KEYS})
     if detail:
         with serve(env, workers=2, probe=STATIC_FILE) as server:
             log(f"{engine}: item detail, 50 clients, 2 workers")
