@@ -304,17 +304,19 @@ class Hub:
         """Each time ``freeze_step`` more users than ever before hold streams, move every object
         that exists now out of the collector's full passes (``gc.freeze``).
 
-        Open streams are long-lived objects by the million (each holds its request, tasks and
-        buffers); a full collection walks all of them and stops the process for a second or more
-        at 10,000 streams, which was the slow tail of live delivery. Frozen objects are still
-        freed when their last reference goes; only reference cycles among them would wait, and
-        a young collection first clears what is already garbage. Freezing only at a new high
-        bounds that to a few times in a process's life.
+        Open streams are long-lived objects by the million (each holds its tasks and buffers);
+        a full collection walks all of them and stops the process for a second or more at 10,000
+        streams, which was the slow tail of live delivery. Frozen objects are still freed when
+        their last reference goes; only reference cycles among them would wait, so a full
+        collection first clears what is already garbage (the finished requests that admitted
+        the streams, cycles many of them). It walks only what is not frozen yet, the objects
+        since the last step. Freezing only at a new high bounds that to a few times in a
+        process's life.
         """
         users = len(self._streams)
         if users >= self._frozen_at + self._freeze_step:
             self._frozen_at = users
-            gc.collect(1)
+            gc.collect()
             gc.freeze()
 
     def admit(self, user_id: int, address: str, limits: StreamLimits) -> Stream | str:
