@@ -180,23 +180,34 @@ class RedisFanout:
                 await client.aclose()
 
 
-def encode(source: str, events: Sequence[LiveEvent]) -> str:
-    return json.dumps(
-        {"s": source, "e": [[owner, pk, frame.decode()] for owner, pk, frame in events]},
-        ensure_ascii=False,
+def encode(source: str, events: Sequence[LiveEvent]) -> bytes:
+    """One message: a JSON line (the node, then each event's owner, id and frame length), then
+    the frames' bytes back to back. The frames are never escaped into JSON and read back: they
+    are most of the bytes, and that cost a few microseconds an event on each side."""
+    head = json.dumps(
+        {"s": source, "e": [[owner, pk, len(frame)] for owner, pk, frame in events]},
         separators=(",", ":"),
     )
+    return b"".join([head.encode(), b"\n", *(frame for _owner, _pk, frame in events)])
 
 
 def decode(data: bytes | str, source: str, sink: Sink) -> list[LiveEvent]:
     """The events of a message meant for this deployment and for users with a stream here."""
     try:
-        message = json.loads(data)
+        raw = data.encode() if isinstance(data, str) else data
+        end = raw.index(b"\n")
+        message = json.loads(raw[:end])
         if message["s"] != source:
             return []  # another deployment sharing the Redis server (pub/sub ignores db numbers)
-        return [
-            (owner, pk, frame.encode()) for owner, pk, frame in message["e"] if sink.wants(owner)
-        ]
+        events, at = [], end + 1
+        wants = sink.wants
+        for owner, pk, size in message["e"]:
+            if wants(owner):
+                events.append((owner, pk, raw[at : at + size]))
+            at += size
+        if at != len(raw):
+            raise ValueError("the frames' lengths do not add up to the message's")
+        return events
     except (ValueError, KeyError, TypeError):
         log.warning("ignored a malformed message on %s", CHANNEL)
         return []

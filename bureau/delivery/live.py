@@ -19,7 +19,7 @@ import gc
 import json
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -85,9 +85,18 @@ def frames_of(rows: Sequence[dispatch.LiveRow]) -> list[LiveEvent]:
     that are public now and the described events."""
     items = _item_parts({row[5] for row in rows if row[5] is not None})
     about = _described_parts(rows)
+    # Each subscription's JSON once: a popular item's thousand deliveries share a few names.
+    subscriptions = {
+        sub_id: f'{{"id":{sub_id},"name":{_encode(sub_name)}}}'
+        for _pk, _uid, _owner, sub_id, sub_name, *_rest in rows
+    }
     return [
-        (owner, pk, _frame(pk, uid, sub_id, sub_name, about.get(pk) or items[cast(int, item_id)]))
-        for pk, uid, owner, sub_id, sub_name, item_id, _event, _action in rows
+        (
+            owner,
+            pk,
+            _frame(pk, uid, subscriptions[sub_id], about.get(pk) or items[cast(int, item_id)]),
+        )
+        for pk, uid, owner, sub_id, _name, item_id, _event, _action in rows
         # A described event about an item follows the item's status, like the item's own.
         if (item_id is None or item_id in items) and (pk in about or item_id in items)
     ]
@@ -115,10 +124,9 @@ def _described_parts(rows: Sequence[Any]) -> dict[int, str]:
     return parts
 
 
-def _frame(pk: int, uid: str, sub_id: int, sub_name: str, item: str) -> bytes:
+def _frame(pk: int, uid: str, subscription: str, item: str) -> bytes:
     if len(uid) == 32:  # SQLite keeps uuids as bare hex
         uid = f"{uid[:8]}-{uid[8:12]}-{uid[12:16]}-{uid[16:20]}-{uid[20:]}"
-    subscription = f'{{"id":{sub_id},"name":{_encode(sub_name)}}}'
     data = f'{{"delivery":"{uid}","subscription":{subscription},"item":{item}}}'
     return f"id: {pk}\nevent: item\ndata: {data}\n\n".encode()
 
@@ -184,6 +192,7 @@ class Stream:
         "closed",
         "hub",
         "opened_at",
+        "quiet",
         "started",
         "task",
         "user_id",
@@ -194,6 +203,7 @@ class Stream:
         self.opened_at = asyncio.get_running_loop().time()
         self.started = False  # set once its response body is being sent
         self.closed = False
+        self.quiet = False  # nothing sent since the hub's last heartbeat round
         self.task = asyncio.current_task()
         self._pending: list[tuple[int, bytes]] = []
         self._waiter: asyncio.Future[None] | None = None
@@ -226,28 +236,25 @@ class Stream:
         self._replayed_until = asyncio.get_running_loop().time() + REPLAYED_SECONDS
 
     async def next_chunk(self) -> bytes | None:
-        """The frames that arrived since the last call (a heartbeat after a quiet spell), or
-        None when the stream has been closed."""
+        """The frames that arrived since the last call (heartbeats among them: the hub adds one
+        to a stream quiet for a while), or None when the stream has been closed."""
         while not self.closed:
             if self._pending:
                 chunk = self._drain()
                 if chunk:
                     return chunk
                 continue
-            loop = asyncio.get_running_loop()
-            self._waiter = waiter = loop.create_future()
-            timer = loop.call_later(HEARTBEAT_SECONDS, _wake, waiter)
+            # One future a wake, no timer: the hub's heartbeat round serves every stream.
+            self._waiter = waiter = asyncio.get_running_loop().create_future()
             try:
                 await waiter
             finally:
-                timer.cancel()
                 self._waiter = None
-            if not self._pending and not self.closed:
-                return HEARTBEAT
         return None
 
     def _drain(self) -> bytes:
         batch, self._pending = self._pending, []
+        self.quiet = False
         replayed = self._replayed
         if replayed is not None and asyncio.get_running_loop().time() > self._replayed_until:
             self._replayed = replayed = None
@@ -266,11 +273,6 @@ def _discard(index: dict[Any, set[Stream]], key: Any, stream: Stream) -> None:
             del index[key]
 
 
-def _wake(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_result(None)
-
-
 class Hub:
     """This process's open streams by user, fed by the fan-out backend."""
 
@@ -284,6 +286,7 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready: asyncio.Event | None = None
         self._listener: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
 
     def attach(self, user_id: int, address: str = "") -> Stream:
         """Register a stream of ``user_id`` from ``address``; call on the event loop."""
@@ -301,17 +304,19 @@ class Hub:
         """Each time ``freeze_step`` more users than ever before hold streams, move every object
         that exists now out of the collector's full passes (``gc.freeze``).
 
-        Open streams are long-lived objects by the million (each holds its request, tasks and
-        buffers); a full collection walks all of them and stops the process for a second or more
-        at 10,000 streams, which was the slow tail of live delivery. Frozen objects are still
-        freed when their last reference goes; only reference cycles among them would wait, and
-        a young collection first clears what is already garbage. Freezing only at a new high
-        bounds that to a few times in a process's life.
+        Open streams are long-lived objects by the million (each holds its tasks and buffers);
+        a full collection walks all of them and stops the process for a second or more at 10,000
+        streams, which was the slow tail of live delivery. Frozen objects are still freed when
+        their last reference goes; only reference cycles among them would wait, so a full
+        collection first clears what is already garbage (the finished requests that admitted
+        the streams, cycles many of them). It walks only what is not frozen yet, the objects
+        since the last step. Freezing only at a new high bounds that to a few times in a
+        process's life.
         """
         users = len(self._streams)
         if users >= self._frozen_at + self._freeze_step:
             self._frozen_at = users
-            gc.collect(1)
+            gc.collect()
             gc.freeze()
 
     def admit(self, user_id: int, address: str, limits: StreamLimits) -> Stream | str:
@@ -346,10 +351,23 @@ class Hub:
     def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Start listening on this event loop (normally once per process)."""
         self.reset()
-        if self._listener is not None:
-            self._listener.cancel()
+        for task in (self._listener, self._heartbeat):
+            if task is not None:
+                task.cancel()
         self._loop, self._ready = loop, asyncio.Event()
         self._listener = loop.create_task(self._backend().listen(self))
+        self._heartbeat = loop.create_task(self._heartbeats())
+
+    async def _heartbeats(self) -> None:
+        """Every half ``HEARTBEAT_SECONDS``, a heartbeat to each stream that sent nothing since the
+        round before: no stream is quiet for longer, and no stream keeps a timer of its own."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS / 2)
+            for streams in list(self._streams.values()):
+                for stream in tuple(streams):
+                    if stream.quiet and not stream._pending:
+                        stream.push(0, HEARTBEAT)  # id 0: never a replayed delivery's
+                    stream.quiet = True
 
     async def wait_ready(self, timeout: float = READY_SECONDS) -> bool:
         """Whether the backend listens, so that events published from now on arrive."""
@@ -429,8 +447,65 @@ async def follow(
         hub.detach(stream)
 
 
-async def _replay(stream: Stream, user_id: int, after: int) -> AsyncIterator[bytes]:
-    load = sync_to_async(load_backlog)
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+
+async def serve(
+    stream: Stream, after: int | None, receive: Receive, send: Send, hub: Hub = HUB
+) -> None:
+    """Send the body of one event stream straight through the ASGI ``send``, once Django has
+    authenticated the request, admitted ``stream`` and sent the response's head
+    (``bureau.delivery.stream.LiveStreams``): ``retry``, the backlog after ``after``, then live
+    events, each wake's frames as one chunk. Django's request, its thread and its database
+    connection are gone by then; a stream is this task, the task that waits for the client to
+    leave, and its buffer."""
+    stream.started, stream.task = True, asyncio.current_task()
+    watcher = asyncio.ensure_future(_until_disconnected(receive, stream))
+    try:
+        if await hub.wait_ready():  # else the client tries again after its retry delay
+            await send({"type": "http.response.body", "body": RETRY, "more_body": True})
+            if after is not None:
+                load = sync_to_async(_backlog_page, thread_sensitive=False)
+                async for page in _replay(stream, stream.user_id, after, load):
+                    await send({"type": "http.response.body", "body": page, "more_body": True})
+            while (chunk := await stream.next_chunk()) is not None:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    except asyncio.CancelledError:
+        if not stream.closed:
+            raise
+        # Closed for falling behind while stuck writing to a client that does not read: the
+        # server drops the connection, the client resumes from the database.
+    finally:
+        watcher.cancel()
+        stream.closed = True
+        hub.detach(stream)
+
+
+async def _until_disconnected(receive: Receive, stream: Stream) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    stream.close()
+
+
+def _backlog_page(*, user_id: int, after: int) -> list[LiveEvent]:
+    """A page of the backlog, read on a pool thread whose connection is closed at once: the
+    stream holds none while it is open."""
+    try:
+        return load_backlog(user_id=user_id, after=after)
+    finally:
+        connections.close_all()
+
+
+async def _replay(
+    stream: Stream,
+    user_id: int,
+    after: int,
+    load: Callable[..., Awaitable[list[LiveEvent]]] | None = None,
+) -> AsyncIterator[bytes]:
+    """The backlog page by page; ``load`` reads one (by default on the request's own thread)."""
+    load = load or sync_to_async(load_backlog)
     newest: deque[int] = deque(maxlen=REPLAYED_KEEP)
     while True:
         page = await load(user_id=user_id, after=after)
