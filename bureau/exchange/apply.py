@@ -214,14 +214,18 @@ def _write(
     now = timezone.now()
     rates = money.rates_per_usd() if plans else None
     fresh = [p for uid, p in plans.items() if uid not in existing]
-    announce = _create(peer_name, fresh, now, rates)
-    for uid, plan in plans.items():
-        if uid in existing and _update(existing[uid], plan, peer_name, now, rates):
-            announce.append(existing[uid])
+    created = _create(peer_name, fresh, now, rates)
+    republished = [
+        existing[uid]
+        for uid, plan in plans.items()
+        if uid in existing and _update(existing[uid], plan, peer_name, now, rates)
+    ]
     outcome.created, outcome.changed = len(fresh), len(plans) - len(fresh)
     # Newly published here: local subscribers get it through the normal delivery path.
-    if announce:
-        changes.announce(ItemsPublished(announce))
+    if created:
+        changes.announce(ItemsPublished(created, created=True))
+    if republished:
+        changes.announce(ItemsPublished(republished))
 
 
 def _values(plan: Plan, rates: dict[str, Any] | None) -> dict[str, Any]:
@@ -342,10 +346,13 @@ def _detail_columns(model: type[models.Model]) -> tuple[str, ...]:
 
 def _detail_values(plan: Plan, names: tuple[str, ...]) -> list[Any]:
     detail = plan.clean.detail
-    return [
-        "" if detail.get(name) is None and name in TEXT_DETAIL else detail.get(name)
-        for name in names
-    ]
+    values = [detail.get(name) for name in names]
+    if None in values:
+        values = [
+            "" if v is None and name in TEXT_DETAIL else v
+            for name, v in zip(names, values, strict=True)
+        ]
+    return values
 
 
 def _agreement_children_of(plans: list[Plan], ids: dict[uuid.UUID, int]) -> None:
