@@ -20,7 +20,12 @@ class CatalogConfig(AppConfig):
             changes.listen(change, index.on_change)
         changes.listen(ItemUpdated, lambda change: _forget([change.item]))
         changes.listen(ItemStatusChanged, lambda change: _forget([change.item]))
-        changes.listen(ItemsPublished, lambda change: _forget(change.items))
+        changes.listen(ItemsPublished, _forget_published)
+
+
+def _forget_published(change: Any) -> None:
+    if not change.created:
+        _forget(change.items)
 
 
 def _forget(items: Any) -> None:

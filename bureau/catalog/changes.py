@@ -19,6 +19,9 @@ class ItemsPublished:
     ``ItemStatusChanged``."""
 
     items: Sequence[Item]
+    # The items were created by this change (an import, a peer's new items): no answer about
+    # them can have been cached under their new ids, so there is nothing to forget.
+    created: bool = False
 
 
 @dataclass(frozen=True)

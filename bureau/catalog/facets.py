@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from bureau.reference import hs, places
@@ -25,28 +26,54 @@ def key(facet: str, value: str) -> str:
     return f"{facet}:{value}"
 
 
+# The kind-specific fields facet keys are made of.
+DETAIL_FIELDS = (
+    "origin_country", "destination_country", "hs_code", "sector",
+    "origin_place", "destination_place", "place", "location",
+)  # fmt: skip
+
+
 def keys_for(common: dict[str, Any], detail: dict[str, Any]) -> list[str]:
     """Every facet key of an item, from its common and kind-specific values."""
-    countries = set(common.get("countries", []))
-    countries.update(
+    inputs = (
+        tuple(common.get("countries", ())),
+        tuple(common.get("hs_codes", ())),
+        tuple(common.get("sectors", ())),
+        tuple(detail.get(name) for name in DETAIL_FIELDS),
+    )
+    try:
+        return list(_keys(*inputs))
+    except TypeError:  # a value that cannot be a dictionary key: worked out each time
+        return list(_keys.__wrapped__(*inputs))
+
+
+# The keys depend on these values and the fixed reference data alone, and a batch (a peer's
+# page, an import) repeats the same few countries, codes, sectors and places.
+@lru_cache(maxsize=4096)
+def _keys(
+    countries: Iterable[str], hs_codes: Iterable[str], sectors: Iterable[str], own: tuple[Any, ...]
+) -> tuple[str, ...]:
+    detail = dict(zip(DETAIL_FIELDS, own, strict=True))
+    found_countries = set(countries)
+    found_countries.update(
         c for c in (detail.get("origin_country"), detail.get("destination_country")) if c
     )
-    codes = set(common.get("hs_codes", []))
+    codes = set(hs_codes)
     if detail.get("hs_code"):
         codes.add(detail["hs_code"])
-    sectors = set(common.get("sectors", []))
+    found_sectors = set(sectors)
     if detail.get("sector"):
-        sectors.add(detail["sector"])
-    found = {key(COUNTRY, c) for c in countries} | {key(SECTOR, s) for s in sectors}
+        found_sectors.add(detail["sector"])
+    found = {key(COUNTRY, c) for c in found_countries} | {key(SECTOR, s) for s in found_sectors}
     for code in codes:
         found.update(key(HS, part) for part in hs.ancestors(code))
         if section := hs.section_of(code):
             found.add(key(SECTION, section))
     for place_field, country_field in PLACE_FIELDS:
         country = (detail.get(country_field) or "") if country_field else ""
-        if code := places.place_code(detail.get(place_field) or "", country=country):
-            found.add(key(PLACE, code))
-    return sorted(found)
+        if place := places.place_code(detail.get(place_field) or "", country=country):
+            found.add(key(PLACE, place))
+    return tuple(sorted(found))
 
 
 def all_countries(common: dict[str, Any], detail: dict[str, Any]) -> list[str]:

@@ -33,7 +33,8 @@ _TABLE = str.maketrans(FOLD)
 
 def fold(text: str) -> str:
     """``text`` with the letters of ``FOLD`` replaced, as the search index holds it."""
-    return text.translate(_TABLE)
+    # Every letter of FOLD is outside ASCII, and ``translate`` looks up each character.
+    return text if text.isascii() else text.translate(_TABLE)
 
 
 def sqlite_expression(column: str) -> str:
@@ -42,6 +43,19 @@ def sqlite_expression(column: str) -> str:
     for letter, replacement in FOLD.items():
         expression = f"replace({expression}, '{letter}', '{replacement}')"
     return expression
+
+
+def sqlite_expression_past_ascii(column: str) -> str:
+    """``sqlite_expression``, evaluated only for a text that is not all ASCII: every letter
+    of ``FOLD`` is outside ASCII, so an ASCII text folds to itself. A text is ASCII when it
+    has as many characters as bytes; ``length`` of a text stops at a NUL, which no stored
+    text has, and a text that had one would only be folded."""
+    if any(letter.isascii() for letter in FOLD):
+        raise ValueError("an ASCII letter in FOLD: ASCII texts need folding too")
+    return (
+        f"CASE WHEN length(CAST({column} AS BLOB)) = length({column}) THEN {column} "
+        f"ELSE {sqlite_expression(column)} END"
+    )
 
 
 def postgres_translate_arguments() -> tuple[str, str]:

@@ -167,7 +167,7 @@ def items_save(
             _first_transitions(items, actor, now, publish), batch_size=1000
         )
         if publish:
-            changes.announce(ItemsPublished(items))
+            changes.announce(ItemsPublished(items, created=True))
     return items
 
 

@@ -47,15 +47,20 @@ def clean_item(
     are checked without them: they describe the peer's items as they are.
     """
     errors: list[FieldError] = []
-    unknown = sorted(k for k in data if k not in KNOWN)
-    errors += [FieldError(name, _("is not a field of an item")) for name in unknown]
+    if data.keys() - KNOWN:
+        unknown = sorted(k for k in data if k not in KNOWN)
+        errors += [FieldError(name, _("is not a field of an item")) for name in unknown]
 
-    values = _parse(COMMON, data, errors)
+    values = _parse(_COMMON, data, errors)
     kind = values.get("kind")
-    specs = BY_KIND.get(Kind(kind), []) if kind in KINDS else []
-    for name in data:
-        if _owner(name) not in (None, kind) and not _blank(data[name]):
-            errors.append(FieldError(name, _("does not apply to kind '%(kind)s'") % {"kind": kind}))
+    specs = _BY_KIND[kind] if kind in KINDS else ()
+    foreign = _FOREIGN[kind] if kind in KINDS else _ALL_OWNED
+    if data.keys() & foreign:  # kept in the record's order: the errors are listed in it
+        for name in data:
+            if name in foreign and not _blank(data[name]):
+                errors.append(
+                    FieldError(name, _("does not apply to kind '%(kind)s'") % {"kind": kind})
+                )
     detail = _parse(specs, data, errors)
     errors += _cross_checks(values, detail)
     if entered:
@@ -70,48 +75,55 @@ def clean_item(
 # depends on its input alone. Only answers are kept, never refusals (worded in the language
 # of their request), and a list of texts is kept as a tuple and handed out as a new list, so
 # that no record shares a mutable value with another.
-_PARSED: dict[str, dict[Any, Any]] = {}
 _PARSED_SIZE = 4096  # per field; a field whose values never repeat (a title) starts over
 _IMMUTABLE = (str, bool, int, Decimal, dt.date, type(None))
+_MISSING = object()
+# Each field: its name, parser, whether it is required, and its parsed values by input.
+Prepared = tuple[tuple[str, Any, bool, dict[Any, Any]], ...]
 
 
-def _parse_one(spec: FieldSpec, raw: Any) -> Any:
-    key: Any
-    if type(raw) is str:
-        key = raw
-    elif type(raw) is list and all(type(part) is str for part in raw):
-        key = (list, *raw)
-    else:
-        return spec.parse(raw)
-    known = _PARSED.setdefault(spec.name, {})
-    try:
-        found = known[key]
-    except KeyError:
-        value = spec.parse(raw)
-        if len(known) >= _PARSED_SIZE:
-            known.clear()
-        if isinstance(value, _IMMUTABLE):
-            known[key] = value
-        elif type(value) is list and all(type(part) is str for part in value):
-            known[key] = tuple(value)
-        return value
-    return list(found) if type(found) is tuple else found
+def _prepared(specs: list[FieldSpec]) -> Prepared:
+    return tuple((spec.name, spec.parse, spec.required, {}) for spec in specs)
 
 
-def _parse(
-    specs: list[FieldSpec], data: Mapping[str, Any], errors: list[FieldError]
-) -> dict[str, Any]:
+_COMMON = _prepared(COMMON)
+_BY_KIND = {str(kind): _prepared(specs) for kind, specs in BY_KIND.items()}
+
+
+def _parse(prepared: Prepared, data: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for spec in specs:
-        raw = data.get(spec.name)
-        try:
-            values[spec.name] = _parse_one(spec, raw)
-        except ValueError as error:
-            errors.append(FieldError(spec.name, str(error)))
-            continue
-        if spec.required and _blank(values[spec.name]):
-            errors.append(FieldError(spec.name, _("is required")))
+    for name, parse, required, known in prepared:
+        raw = data.get(name)
+        # The key of a remembered answer: a text, nothing, or a list of texts (as a tuple).
+        key: Any = _MISSING
+        if raw is None or type(raw) is str:
+            key = raw
+        elif type(raw) is list and all(type(part) is str for part in raw):
+            key = (list, *raw)
+        found = _MISSING if key is _MISSING else known.get(key, _MISSING)
+        if found is _MISSING:
+            try:
+                found = parse(raw)
+            except ValueError as error:
+                errors.append(FieldError(name, str(error)))
+                continue
+            if key is not _MISSING:
+                _remember(known, key, found)
+        elif type(found) is tuple:
+            found = list(found)  # a record never shares a mutable value with another
+        values[name] = found
+        if required and _blank(found):
+            errors.append(FieldError(name, _("is required")))
     return values
+
+
+def _remember(known: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(known) >= _PARSED_SIZE:
+        known.clear()
+    if isinstance(value, _IMMUTABLE):
+        known[key] = value
+    elif type(value) is list and all(type(part) is str for part in value):
+        known[key] = tuple(value)
 
 
 def _cross_checks(common: dict[str, Any], detail: dict[str, Any]) -> list[FieldError]:
@@ -156,11 +168,12 @@ def _inverted(first: Any, last: Any) -> bool:
 
 
 _OWNER = {spec.name: str(kind) for kind, specs in BY_KIND.items() for spec in specs}
-
-
-def _owner(name: str) -> str | None:
-    """The kind a kind-specific field belongs to; None for the common fields."""
-    return _OWNER.get(name)
+_ALL_OWNED = frozenset(_OWNER)
+# The kind-specific fields that do not apply to each kind.
+_FOREIGN = {
+    str(kind): frozenset(name for name, owner in _OWNER.items() if owner != kind)
+    for kind in BY_KIND
+}
 
 
 def _blank(value: Any) -> bool:

@@ -5,12 +5,18 @@ Catching up on a peer's log inserts tens of thousands of rows a second; Django's
 Here each table's statement is built once, and each value goes through its field's own
 ``get_db_prep_save`` only when its type needs converting (dates, decimals, uids, JSON), so
 what is stored is exactly what the ORM would store. PostgreSQL gets the rows through one
-``COPY ... FROM STDIN`` a table and batch (its row triggers fire as for INSERT); SQLite,
-whose inserts run in-process, through one ``executemany``.
+``COPY ... FROM STDIN`` a table and batch (its row triggers fire as for INSERT); SQLite
+through multi-row ``INSERT ... VALUES`` statements of up to ``SQLITE_ROWS`` rows. Not one
+statement a row (``executemany``): a table with triggers (the item's full-text and search
+queue) makes SQLite keep a statement journal, a copy of every page a statement changes, so
+that statement could be undone alone; a statement a row copied each page again for every row.
 """
 
 from __future__ import annotations
 
+import itertools
+import sqlite3
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from functools import cache
@@ -25,6 +31,7 @@ PLAIN = (
     models.BooleanField,
     models.ForeignKey,
 )
+SQLITE_ROWS = 1000  # rows a statement at most; fewer when the columns would exceed the limit
 
 
 class Table:
@@ -38,16 +45,13 @@ class Table:
         table = connection.ops.quote_name(model._meta.db_table)
         self.sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the models
         self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
+        self._full: tuple[int, str] = (0, "")  # the statement of a full chunk, built once
 
     def insert(self, rows: Iterable[Sequence[Any]]) -> None:
         # The connection is looked up once: through the ``connection`` proxy each value's
         # conversion would pay a thread-local lookup.
         connection = connections[DEFAULT_DB_ALIAS]
-        adapters = [_adapter(f, connection) for f in self.fields]
-        adapted = [
-            tuple(v if a is None or v is None else a(v) for a, v in zip(adapters, row, strict=True))
-            for row in rows
-        ]
+        adapted = self._adapted(list(rows), connection)
         if not adapted:
             return
         with connection.cursor() as cursor:
@@ -56,7 +60,39 @@ class Table:
                     for row in adapted:
                         copy.write_row(row)
             else:
-                cursor.executemany(self.sql, adapted)
+                self._insert_sqlite(cursor, adapted, connection)
+
+    def _adapted(self, rows: list[Sequence[Any]], connection: Any) -> list[Sequence[Any]]:
+        """The rows with each value converted as its field converts it, a column at a time:
+        the columns that need no conversion (text, numbers, keys) are not looked at."""
+        width = len(self.fields)
+        if any(len(row) != width for row in rows):
+            raise ValueError(f"a row of {self.sql.split(' (')[0]} has not {width} values")
+        adapters = [_adapter(f, connection) for f in self.fields]
+        if not rows or all(a is None for a in adapters):
+            return rows
+        columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        for position, adapter in enumerate(adapters):
+            if adapter is not None:
+                columns[position] = [v if v is None else adapter(v) for v in columns[position]]
+        return list(zip(*columns, strict=True))
+
+    def _insert_sqlite(self, cursor: Any, rows: list[Sequence[Any]], connection: Any) -> None:
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        step = max(1, min(SQLITE_ROWS, limit // len(self.fields)))
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            sql = self._values_sql(len(chunk), full=len(chunk) == step)
+            cursor.execute(sql, list(itertools.chain.from_iterable(chunk)))
+
+    def _values_sql(self, count: int, full: bool) -> str:
+        if full and self._full[0] == count:
+            return self._full[1]
+        head, row = self.sql.split(" VALUES ")
+        sql = f"{head} VALUES {', '.join([row] * count)}"
+        if full:
+            self._full = (count, sql)
+        return sql
 
 
 def _memo(adapter: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -89,7 +125,13 @@ def _adapter(field: Any, connection: Any) -> Callable[[Any], Any] | None:
             else field.get_db_prep_save(value, connection)
         )
     if isinstance(field, models.UUIDField):  # unique values: nothing to share
-        return lambda value: field.get_db_prep_save(value, connection)
+        if connection.features.has_native_uuid_field:  # what the field returns for a UUID
+            return lambda value: (
+                value if type(value) is uuid.UUID else field.get_db_prep_save(value, connection)
+            )
+        return lambda value: (
+            value.hex if type(value) is uuid.UUID else field.get_db_prep_save(value, connection)
+        )
     return _memo(lambda value: field.get_db_prep_save(value, connection))
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, models
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from bureau.accounts.models import Organisation
@@ -212,20 +214,25 @@ def _write(
     now = timezone.now()
     rates = money.rates_per_usd() if plans else None
     fresh = [p for uid, p in plans.items() if uid not in existing]
-    announce = _create(peer_name, fresh, now, rates)
-    for uid, plan in plans.items():
-        if uid in existing and _update(existing[uid], plan, peer_name, now, rates):
-            announce.append(existing[uid])
+    created = _create(peer_name, fresh, now, rates)
+    republished = [
+        existing[uid]
+        for uid, plan in plans.items()
+        if uid in existing and _update(existing[uid], plan, peer_name, now, rates)
+    ]
     outcome.created, outcome.changed = len(fresh), len(plans) - len(fresh)
     # Newly published here: local subscribers get it through the normal delivery path.
-    if announce:
-        changes.announce(ItemsPublished(announce))
+    if created:
+        changes.announce(ItemsPublished(created, created=True))
+    if republished:
+        changes.announce(ItemsPublished(republished))
 
 
 def _values(plan: Plan, rates: dict[str, Any] | None) -> dict[str, Any]:
     """The item's own columns for the planned state, as the catalog's services compute them."""
     common, detail = plan.clean.common, plan.clean.detail
-    values = {name: value for name, value in common.items() if name != "kind"}
+    values = dict(common)
+    del values["kind"]
     values.update(
         countries=facets.all_countries(common, detail),
         hs_codes=facets.all_hs_codes(common, detail),
@@ -287,20 +294,32 @@ def _create(
     return [_announced(ids[p.uid], p, peer_name) for p in plans if p.status == Status.PUBLISHED]
 
 
+ANNOUNCED = ("id", "uid", "kind", "status", "organisation_id", "origin_node")
+
+
 def _announced(pk: int, plan: Plan, peer_name: str) -> Item:
     """The item as the listeners of ``ItemsPublished`` are handed it, without reading back
     the rows just written: its identity, kind, status and origin are loaded, and any other
-    field is read from the database if a listener asks for it (Django's deferred fields)."""
-    known = {
-        "id": pk,
-        "uid": plan.uid,
-        "kind": plan.clean.kind,
-        "status": plan.status,
-        "organisation_id": plan.organisation.pk,
-        "origin_node": peer_name,
-    }
-    names = [f.attname for f in Item._meta.concrete_fields if f.attname in known]
-    return Item.from_db(DEFAULT_DB_ALIAS, names, [known[name] for name in names])
+    field is read from the database if a listener asks for it (Django's deferred fields).
+
+    Made as Django makes an unpickled instance (its fields and a ``ModelState``, without
+    ``__init__``), not with ``Item.from_db``: ``__init__`` walks every field of the model for
+    the six given, and cost more than the rest of the item's announcement (no init signal has
+    a receiver for items)."""
+    item = Item.__new__(Item)
+    item.__dict__.update(
+        zip(
+            ANNOUNCED,
+            (pk, plan.uid, plan.clean.kind, plan.status, plan.organisation.pk, peer_name),
+            strict=True,
+        )
+    )
+    state = item._state = ModelState()
+    state.adding, state.db = False, DEFAULT_DB_ALIAS
+    return item
+
+
+_ITEM_ROW = operator.itemgetter(*ITEM_COLUMNS)
 
 
 def _item_row(
@@ -316,7 +335,8 @@ def _item_row(
         created_at=now,
         updated_at=now,
     )
-    return tuple(values[name] for name in ITEM_COLUMNS)
+    row: tuple[Any, ...] = _ITEM_ROW(values)
+    return row
 
 
 @functools.cache
@@ -326,10 +346,13 @@ def _detail_columns(model: type[models.Model]) -> tuple[str, ...]:
 
 def _detail_values(plan: Plan, names: tuple[str, ...]) -> list[Any]:
     detail = plan.clean.detail
-    return [
-        "" if detail.get(name) is None and name in TEXT_DETAIL else detail.get(name)
-        for name in names
-    ]
+    values = [detail.get(name) for name in names]
+    if None in values:
+        values = [
+            "" if v is None and name in TEXT_DETAIL else v
+            for name, v in zip(names, values, strict=True)
+        ]
+    return values
 
 
 def _agreement_children_of(plans: list[Plan], ids: dict[uuid.UUID, int]) -> None:

@@ -41,3 +41,27 @@ def test_the_outbox_rows_are_stored_as_the_orm_stores_them(make_item):
     assert len({e.uid for e in stored}) == 2
     assert [e.action for e in stored] == [OutboxEvent.Action.PUBLISHED] * 2
     assert all(e.created_at is not None and e.dispatched_at is None for e in stored)
+
+
+def test_rows_beyond_one_statement_are_all_written_in_order(make_item, monkeypatch):
+    # SQLite writes a chunk of rows a statement: a batch that ends in a short chunk, and the
+    # full chunk's statement reused, store every row once (PostgreSQL: one COPY).
+    monkeypatch.setattr(bulk, "SQLITE_ROWS", 3)
+    item = make_item(title="Chunked lead")
+    before = OutboxEvent.objects.count()
+    with transaction.atomic():
+        outbox.record_published([item.pk] * 7)
+        outbox.record_published([item.pk] * 3)
+    stored = list(OutboxEvent.objects.order_by("id"))[before:]
+    assert len(stored) == 10
+    assert len({e.uid for e in stored}) == 10
+    assert all(e.item_id == item.pk for e in stored)
+
+
+@pytest.mark.django_db
+def test_a_row_of_the_wrong_width_is_refused_before_anything_is_written():
+    before = OutboxEvent.objects.count()
+    table = bulk.table(OutboxEvent, outbox.COLUMNS)
+    with pytest.raises(ValueError, match="has not 5 values"), transaction.atomic():
+        table.insert([(uuid.uuid4(), None, "published", None, "")[:4]])
+    assert OutboxEvent.objects.count() == before
