@@ -465,14 +465,15 @@ def _bulk_session(vendor: str) -> Iterator[Any]:
     lite.close()
 
 
-def _migration() -> Any:
+def _migration(name: str = "0005_search_word_forms") -> Any:
     import importlib
 
-    return importlib.import_module("bureau.catalog.migrations.0005_search_word_forms")
+    return importlib.import_module(f"bureau.catalog.migrations.{name}")
 
 
 def _sqlite_insert_trigger() -> str:
-    return str(_migration().SQLITE_INSERT_TRIGGER)
+    """The full-text insert trigger as the latest migration that wrote it left it."""
+    return str(_migration("0008_search_folds_past_ascii").SQLITE_INSERT_TRIGGER)
 
 
 def _pg_search_index() -> str:
