@@ -905,9 +905,9 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
         # granian serves WSGI from its own threads, without the event loop's hop to a thread.
         with serve(env, probe=STATIC_FILE, server="granian") as server:
             log(f"{engine}: search under granian, {args.queries} queries")
-            found = run_child([*me, "--phase", "search", "--queries", str(args.queries),
-                               "--base-url", server.base_url], env)  # fmt: skip
-            figures.update({f"{k}_granian": found.get(k) for k in GRANIAN_SEARCH_KEYS})
+            granian = run_child([*me, "--phase", "search", "--queries", str(args.queries),
+                                 "--base-url", server.base_url], env)  # fmt: skip
+            figures.update({f"{k}_granian": granian.get(k) for k in GRANIAN_SEARCH_KEYS})
     if detail:
         with serve(env, workers=2, probe=STATIC_FILE) as server:
             log(f"{engine}: item detail, 50 clients, 2 workers")
