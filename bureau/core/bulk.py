@@ -78,8 +78,7 @@ class Table:
         return list(zip(*columns, strict=True))
 
     def _insert_sqlite(self, cursor: Any, rows: list[Sequence[Any]], connection: Any) -> None:
-        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        step = max(1, min(SQLITE_ROWS, limit // len(self.fields)))
+        step = max(1, min(SQLITE_ROWS, max_parameters(connection) // len(self.fields)))
         for start in range(0, len(rows), step):
             chunk = rows[start : start + step]
             sql = self._values_sql(len(chunk), full=len(chunk) == step)
@@ -93,6 +92,15 @@ class Table:
         if full:
             self._full = (count, sql)
         return sql
+
+
+def max_parameters(connection: Any) -> int:
+    """Parameters one statement may bind: SQLite's compiled limit (32,766 since 3.32), else
+    PostgreSQL's 65,535."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    return 65_535
 
 
 def _memo(adapter: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import sqlite3
 import threading
 import uuid
 from collections import Counter
@@ -35,6 +34,7 @@ from django.utils import timezone
 from bureau.alerts.facts import facts_of
 from bureau.alerts.models import Channel
 from bureau.catalog.models import Item, Status
+from bureau.core import bulk
 from bureau.core.faults import failpoint
 from bureau.delivery.matching import LiveIndex, Target
 from bureau.delivery.models import Delivery, OutboxEvent
@@ -202,7 +202,7 @@ def _insert(rows: list[Row]) -> dict[Any, int] | None:
                 cursor.executemany(sql, rows[start : start + 5000])
         return None
     returning = f"{connection.ops.quote_name('id')}, {connection.ops.quote_name('uid')}"
-    per_statement = max(1, _max_parameters() // len(ROW_COLUMNS))
+    per_statement = max(1, bulk.max_parameters(connection) // len(ROW_COLUMNS))
     ids: dict[Any, int] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
@@ -214,15 +214,6 @@ def _insert(rows: list[Row]) -> dict[Any, int] | None:
             )
             ids.update((uid, pk) for pk, uid in cursor.fetchall())
     return ids
-
-
-def _max_parameters() -> int:
-    """Parameters one statement may bind: SQLite's compiled limit (32,766 since 3.32), else
-    PostgreSQL's 65,535."""
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
-    return 65_535
 
 
 def _live_rows(
