@@ -132,19 +132,16 @@ RENDERER = JSONRenderer()  # the API's renderer (config.api sets no other)
 def _published_item(request: HttpRequest, pk: int, version: str) -> HttpResponse:
     """A published item's JSON from the cache when its version is unchanged (anyone may read it,
     so one copy serves every reader), rendered and cached otherwise."""
-    etag = f'"{version}"'
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponse(status=304)
-    else:
-        body = reads.cached_body(pk, version)
-        if body is None:
-            item = selectors.item_get(pk=pk, details=True)
-            if item is None:  # deleted since the version was read
-                raise NotFound(_("there is no item '%(item)s'") % {"item": pk})
-            body = _render(request, item)
-            reads.store_bodies({pk: (version, body)})
-        response = HttpResponse(body, content_type=reads.CONTENT_TYPE)
-    response["ETag"] = etag
+    response = reads.item_response(pk, version, request.headers.get("If-None-Match", ""))
+    if response is not None:
+        return response
+    item = selectors.item_get(pk=pk, details=True)
+    if item is None:  # deleted since the version was read
+        raise NotFound(_("there is no item '%(item)s'") % {"item": pk})
+    body = _render(request, item)
+    reads.store_bodies({pk: (version, body)})
+    response = HttpResponse(body, content_type=reads.CONTENT_TYPE)
+    response["ETag"] = f'"{version}"'
     return response
 
 

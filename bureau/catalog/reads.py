@@ -227,13 +227,20 @@ def _item(request: HttpRequest) -> HttpResponse | None:
     version = selectors.item_version(pk=pk)
     if version is None:  # not published (or no such item): Django's path decides
         return None
+    # None on a miss: Django renders and caches it.
+    return item_response(pk, version, request.META.get("HTTP_IF_NONE_MATCH", ""))
+
+
+def item_response(pk: int, version: str, if_none_match: str) -> HttpResponse | None:
+    """The answer for published item ``pk`` at ``version`` without rendering it: 304 when the
+    client holds that version, the cached JSON when a copy is held; None otherwise."""
     etag = f'"{version}"'
-    if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+    if etag in if_none_match:
         response = HttpResponse(status=304)
     else:
         body = cached_body(pk, version)
         if body is None:
-            return None  # a miss: Django renders and caches it
+            return None
         response = HttpResponse(body, CONTENT_TYPE)
         response["Content-Length"] = str(len(body))
     response["ETag"] = etag
