@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.db import connections
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
@@ -126,6 +127,16 @@ class Handoff:
 _HANDOFF: ContextVar[Handoff | None] = ContextVar("live_stream_handoff", default=None)
 
 
+async def _close_request_connections() -> None:
+    """Close the database connections Django's middleware and the view opened for this request.
+
+    They live in the context of Django's task for the request, which its ``request_finished``
+    (run from another task) does not see: unclosed, each stream would leave a connection open
+    until the garbage collector happened to free it. Called from that task, on the request's own
+    thread, once Django's middleware is done with the request."""
+    await sync_to_async(connections.close_all)()
+
+
 async def _nothing() -> AsyncIterator[bytes]:
     return
     yield  # an async generator with no items
@@ -155,6 +166,7 @@ class LiveStreams:
                 and not message.get("more_body", False)
             ):
                 handoff.ended = True
+                await _close_request_connections()
                 if not message.get("body"):
                     return
                 message = {**message, "more_body": True}
