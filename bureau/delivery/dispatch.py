@@ -31,9 +31,9 @@ from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from bureau.alerts.facts import facts_of
+from bureau.alerts.facts import published_facts
 from bureau.alerts.models import Channel
-from bureau.catalog.models import Item, Status
+from bureau.catalog.models import Item
 from bureau.core import bulk
 from bureau.core.faults import failpoint
 from bureau.delivery.matching import LiveIndex, Target
@@ -77,12 +77,13 @@ def dispatch_pending(index: LiveIndex, *, batch_size: int = 200) -> int:
         # After the claim: every subscription committed before a claimed event is visible now
         # (and, on SQLite, nothing can commit until this transaction ends).
         index.refresh()
-        items = Item.objects.select_related("lead").in_bulk([e.item_id for e in events])
-        matches = [
+        # With no subscription nothing can match: the items need not be read.
+        facts = published_facts([e.item_id for e in events]) if index.targets else {}
+        matches: list[tuple[int, int | None, Target]] = [
             (event.pk, event.item_id, target)
             for event in events
-            if event.item_id in items and items[event.item_id].status == Status.PUBLISHED
-            for subscription_id in index.index.match(facts_of(items[event.item_id]))
+            if event.item_id in facts
+            for subscription_id in index.index.match(facts[event.item_id])
             for target in index.targets.get(subscription_id, ())
         ]
         rows = _rows(matches, timezone.now())

@@ -227,3 +227,24 @@ def test_a_delivery_row_carries_every_column_of_the_model_with_its_state(
         None,
         webhook.created_at,
     )
+
+
+def test_dispatch_reads_the_same_facts_from_columns_as_from_the_item(make_item, staff_az):
+    from bureau.alerts.facts import facts_of, published_facts
+    from bureau.catalog import services as catalog
+    from bureau.catalog.models import Item
+
+    both = make_item(publish=True, value_amount="1250.50")
+    no_origin = make_item(publish=True, origin_country="", countries=["AZ", "PK"])
+    notice = catalog.item_create(
+        actor=staff_az,
+        data={"kind": "notice", "title": "Cargo office opens", "notice_type": "announcement"},
+        publish=True,
+    )
+    draft = make_item(title="Not yet")
+    found = published_facts([both.pk, no_origin.pk, notice.pk, draft.pk, None])
+    items = Item.objects.select_related("lead").in_bulk([both.pk, no_origin.pk, notice.pk])
+    assert found == {pk: facts_of(item) for pk, item in items.items()}
+    assert found[both.pk].origin_countries == {"PK"}
+    assert found[no_origin.pk].origin_countries == frozenset(items[no_origin.pk].countries)
+    assert found[both.pk].value_usd is not None
