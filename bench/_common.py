@@ -129,6 +129,13 @@ def run_child(args: list[str], env: dict[str, str], timeout: float = 7200) -> di
     return last_json_line(done.stdout)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used: a cost that the machine's other work
+    does not change, unlike the rates."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # --- a server ------------------------------------------------------------------------
 
 

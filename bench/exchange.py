@@ -57,7 +57,9 @@ from bench._common import (
     PG_SERVER,
     REPO,
     VENV_BIN,
+    Server,
     bench_env,
+    cpu_seconds,
     emit,
     log,
     ms,
@@ -142,10 +144,10 @@ def make_node(root: Path, name: str, engine: str, **extra: str) -> Node:
 
 
 @contextlib.contextmanager
-def serving(node: Node) -> Iterator[str]:
-    """`bureau serve` with its worker (which pulls and nudges); yields its base URL."""
+def serving(node: Node) -> Iterator[Server]:
+    """`bureau serve` with its worker (which pulls and nudges)."""
     with serve(node.env, probe="/.well-known/bureau-node", worker=True) as server:
-        yield server.base_url
+        yield server
 
 
 def wait_until(condition: Any, what: str, timeout: float, interval: float = 0.05) -> None:
@@ -272,13 +274,16 @@ def _raw_store(target: str) -> Any:
 # --- phases --------------------------------------------------------------------------
 
 
-def catch_up(sender: Node, sender_url: str, receiver: Node) -> tuple[float, int]:
+def catch_up(sender: Node, sending: Server, receiver: Node) -> dict[str, Any]:
     """Seconds from `bureau peer add` at the receiver to its cursor reaching the sender's
-    log head, and how many events that was."""
+    log head, how many events that was, and the CPU each node's process spent meanwhile."""
     count = int(sender.scalar("SELECT last_seq FROM exchange_loghead"))
-    with serving(receiver) as receiver_url:
+    sender_url = sending.base_url
+    with serving(receiver) as receiving:
+        receiver_url = receiving.base_url
         sender.bureau("peer", "add", receiver.name, receiver_url, "--key", receiver.public_key)
         started = time.monotonic()
+        cpu_before = [cpu_seconds(s.process.pid) for s in (sending, receiving)]
         receiver.bureau("peer", "add", sender.name, sender_url, "--key", sender.public_key)
         cursor = f"SELECT cursor_seq FROM exchange_peer WHERE name = '{sender.name}'"
         last_report = started
@@ -290,11 +295,20 @@ def catch_up(sender: Node, sender_url: str, receiver: Node) -> tuple[float, int]
                 raise RuntimeError("catch-up did not finish within an hour")
             time.sleep(0.05)
         elapsed = time.monotonic() - started
+        cpu = [
+            cpu_seconds(s.process.pid) - b
+            for s, b in zip((sending, receiving), cpu_before, strict=True)
+        ]
         sender.bureau("peer", "remove", receiver.name)
     mine = f"SELECT COUNT(*) FROM catalog_item WHERE origin_node = '{sender.name}'"
     if receiver.scalar(mine) != sender.scalar(mine):
         raise RuntimeError(f"the receiver holds {receiver.scalar(mine)} of the sender's items")
-    return elapsed, count
+    return {
+        "seconds": elapsed,
+        "events": count,
+        "sender_cpu_us_per_event": round(cpu[0] * 1e6 / count, 1),
+        "receiver_cpu_us_per_event": round(cpu[1] * 1e6 / count, 1),
+    }
 
 
 def drain_outbox(sender: Node) -> float:
@@ -313,7 +327,8 @@ def latency(
     import httpx
 
     headers = {"Authorization": f"Bearer {token}"}
-    with serving(receiver) as receiver_url, httpx.Client(timeout=30) as client:
+    with serving(receiver) as receiving, httpx.Client(timeout=30) as client:
+        receiver_url = receiving.base_url
         sender.bureau("peer", "add", receiver.name, receiver_url, "--key", receiver.public_key)
         times, baseline = [], []
         probe = client.get(f"{receiver_url}/api/v1/items?limit=1").json()["items"][0]["uid"]
@@ -354,15 +369,19 @@ def run_engine(
     root: Path, sender: Node, args: argparse.Namespace, engine: str, token: str
 ) -> dict[str, Any]:
     figures: dict[str, Any] = {}
-    with serving(sender) as sender_url:
+    with serving(sender) as sending:
+        sender_url = sending.base_url
         figures["sender_outbox_drain_s"] = drain_outbox(sender)
         receiver = make_node(root, f"receiver-{engine}", engine, BUREAU_NODE_COUNTRY="PK")
         try:
             log(f"[{engine}] catch-up of {args.events:,} events")
             figures["loadavg_catch_up"] = round(os.getloadavg()[0], 2)
-            elapsed, count = catch_up(sender, sender_url, receiver)
+            caught = catch_up(sender, sending, receiver)
             figures.update(
-                catch_up_seconds=round(elapsed, 2), catch_up_events_per_s=round(count / elapsed)
+                catch_up_seconds=round(caught["seconds"], 2),
+                catch_up_events_per_s=round(caught["events"] / caught["seconds"]),
+                catch_up_sender_cpu_us_per_event=caught["sender_cpu_us_per_event"],
+                catch_up_receiver_cpu_us_per_event=caught["receiver_cpu_us_per_event"],
             )
             log(f"[{engine}] {figures['catch_up_events_per_s']:,} events/s")
             log(f"[{engine}] latency, {args.samples} single items with the nudge")
@@ -379,8 +398,8 @@ def run_engine(
             )
             try:
                 log(f"[{engine}] catch-up again, every signature checked")
-                elapsed, count = catch_up(sender, sender_url, receiver)
-                figures["catch_up_every_events_per_s"] = round(count / elapsed)
+                caught = catch_up(sender, sending, receiver)
+                figures["catch_up_every_events_per_s"] = round(caught["events"] / caught["seconds"])
             finally:
                 receiver.drop()
     figures.update(baseline(root, sender, engine, args.events))

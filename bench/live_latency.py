@@ -41,7 +41,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import REPO, VENV_BIN, bench_env, emit, free_port, log, ms, percentile
+from bench._common import (
+    REPO,
+    VENV_BIN,
+    bench_env,
+    cpu_seconds,
+    emit,
+    free_port,
+    log,
+    ms,
+    percentile,
+)
 
 GROUPS = 100  # each item matches the streams of one group: 1% of them
 SUMMARY = (
@@ -73,13 +83,6 @@ def threads_of(pid: int) -> int:
         if line.startswith("Threads:"):
             return int(line.split()[1])
     return 0
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) the process has used: a cost that the machine's other work
-    does not change, unlike the rates."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- setup (a child process with Django) ---------------------------------------------
