@@ -82,12 +82,15 @@ class Table:
         for start in range(0, len(rows), step):
             chunk = rows[start : start + step]
             sql = self._values_sql(len(chunk), full=len(chunk) == step)
-            cursor.execute(sql, list(itertools.chain.from_iterable(chunk)))
+            # The driver's own cursor, with its own ``?`` placeholders: Django's wrapper would
+            # rewrite each ``%s`` of a statement of up to 32,766 with a regular expression.
+            sqlite3.Cursor.execute(cursor.cursor, sql, list(itertools.chain.from_iterable(chunk)))
 
     def _values_sql(self, count: int, full: bool) -> str:
         if full and self._full[0] == count:
             return self._full[1]
         head, row = self.sql.split(" VALUES ")
+        row = row.replace("%s", "?")
         sql = f"{head} VALUES {', '.join([row] * count)}"
         if full:
             self._full = (count, sql)
