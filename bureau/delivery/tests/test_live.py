@@ -209,7 +209,7 @@ def test_open_streams_hold_neither_a_thread_nor_a_database_connection_each(store
         # Every stream resumes from 0, so it reads the database before it goes live.
         first = stream(web, token(seeded, "crowd"), query="?last_event_id=0")
         threads, connections = web.threads(), _db_connections(web, store)
-        readers = [stream(web, token(seeded, "crowd"), query="?last_event_id=0") for _ in range(31)]
+        readers = [stream(web, token(seeded, "crowd"), query="?last_event_id=0") for _ in range(30)]
         # Backlog reads and the last requests may still be finishing. Each stream used to keep
         # its request's connection until the garbage collector happened to free it.
         _settles_below(web.threads, threads + 10, "server threads")
