@@ -16,11 +16,11 @@ De-duplication is by the delivery's id, which receivers get as ``webhook-id`` an
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import subprocess
 import sys
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -36,6 +36,7 @@ from bureau.delivery.tests.receiver import Receiver
 from bureau.delivery.tests.test_email import Inbox, free_port, smtp_server
 from tests.exchange.support import FakeLog, FakePeer, Node, add_peer, item_body, make_node
 from tests.exchange.support import serving as serving_node
+from tests.live import support
 from tests.live.support import BUREAU, REPO, WORKER_REDIS_URL, run
 
 WAIT = 120.0  # a bound on a hung run, not a timing
@@ -150,11 +151,7 @@ def world_at(home: Path, **extra: str) -> Iterator[World]:
         receiver.stop()
 
 
-def wait_for(condition: Any, what: str, describe: Any = lambda: "") -> None:
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}: {describe()}"
-        time.sleep(0.1)
+wait_for = functools.partial(support.wait_for, timeout=WAIT)
 
 
 def start_worker(world: World, *args: str, **extra: str) -> subprocess.Popen[bytes]:

@@ -6,17 +6,18 @@ suite runs on it), a real HTTP receiver that counts every request by webhook-id.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from bureau.delivery.tests.receiver import Receiver
+from tests.live import support
 from tests.live.support import BUREAU, REPO, WORKER_REDIS_URL, run, store_for_this_run
 
 ITEMS = 1000
@@ -74,11 +75,7 @@ def start_worker(store) -> subprocess.Popen[bytes]:
     )
 
 
-def wait_for(predicate, what: str, describe=lambda: "") -> None:
-    deadline = time.monotonic() + WAIT
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}: {describe()}"
-        time.sleep(0.1)
+wait_for = functools.partial(support.wait_for, timeout=WAIT)
 
 
 @pytest.fixture

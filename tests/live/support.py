@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,21 @@ class Store:
     def drop(self) -> None:
         if self.pg_name:
             pg_admin(self.pg_server, f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+
+
+def wait_for(
+    condition: Callable[[], Any],
+    what: str,
+    describe: Callable[[], Any] = lambda: "",
+    *,
+    timeout: float = WAIT,
+) -> None:
+    """Poll ``condition`` until it holds; after ``timeout`` fail, naming ``what`` and what
+    ``describe`` says of the state then."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}: {describe()}"
+        time.sleep(0.1)
 
 
 def pg_server_of(url: str) -> str:

@@ -13,8 +13,7 @@ import gc
 import itertools
 import json
 import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,6 @@ from bureau.delivery.matching import LiveIndex
 from bureau.delivery.models import Delivery
 from tests.live.support import (
     PASSWORD,
-    WAIT,
     Process,
     Store,
     StreamReader,
@@ -38,6 +36,7 @@ from tests.live.support import (
     seed,
     serving,
     store_for_this_run,
+    wait_for,
 )
 
 MEMBERS = {
@@ -212,18 +211,15 @@ def test_open_streams_hold_neither_a_thread_nor_a_database_connection_each(store
         readers = [stream(web, token(seeded, "crowd"), query="?last_event_id=0") for _ in range(30)]
         # Backlog reads and the last requests may still be finishing. Each stream used to keep
         # its request's connection until the garbage collector happened to free it.
-        _settles_below(web.threads, threads + 10, "server threads")
-        _settles_below(lambda: _db_connections(web, store), connections + 3, "connections")
+        wait_for(lambda: web.threads() < threads + 10, "fewer server threads", web.threads)
+
+        def held() -> int:
+            return _db_connections(web, store)
+
+        wait_for(lambda: held() < connections + 3, f"under {connections + 3} connections", held)
         for reader in [first, *readers]:
             assert reader.received.empty(), "a stream ended or sent more than its retry line"
             reader.stop()
-
-
-def _settles_below(count: Callable[[], int], bound: int, what: str) -> None:
-    deadline = time.monotonic() + WAIT
-    while (now := count()) >= bound:
-        assert time.monotonic() < deadline, f"{what}: {now}, not below {bound}"
-        time.sleep(0.05)
 
 
 def _db_connections(server: Process, store: Store) -> int:
