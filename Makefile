@@ -17,7 +17,11 @@ $(BIN)/bureau: pyproject.toml setup.py bureau/freight/_pareto.c
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
+# Bytecode is compiled here, not left to each process: where PYTHONDONTWRITEBYTECODE is set,
+# every command, server and test process would otherwise compile the bureau's modules anew
+# (about 0.7 s of each start).
 install: $(BIN)/bureau
+	$(BIN)/python -m compileall -q -j 0 bureau config
 
 run: install
 	BUREAU_DEMO_DATA=$${BUREAU_DEMO_DATA-$(wildcard $(CURDIR)/../shared/data)} $(BIN)/bureau demo --pair

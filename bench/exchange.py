@@ -9,7 +9,9 @@ each with its own database: the sender on SQLite, the receiver on SQLite or Post
    items: `sender_outbox_drain_s`), and the time from `bureau peer add` to the receiver's
    cursor reaching N is measured: pages of 1,000 events over HTTP, verified, applied as catalog items with their
    details, facets, audit entries and outbox events, one transaction per page. Figure:
-   `catch_up_events_per_s`. The same is repeated into a fresh receiver database with
+   `catch_up_events_per_s`; from the first page seen applied to the last, without the
+   command's start and the first fetch: `catch_up_steady_events_per_s`. The same is repeated
+   into a fresh receiver database with
    `BUREAU_EXCHANGE_VERIFY=every` (each event's signature checked too):
    `catch_up_every_events_per_s`.
 
@@ -18,6 +20,13 @@ each with its own database: the sender on SQLite, the receiver on SQLite or Post
    insert each event as one row (seq, hash, JSON) with the raw driver's `executemany`, one
    transaction per page, into a scratch database of the receiver's engine: no HTTP, no
    catalog. Figure: `baseline_events_per_s`; `catch_up_ratio` = catch-up / baseline.
+
+   Floor, same run: the rows the receiver's catch-up stored (item, detail, facets, audit
+   entry, outbox event, received event; about 11 an event), read back and written again raw,
+   page by page with the chain check, into a copy of the receiver's database as it was before
+   (same indexes and triggers): `floor_events_per_s`, `floor_rows_per_event`, and
+   `floor_no_fulltext_events_per_s` without the database's own full-text index of items;
+   `floor_ratio` = catch-up / floor (`bench/_exchange_floor.py`).
 
 2. Latency. With both nodes peered and caught up, single items are published at the sender
    through the API, one at a time with a pause between them; each is timed from just before
@@ -287,14 +296,19 @@ def catch_up(sender: Node, sending: Server, receiver: Node) -> dict[str, Any]:
         receiver.bureau("peer", "add", sender.name, sender_url, "--key", sender.public_key)
         cursor = f"SELECT cursor_seq FROM exchange_peer WHERE name = '{sender.name}'"
         last_report = started
-        while (receiver.scalar(cursor) or 0) < count:
+        first: tuple[float, int] | None = None  # when the first page was seen applied
+        while (applied := receiver.scalar(cursor) or 0) < count:
+            if first is None and applied:
+                first = (time.monotonic(), applied)
             if time.monotonic() - last_report > 10:
                 last_report = time.monotonic()
                 log(f"  {receiver.scalar(cursor):,} of {count:,} applied")
             if time.monotonic() - started > 3600:
                 raise RuntimeError("catch-up did not finish within an hour")
             time.sleep(0.05)
-        elapsed = time.monotonic() - started
+        ended = time.monotonic()
+        elapsed = ended - started
+        first = first or (started, 0)
         cpu = [
             cpu_seconds(s.process.pid) - b
             for s, b in zip((sending, receiving), cpu_before, strict=True)
@@ -306,6 +320,7 @@ def catch_up(sender: Node, sending: Server, receiver: Node) -> dict[str, Any]:
     return {
         "seconds": elapsed,
         "events": count,
+        "steady_events_per_s": round((count - first[1]) / max(ended - first[0], 1e-9)),
         "sender_cpu_us_per_event": round(cpu[0] * 1e6 / count, 1),
         "receiver_cpu_us_per_event": round(cpu[1] * 1e6 / count, 1),
     }
@@ -380,12 +395,14 @@ def run_engine(
             figures.update(
                 catch_up_seconds=round(caught["seconds"], 2),
                 catch_up_events_per_s=round(caught["events"] / caught["seconds"]),
+                catch_up_steady_events_per_s=caught["steady_events_per_s"],
                 catch_up_sender_cpu_us_per_event=caught["sender_cpu_us_per_event"],
                 catch_up_receiver_cpu_us_per_event=caught["receiver_cpu_us_per_event"],
             )
             log(f"[{engine}] {figures['catch_up_events_per_s']:,} events/s")
             log(f"[{engine}] latency, {args.samples} single items with the nudge")
             figures.update(latency(sender, sender_url, receiver, token, args.samples))
+            figures.update(floor(root, sender, receiver, engine, args.events))
         finally:
             receiver.drop()
         if "every" not in args.skip:
@@ -406,7 +423,39 @@ def run_engine(
     figures["catch_up_ratio"] = round(
         figures["catch_up_events_per_s"] / figures["baseline_events_per_s"], 2
     )
+    figures["floor_ratio"] = round(
+        figures["catch_up_events_per_s"] / figures["floor_events_per_s"], 2
+    )
     return figures
+
+
+def floor(root: Path, sender: Node, receiver: Node, engine: str, count: int) -> dict[str, Any]:
+    """The receiver's own rows of the catch-up, checked and written raw (`_exchange_floor`)."""
+    log(f"[{engine}] floor: the catch-up's rows checked and inserted raw, in one thread")
+    if engine == "postgres":
+        name = "bureau_bench_exchange_floor"
+        pg_drop(name)
+        pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{receiver.pg_name}"')
+        source, target = f"{PG_SERVER}/{receiver.pg_name}", f"{PG_SERVER}/{name}"
+    else:
+        source, target = str(receiver.home / "bureau.sqlite3"), str(root / "floor.sqlite3")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+    log_db = str(sender.home / "bureau.sqlite3")
+    try:
+        return run_child(
+            [__file__, "floor", str(count), engine, source, target, log_db, sender.public_key,
+             sender.name],
+            sender.env,
+        )  # fmt: skip
+    finally:
+        if engine == "postgres":
+            pg_drop("bureau_bench_exchange_floor_bare")
+            pg_drop("bureau_bench_exchange_floor")
+        else:
+            for suffix in ("", "-wal", "-shm", ".bare", ".bare-wal", ".bare-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(target + suffix)
 
 
 def baseline(root: Path, sender: Node, engine: str, count: int) -> dict[str, Any]:
@@ -473,6 +522,10 @@ def main() -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["generate"]:
         emit(child_generate(int(sys.argv[2])))
+    elif sys.argv[1:2] == ["floor"]:
+        from bench import _exchange_floor
+
+        emit(_exchange_floor.run(int(sys.argv[2]), *sys.argv[3:9]))
     elif sys.argv[1:2] == ["baseline"]:
         emit(child_baseline(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]))
     else:
