@@ -30,7 +30,7 @@ from typing import Any
 
 PAGE = 1000
 ITEMS = "catalog_item"
-# The tables a catch-up of trade leads writes, children of the item first to last.
+# The other tables a catch-up of trade leads writes a row in for each item, in that order.
 BY_ITEM = (
     "catalog_tradelead",
     "catalog_itemfacet",
@@ -175,7 +175,12 @@ def _sqlite_store(
         with contextlib.closing(sqlite3.connect(copy_of)) as source:
             source.execute("VACUUM INTO ?", (scratch,))
     db = sqlite3.connect(scratch, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "foreign_keys=ON",
+        "mmap_size=268435456",
+    ):
         db.execute(f"PRAGMA {pragma}")
     if copy_of:
         triggers = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?"

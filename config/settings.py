@@ -216,8 +216,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": BUREAU_DB_LOCK_TIMEOUT,
+        # Reads through a memory map (up to 256 MiB of the file) share the operating system's
+        # page cache instead of copying each page into every connection's own small cache.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-        f"PRAGMA busy_timeout={int(BUREAU_DB_LOCK_TIMEOUT * 1000)};",
+        f"PRAGMA busy_timeout={int(BUREAU_DB_LOCK_TIMEOUT * 1000)}; "
+        "PRAGMA mmap_size=268435456;",
     }
     # A file, not shared-cache memory: threads and processes in tests then lock as in production.
     DATABASES["default"]["TEST"] = {"NAME": str(BUREAU_HOME / "test.sqlite3")}
