@@ -79,16 +79,16 @@ def _timed(
     from bureau.exchange.verify import check_chain
 
     key = keys.parse_public(public_key)
-    log = sqlite3.connect(sender_db)
     query = "SELECT data FROM exchange_logevent WHERE node = ? AND seq > ? ORDER BY seq LIMIT ?"
     seq, digest, started = 0, GENESIS, time.perf_counter()
-    for rows in pages:
-        data = [row[0] for row in log.execute(query, (node, seq, PAGE))]
-        events = json.loads("[" + ",".join(data) + "]")
-        check = check_chain(events, node=node, key=key, after_seq=seq, after_hash=digest)
-        assert not check.problem and check.verified, check.problem
-        seq, digest = check.verified[-1].seq, check.verified[-1].hash
-        store(rows, peer, seq, digest)
+    with contextlib.closing(sqlite3.connect(sender_db)) as log:
+        for rows in pages:
+            data = [row[0] for row in log.execute(query, (node, seq, PAGE))]
+            events = json.loads("[" + ",".join(data) + "]")
+            check = check_chain(events, node=node, key=key, after_seq=seq, after_hash=digest)
+            assert not check.problem and check.verified, check.problem
+            seq, digest = check.verified[-1].seq, check.verified[-1].hash
+            store(rows, peer, seq, digest)
     elapsed = time.perf_counter() - started
     return {
         "floor_events_per_s": round(count / elapsed),
@@ -138,7 +138,9 @@ def _load_sqlite(
 ) -> tuple[dict[str, list[str]], list[Rows], int]:
     source = sqlite3.connect(receiver)
     source.execute("VACUUM INTO ?", (scratch,))
-    columns, items, children, item_at = {}, [], {}, {}
+    columns: dict[str, list[str]] = {}
+    children: dict[str, list[tuple[Any, ...]]] = {}
+    item_at: dict[str, int] = {}
     cursor = source.execute(
         f"SELECT * FROM {ITEMS} WHERE origin_node = ? ORDER BY id LIMIT ?", (node, count)
     )
@@ -271,18 +273,11 @@ def _load_pg(
 
 
 def _copy_pg(scratch: str, bare: str) -> None:
-    import psycopg
-    from psycopg import sql
+    from bench._common import pg_admin, pg_drop
 
-    server, _, name = scratch.rpartition("/")
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        copy = bare.rpartition("/")[2]
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(copy)))
-        admin.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(copy), sql.Identifier(name)
-            )
-        )
+    name, copy = scratch.rpartition("/")[2], bare.rpartition("/")[2]
+    pg_drop(copy)
+    pg_admin(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
 
 
 def _pg_store(

@@ -450,8 +450,8 @@ def floor(root: Path, sender: Node, receiver: Node, engine: str, count: int) -> 
         )  # fmt: skip
     finally:
         if engine == "postgres":
-            pg_drop("bureau_bench_exchange_floor_bare")
-            pg_drop("bureau_bench_exchange_floor")
+            pg_drop(f"{name}_bare")  # the second copy `_exchange_floor.run` makes
+            pg_drop(name)
         else:
             for suffix in ("", "-wal", "-shm", ".bare", ".bare-wal", ".bare-shm"):
                 with contextlib.suppress(FileNotFoundError):
