@@ -213,6 +213,8 @@ BUREAU_DB_LOCK_TIMEOUT = float(
 )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     private_sqlite(Path(DATABASES["default"]["NAME"]))
+    # Django's backend, with the process's threads queueing to write (bureau/core/sqlite).
+    DATABASES["default"]["ENGINE"] = "bureau.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": BUREAU_DB_LOCK_TIMEOUT,
