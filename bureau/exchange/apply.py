@@ -79,35 +79,8 @@ class Outcome:
     changed: int = 0
 
 
-# An item event's record as the catalog's validation leaves it, or why it refused it, by the
-# event's seq, with the body it was worked out from.
-Cleaned = dict[int, tuple[dict[str, Any], CleanItem | str]]
-
-
-def clean_ahead(events: list[Any]) -> Cleaned:
-    """The records of the item events among ``events`` (a page as received, not yet checked)
-    validated: the part of applying them that depends on nothing but the event. A pull works
-    it out for the next page while it writes this one. Best effort: an event it cannot take is
-    left to be validated when it is applied, as before."""
-    cleaned: Cleaned = {}
-    for event in events:
-        if not isinstance(event, dict) or event.get("type") not in c.ITEM_TYPES:
-            continue
-        body, seq = event.get("body"), event.get("seq")
-        if not isinstance(body, dict) or type(seq) is not int:
-            continue
-        try:
-            cleaned[seq] = (body, _clean(body))
-        except Refused as refusal:
-            cleaned[seq] = (body, str(refusal))
-        except Exception:  # noqa: S112 - applying it names what is wrong
-            continue
-    return cleaned
-
-
-def apply_events(peer_name: str, events: list[Verified], cleaned: Cleaned | None = None) -> Outcome:
-    """Apply ``events`` (verified, in order) from ``peer_name``; say which were refused and why.
-    ``cleaned``: their records validated before (``clean_ahead``)."""
+def apply_events(peer_name: str, events: list[Verified]) -> Outcome:
+    """Apply ``events`` (verified, in order) from ``peer_name``; say which were refused and why."""
     outcome = Outcome()
     orgs = Organisations(peer_name, [v.body for v in events])
     existing = _existing_items(events)
@@ -118,7 +91,7 @@ def apply_events(peer_name: str, events: list[Verified], cleaned: Cleaned | None
             if verified.type == c.ORGANISATION_VERIFIED:
                 orgs.verify(verified.body.get("organisation"), at=_at(verified))
             elif verified.type in c.ITEM_TYPES:
-                plan = _plan(verified, peer_name, existing, orgs, cleaned or {})
+                plan = _plan(verified, peer_name, existing, orgs)
                 plans[plan.uid] = plan
             elif verified.type in c.COMMITMENT_TYPES:
                 commitments.append(verified)
@@ -171,11 +144,7 @@ def _at(verified: Verified) -> dt.datetime:
 
 
 def _plan(
-    verified: Verified,
-    peer_name: str,
-    existing: dict[uuid.UUID, Item],
-    orgs: Organisations,
-    cleaned: Cleaned,
+    verified: Verified, peer_name: str, existing: dict[uuid.UUID, Item], orgs: Organisations
 ) -> Plan:
     body = verified.body
     try:
@@ -190,7 +159,7 @@ def _plan(
     status = body.get("status")
     if status != c.STATUS_OF[verified.type]:
         raise Refused(f"status: '{status}' does not fit a {verified.type} event")
-    clean = _cleaned(body, cleaned.get(verified.seq))
+    clean = _clean(body)
     if found is not None and found.kind != clean.kind:
         raise Refused(f"kind: item {uid} is a {found.kind}; the kind of an item cannot change")
     at = _at(verified)
@@ -227,18 +196,6 @@ def _clean(body: dict[str, Any]) -> CleanItem:
         raise Refused(f"invalid item: {error.message}") from None
     clean.common.pop("organisation", None)
     return clean
-
-
-def _cleaned(
-    body: dict[str, Any], ahead: tuple[dict[str, Any], CleanItem | str] | None
-) -> CleanItem:
-    """The record validated, taken from ``ahead`` when that was worked out from this very body
-    (a page may hold another event of the same seq, which the chain check refuses)."""
-    if ahead is None or ahead[0] is not body:
-        return _clean(body)
-    if isinstance(ahead[1], str):
-        raise Refused(ahead[1])
-    return ahead[1]
 
 
 def _published_at(body: dict[str, Any], at: dt.datetime) -> dt.datetime:

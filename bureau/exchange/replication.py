@@ -25,9 +25,9 @@ from bureau.catalog import index
 from bureau.core import bulk
 from bureau.exchange import canonical as c
 from bureau.exchange import client, keys
-from bureau.exchange.apply import Cleaned, Outcome, apply_events, clean_ahead
+from bureau.exchange.apply import Outcome, apply_events
 from bureau.exchange.models import Peer, ReceivedEvent
-from bureau.exchange.verify import ChainCheck, Form, Verified, check_chain, forms
+from bureau.exchange.verify import ChainCheck, Verified, check_chain
 
 log = logging.getLogger(__name__)
 
@@ -83,44 +83,25 @@ def pull(peer: Peer, *, page_size: int = PAGE) -> PullResult:
 def _pull_pages(
     peer: Peer, page_size: int, result: PullResult, fetcher: ThreadPoolExecutor
 ) -> None:
-    """Apply page after page. The next page is fetched, and its events encoded and hashed,
-    while this one is being written: the database releases the interpreter's lock as it
-    writes, so the two overlap."""
-    upcoming: Future[Fetched] | None = fetcher.submit(_fetch, peer, peer.cursor_seq, page_size)
+    """Apply page after page; the next page is fetched while this one is being applied."""
+    upcoming: Future[dict[str, Any]] | None = fetcher.submit(
+        client.fetch_events, peer, after=peer.cursor_seq, limit=page_size
+    )
     while upcoming is not None:
-        page, ahead = upcoming.result()
+        page = upcoming.result()
         last = _last_seq(page["events"])
         upcoming = None
         if last is not None and last < page["head"]["seq"]:
-            upcoming = fetcher.submit(_fetch, peer, last, page_size)
-        more = receive_page(peer, page, result, ahead)
+            upcoming = fetcher.submit(client.fetch_events, peer, after=last, limit=page_size)
+        more = receive_page(peer, page, result)
         if upcoming is not None and (not more or peer.cursor_seq != last):
             upcoming.cancel()  # the page was not applied in full: fetch again from the cursor
             upcoming = None
         if more and upcoming is None:
-            upcoming = fetcher.submit(_fetch, peer, peer.cursor_seq, page_size)
+            upcoming = fetcher.submit(
+                client.fetch_events, peer, after=peer.cursor_seq, limit=page_size
+            )
         _renew_lease(peer)
-
-
-@dataclass
-class Ahead:
-    """What a page's events are by themselves, whatever was applied before them: their forms
-    for the chain check and their records validated."""
-
-    forms: list[Form]
-    cleaned: Cleaned
-
-
-Fetched = tuple[dict[str, Any], Ahead]
-
-
-def ahead_of(events: list[Any]) -> Ahead:
-    return Ahead(forms(events), clean_ahead(events))
-
-
-def _fetch(peer: Peer, after: int, limit: int) -> Fetched:
-    page = client.fetch_events(peer, after=after, limit=limit)
-    return page, ahead_of(page["events"])
 
 
 def _last_seq(events: list[Any]) -> int | None:
@@ -128,11 +109,8 @@ def _last_seq(events: list[Any]) -> int | None:
     return last["seq"] if isinstance(last, dict) and type(last.get("seq")) is int else None
 
 
-def receive_page(
-    peer: Peer, page: dict[str, Any], result: PullResult, ahead: Ahead | None = None
-) -> bool:
-    """Verify and apply one page (``ahead``: what was worked out of it before); True when the
-    peer has more after it."""
+def receive_page(peer: Peer, page: dict[str, Any], result: PullResult) -> bool:
+    """Verify and apply one page; True when the peer has more after it."""
     head_seq, head_at = page["head"]["seq"], _head_at(page["head"])
     if head_seq < peer.cursor_seq:
         raise ChainBroken(
@@ -140,13 +118,9 @@ def receive_page(
             "applied from it: its log was reset or replaced"
         )
     events = page["events"]
-    done = [_already_applied(e, peer) for e in events]
-    fresh = [e for e, applied in zip(events, done, strict=True) if not applied]
+    fresh = [e for e in events if not _already_applied(e, peer)]
     if len(fresh) < len(events):
-        result.replayed += _check_replays(peer, [e for e, a in zip(events, done, strict=True) if a])
-    known = ahead.forms if ahead is not None else None
-    if known is not None and len(fresh) < len(events):
-        known = [f for f, applied in zip(known, done, strict=True) if not applied]
+        result.replayed += _check_replays(peer, [e for e in events if _already_applied(e, peer)])
     check = check_chain(
         fresh,
         node=peer.name,
@@ -154,7 +128,6 @@ def receive_page(
         after_seq=peer.cursor_seq,
         after_hash=peer.cursor_hash,
         every_signature=settings.BUREAU_EXCHANGE_VERIFY == "every",
-        known=known,
     )
     if check.unsigned:
         log.warning(
@@ -164,8 +137,7 @@ def receive_page(
             check.unsigned,
         )
     if check.verified:
-        cleaned = ahead.cleaned if ahead is not None else None
-        outcome = _apply(peer, check.verified, head_seq, head_at, cleaned)
+        outcome = _apply(peer, check.verified, head_seq, head_at)
         result.applied += len(check.verified) - len(outcome.refused)
         result.refused += len(outcome.refused)
     else:
@@ -230,11 +202,7 @@ def _check_replays(peer: Peer, events: list[dict[str, Any]]) -> int:
 
 
 def _apply(
-    peer: Peer,
-    verified: list[Verified],
-    head_seq: int,
-    head_at: dt.datetime | None,
-    cleaned: Cleaned | None = None,
+    peer: Peer, verified: list[Verified], head_seq: int, head_at: dt.datetime | None
 ) -> Outcome:
     """Apply the events, record them and advance the cursor, all in one transaction."""
     now, last = timezone.now(), verified[-1]
@@ -242,7 +210,7 @@ def _apply(
         locked = Peer.objects.select_for_update().get(pk=peer.pk)
         if locked.cursor_seq != peer.cursor_seq or locked.state != Peer.State.ACTIVE:
             raise Interrupted
-        outcome = apply_events(peer.name, verified, cleaned)
+        outcome = apply_events(peer.name, verified)
         bulk.table(ReceivedEvent, RECEIVED_COLUMNS).insert(
             _received(peer, v, outcome, now) for v in verified
         )

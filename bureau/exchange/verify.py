@@ -52,32 +52,6 @@ class ChainCheck:
     unsigned: list[int] = field(default_factory=list)  # vouched for, own signature fails
 
 
-@dataclass(frozen=True, slots=True)
-class Form:
-    """What an event is whatever comes before it: why it is malformed ("" when it is not),
-    and the hash of the whole event ("" when it has text that is not valid Unicode)."""
-
-    malformed: str
-    digest: str
-
-
-def forms(events: Sequence[Any]) -> list[Form]:
-    """Each event's ``Form``. The costly part of checking a chain (the canonical encoding and
-    hash of every event), so a pull works out the next page's while it writes this one."""
-    return [_form(event) for event in events]
-
-
-def _form(event: Any) -> Form:
-    if reason := c.envelope_error(event):
-        return Form(reason, "")
-    try:
-        # The signature is plain base64url (the envelope is checked), so the whole event
-        # encodes exactly when the part its signature covers does.
-        return Form("", hashlib.sha256(c.canonical(event)).hexdigest())
-    except (UnicodeEncodeError, ValueError, TypeError):
-        return Form("", "")
-
-
 def check_chain(
     events: Sequence[Any],
     *,
@@ -86,11 +60,9 @@ def check_chain(
     after_seq: int,
     after_hash: str,
     every_signature: bool = False,
-    known: Sequence[Form] | None = None,
 ) -> ChainCheck:
-    """Verify ``events``, which must continue the chain at (``after_seq``, ``after_hash``);
-    ``known`` are their ``forms`` when worked out before."""
-    linked, link_problem = _linked(events, node, after_seq, after_hash, known)
+    """Verify ``events``, which must continue the chain at (``after_seq``, ``after_hash``)."""
+    linked, link_problem = _linked(events, node, after_seq, after_hash)
     signed = [_signature_ok(v, key) for v in linked] if every_signature else []
     last = _last_signed(linked, key, signed)
     result = ChainCheck(verified=linked[: last + 1])
@@ -107,16 +79,14 @@ def check_chain(
     return result
 
 
-def _linked(
-    events: Sequence[Any], node: str, seq: int, digest: str, known: Sequence[Form] | None
-) -> tuple[list[Verified], str]:
+def _linked(events: Sequence[Any], node: str, seq: int, digest: str) -> tuple[list[Verified], str]:
     """The run of events that are well formed and linked, and why the next one is not."""
     out: list[Verified] = []
-    for index, event in enumerate(events):
-        form = known[index] if known is not None else _form(event)
-        if problem := _link_form(event, form, node=node, after_seq=seq, after_hash=digest):
+    for event in events:
+        problem, encoded = _link(event, node=node, after_seq=seq, after_hash=digest)
+        if problem:
             return out, problem
-        digest, seq = form.digest, event["seq"]
+        digest, seq = hashlib.sha256(encoded).hexdigest(), event["seq"]
         out.append(Verified(seq, digest, event))
     return out, ""
 
@@ -143,25 +113,34 @@ def _unsigned_reason(verified: Verified, node: str) -> str:
 def link_problem(event: Any, *, node: str, after_seq: int, after_hash: str) -> str:
     """Why ``event`` cannot follow (``after_seq``, ``after_hash``) in ``node``'s log, its
     signature aside; "" if it can."""
-    return _link_form(event, _form(event), node=node, after_seq=after_seq, after_hash=after_hash)
+    return _link(event, node=node, after_seq=after_seq, after_hash=after_hash)[0]
 
 
-def _link_form(event: Any, form: Form, *, node: str, after_seq: int, after_hash: str) -> str:
-    """``link_problem`` for an event of ``form``."""
+def _link(event: Any, *, node: str, after_seq: int, after_hash: str) -> tuple[str, bytes]:
+    """``link_problem``, and the canonical bytes of the whole event when there is none: they
+    are what its hash is taken of, so each event is encoded once (a page has a thousand)."""
     label = f"event {event.get('seq', '?')}" if isinstance(event, dict) else "an event"
-    if form.malformed:
-        return f"{label} is malformed: it {form.malformed}"
+    if reason := c.envelope_error(event):
+        return f"{label} is malformed: it {reason}", b""
     if event["node"] != node:
-        return f"{label} names node '{event['node']}', not '{node}': a peer sends only its own log"
+        return (
+            f"{label} names node '{event['node']}', not '{node}': a peer sends only its own log",
+            b"",
+        )
     if event["seq"] <= after_seq:
-        return f"{label} replays an event already applied (the last applied is {after_seq})"
+        return f"{label} replays an event already applied (the last applied is {after_seq})", b""
     if event["seq"] != after_seq + 1:
-        return f"{label} leaves a gap: event {after_seq + 1} was expected next"
-    if not form.digest:
-        return f"{label} is malformed: it has text that is not valid Unicode"
+        return f"{label} leaves a gap: event {after_seq + 1} was expected next", b""
+    try:
+        # The signature is plain base64url (checked above), so the whole event encodes
+        # exactly when the part its signature covers does.
+        encoded = c.canonical(event)
+    except (UnicodeEncodeError, ValueError, TypeError):
+        return f"{label} is malformed: it has text that is not valid Unicode", b""
     if event["prev"] != after_hash:
         return (
             f"{label} is a fork: its prev is not the hash of event {after_seq} as applied here "
-            "(the peer's history differs from what it sent before)"
+            "(the peer's history differs from what it sent before)",
+            b"",
         )
-    return ""
+    return "", encoded
