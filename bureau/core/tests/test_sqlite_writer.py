@@ -5,7 +5,6 @@ it begins when it is released."""
 from __future__ import annotations
 
 import contextlib
-import sys
 import threading
 import time
 
@@ -14,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.db import OperationalError, connection, transaction
 
 from bureau.core.sqlite.base import writer_lock
+from bureau.core.tests.threads import waiting_to_begin
 
 WAIT = 30.0  # a bound on a hung run, not a timing
 
@@ -25,15 +25,6 @@ pytestmark = [
 
 def the_lock() -> threading.Lock:
     return writer_lock(str(connection.settings_dict["NAME"]))
-
-
-def waiting_to_begin(thread: threading.Thread) -> bool:
-    frame = sys._current_frames().get(thread.ident or 0)
-    while frame is not None:
-        if frame.f_code.co_name == "_start_transaction_under_autocommit":
-            return True
-        frame = frame.f_back
-    return False
 
 
 def in_thread(work) -> tuple[threading.Thread, list[object]]:

@@ -9,7 +9,6 @@ the held transaction, and lets go.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 
@@ -17,6 +16,7 @@ import pytest
 from django.db import connection, transaction
 
 from bureau.alerts import services as alerts
+from bureau.core.tests.threads import waiting_to_begin
 from bureau.delivery.dispatch import dispatch_pending
 from bureau.delivery.matching import LiveIndex
 from bureau.delivery.models import Delivery, OutboxEvent
@@ -39,13 +39,7 @@ def blocked_on_a_lock(thread: threading.Thread) -> bool:
                 " AND relation = 'delivery_outboxevent'::regclass"
             ).fetchone()
         return bool(row and row[0])
-    # SQLite says nothing of who waits: look at where the thread is.
-    frame = sys._current_frames().get(thread.ident or 0)
-    while frame is not None:
-        if frame.f_code.co_name == "_start_transaction_under_autocommit":
-            return True
-        frame = frame.f_back
-    return False
+    return waiting_to_begin(thread)
 
 
 def hold_the_dispatcher_lock() -> None:
