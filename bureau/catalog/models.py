@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import ClassVar
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau.accounts.models import Organisation
+from bureau.core import uids
 from bureau.reference.vocab import Incoterm, Sector, Unit
 
 
@@ -53,7 +53,7 @@ class ItemQuerySet(models.QuerySet["Item"]):
 class Item(models.Model):
     """The fields every kind of information shares."""
 
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uid = models.UUIDField(default=uids.uuid7, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT

@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
-import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -35,7 +32,7 @@ from django.utils import timezone
 from bureau.alerts.facts import published_facts
 from bureau.alerts.models import Channel
 from bureau.catalog.models import Item
-from bureau.core import bulk
+from bureau.core import bulk, uids
 from bureau.core.faults import failpoint
 from bureau.delivery.matching import LiveIndex, Target
 from bureau.delivery.models import Delivery, OutboxEvent
@@ -133,7 +130,9 @@ def _rows(matches: list[tuple[int, int | None, Target]], now: dt.datetime) -> li
     stamp = Delivery._meta.get_field("created_at").get_db_prep_save(now, connection)
     states: dict[tuple[str, str], tuple[str, Any, Any]] = {}
     rows = []
-    for (event_id, item_id, target), uid in zip(matches, _new_uids(len(matches)), strict=True):
+    for (event_id, item_id, target), uid in zip(
+        matches, uids.for_database(len(matches), connection), strict=True
+    ):
         key = (target.kind, target.email_mode)
         state = states.get(key)
         if state is None:
@@ -158,24 +157,6 @@ def _rows(matches: list[tuple[int, int | None, Target]], now: dt.datetime) -> li
             )
         )
     return rows
-
-
-def _new_uids(count: int) -> list[Any]:
-    """``count`` time-ordered uuids (version 7, RFC 9562) as the database takes them: hex text
-    on SQLite, UUID objects where the column is a native uuid. The first 48 bits are the time in
-    milliseconds and 74 of the rest random, read at once for all (a fifth of the cost of
-    ``uuid4()`` each). Ordered by time, a batch's uids go into the end of their unique index
-    instead of all over it: a quarter less time a row for SQLite's insert at 230,000 rows."""
-    raw = bytearray(os.urandom(16 * count))
-    millis = (time.time_ns() // 1_000_000).to_bytes(6, "big")
-    for n in range(6):
-        raw[n::16] = millis[n : n + 1] * count
-    raw[6::16] = bytes((b & 0x0F) | 0x70 for b in raw[6::16])  # version 7
-    raw[8::16] = bytes((b & 0x3F) | 0x80 for b in raw[8::16])  # RFC 4122 variant
-    if connection.features.has_native_uuid_field:
-        return [uuid.UUID(bytes=bytes(raw[n : n + 16])) for n in range(0, 16 * count, 16)]
-    text = raw.hex()
-    return [text[n : n + 32] for n in range(0, 32 * count, 32)]
 
 
 def _state(target: Target, stamp: Any) -> tuple[str, Any, Any]:

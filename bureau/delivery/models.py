@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -11,6 +10,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core import uids
+
 
 class OutboxEvent(models.Model):
     """Written in the same transaction as the change it announces; dispatched after commit."""
@@ -18,7 +19,7 @@ class OutboxEvent(models.Model):
     class Action(models.TextChoices):
         PUBLISHED = "published", _("Published")
 
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uid = models.UUIDField(default=uids.uuid7, unique=True, editable=False)
     # Empty for an event about no item (a described event: see ``described``).
     item = models.ForeignKey(
         "catalog.Item", null=True, on_delete=models.CASCADE, related_name="outbox_events"
@@ -60,7 +61,7 @@ class Delivery(models.Model):
         DIGEST = "digest", _("Waiting for the digest")
         CANCELLED = "cancelled", _("Cancelled: the item is no longer published")
 
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uid = models.UUIDField(default=uids.uuid7, unique=True, editable=False)
     event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
     # No index of their own: the unique (channel, event) constraint and the indexes below start
     # with these columns and answer every read by them; an index less is a write less for each

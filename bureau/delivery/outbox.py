@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.utils import timezone
 
 from bureau.catalog.changes import ItemsPublished
-from bureau.core import bulk
+from bureau.core import bulk, uids
 from bureau.core.logs import current_request_id
 from bureau.delivery.models import OutboxEvent
 
@@ -32,9 +31,13 @@ def record_published(item_ids: Iterable[int]) -> None:
     import publishes thousands at once, and ``bulk_create`` cost about as much per row as
     the rest of the catch-up's writes together."""
     request_id, now, action = current_request_id(), timezone.now(), OutboxEvent.Action.PUBLISHED
-    rows = [(uuid.uuid4(), pk, action, now, request_id) for pk in item_ids]
-    if not rows:
+    ids = list(item_ids)
+    if not ids:
         return
+    # Time-ordered uids: the batch goes into the end of the outbox's unique index.
+    rows = [
+        (uid, pk, action, now, request_id) for uid, pk in zip(uids.new(len(ids)), ids, strict=True)
+    ]
     bulk.table(OutboxEvent, COLUMNS).insert(rows)
     for callback in _listeners:
         transaction.on_commit(callback)
