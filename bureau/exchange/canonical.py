@@ -11,6 +11,7 @@ Numbers are integers only; decimals, dates and times travel as strings.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -18,6 +19,8 @@ import uuid
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 PROTOCOL = "bureau-exchange/1"
 GENESIS = "0" * 64  # the ``prev`` of a node's first event
@@ -53,14 +56,29 @@ STATUS_OF = {
 }
 
 
-# One encoder for every call: ``json.dumps`` with options builds a new one each time.
+# The reference encoder, one for every call: ``json.dumps`` with options builds a new one each time.
 _ENCODER = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
 )
+# orjson writes the same bytes for the values events hold (text keys, text, integers within
+# 64 bits, true, false, null, arrays, objects) about eight times faster. Whatever else it
+# would write its own way is handed to the reference encoder instead: subclasses, dates and
+# dataclasses pass through (it refuses them), and it refuses integers beyond 64 bits, text
+# with a lone surrogate and keys that are not text. Floats have no canonical form.
+_FAST = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS
+_FAST |= orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def canonical(value: Any) -> bytes:
     """The canonical JSON bytes of ``value`` (which holds only JSON types, no floats)."""
+    try:
+        return orjson.dumps(value, option=_FAST)
+    except orjson.JSONEncodeError:
+        return reference_canonical(value)
+
+
+def reference_canonical(value: Any) -> bytes:
+    """``canonical`` as the protocol defines it, with the standard library's encoder."""
     return _ENCODER.encode(value).encode("utf-8")
 
 
@@ -96,8 +114,10 @@ def timestamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_timestamp(text: str) -> dt.datetime:
-    """The inverse of ``timestamp``; raises ValueError for any other form."""
+    """The inverse of ``timestamp``; raises ValueError for any other form. Remembered: the
+    events of one append share their time, and each event's is read three times."""
     if not TIMESTAMP.fullmatch(text):
         raise ValueError(f"'{text}' is not of the form YYYY-MM-DDTHH:MM:SS.ffffffZ")
     return dt.datetime.fromisoformat(text)

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,46 @@ UID = "0b4c2f8e-1d2a-4f11-9c55-3a0c1b2d3e4f"
 def test_canonical_json_sorts_keys_keeps_unicode_and_has_no_spaces():
     encoded = c.canonical({"b": 1, "a": ["G\u0259nc\u0259", "کراچی"], "c": {"z": None, "y": True}})
     assert encoded == '{"a":["G\u0259nc\u0259","کراچی"],"b":1,"c":{"y":true,"z":null}}'.encode()
+
+
+# What an event can hold once parsed: text (any code point, lone surrogates included), integers
+# well past 64 bits, true, false, null, arrays and objects, nested.
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.text(st.characters(codec=None), max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(st.characters(codec=None), max_size=6), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(JSON_VALUES)
+def test_the_fast_encoder_writes_exactly_the_reference_bytes_or_fails_alike(value):
+    try:
+        expected: bytes | type[Exception] = c.reference_canonical(value)
+    except UnicodeEncodeError:  # a lone surrogate: no UTF-8 form
+        expected = UnicodeEncodeError
+    if isinstance(expected, bytes):
+        assert c.canonical(value) == expected
+    else:
+        with pytest.raises(expected):
+            c.canonical(value)
+
+
+def test_values_the_fast_encoder_would_write_its_own_way_go_to_the_reference():
+    for value in ({"n": 2**64}, {"n": -(2**63) - 1}, [{"k": dt.date(2027, 1, 1)}]):
+        try:
+            expected = c.reference_canonical(value)
+        except TypeError:  # a date is no JSON value: both refuse it
+            with pytest.raises(TypeError):
+                c.canonical(value)
+        else:
+            assert c.canonical(value) == expected
 
 
 def test_decimals_dates_and_times_travel_as_strings():
