@@ -10,9 +10,8 @@ class CommitmentsConfig(AppConfig):
         import bureau.commitments.date_alerts
         import bureau.commitments.listeners  # noqa: F401 - listens at the seam
         from bureau.commitments import alert_text
-        from bureau.commitments.demo import load_demo
         from bureau.delivery import described
         from bureau.demo import parts
 
-        parts.register("commitments", load_demo)
+        parts.register("commitments", "bureau.commitments.demo.load_demo")
         described.register(alert_text.ACTIONS, alert_text.DESCRIBER)

@@ -2,8 +2,10 @@
 its own in the worker (``bureau worker``, or inside ``bureau serve``), so a slow or silent
 peer holds up neither web requests nor delivery.
 
-Each round waits up to a second for a wake-up from this process (a nudge received, an event
-appended), then looks at the database, which also covers wake-ups in other processes.
+Each round waits for a wake-up from this process (a nudge received, an event appended), then
+looks at the database, which also covers what other processes did: a pull round a quarter of a
+second at most, as the dispatcher's, so that a peer added or resumed by a command, or nudged
+through a web process without the worker, is pulled from at once; a push round a second.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from bureau.exchange.replication import pull_due
 
 logger = logging.getLogger(__name__)
 
-WAIT_SECONDS = 1.0
+PULL_WAIT_SECONDS = 0.25
+PUSH_WAIT_SECONDS = 1.0
 # Peer name -> (monotonic time before which no nudge is tried, consecutive failures).
 _push_backoff: dict[str, tuple[float, int]] = {}
 
@@ -28,7 +31,7 @@ _push_backoff: dict[str, tuple[float, int]] = {}
 @periodic("exchange-pull", every_seconds=0.01)
 def pull_round() -> None:
     """Pull from every peer that nudged or is due for its poll."""
-    wake.PULL.wait(WAIT_SECONDS)
+    wake.PULL.wait(PULL_WAIT_SECONDS)
     wake.PULL.clear()
     for result in pull_due():
         if result.applied or result.refused:
@@ -43,7 +46,7 @@ def pull_round() -> None:
 @periodic("exchange-push", every_seconds=0.01)
 def push_round() -> None:
     """Nudge every active peer that has not been told of this node's newest event."""
-    wake.PUSH.wait(WAIT_SECONDS)
+    wake.PUSH.wait(PUSH_WAIT_SECONDS)
     wake.PUSH.clear()
     head_seq = log.head().last_seq
     for peer in Peer.objects.filter(state=Peer.State.ACTIVE, notified_seq__lt=head_seq):

@@ -8,6 +8,5 @@ class FreightConfig(AppConfig):
 
     def ready(self) -> None:
         from bureau.demo import parts
-        from bureau.freight.demo import load_demo
 
-        parts.register("freight", load_demo)
+        parts.register("freight", "bureau.freight.demo.load_demo")

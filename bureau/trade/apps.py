@@ -8,6 +8,5 @@ class TradeConfig(AppConfig):
 
     def ready(self) -> None:
         from bureau.demo import parts
-        from bureau.trade import demo
 
-        parts.register("trade", demo.load_demo)
+        parts.register("trade", "bureau.trade.demo.load_demo")

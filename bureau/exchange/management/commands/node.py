@@ -12,6 +12,9 @@ from bureau.exchange import identity, log
 
 class Command(BaseCommand):
     help = "Show this node's identity: `bureau node show` prints what a peer needs to add it."
+    # Not the system checks: loading every URL and API module for them was a third of the
+    # command's start, and `bureau serve` runs them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

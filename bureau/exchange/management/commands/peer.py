@@ -13,6 +13,9 @@ from bureau.exchange import selectors, services
 
 class Command(BaseCommand):
     help = "Manage the nodes this node exchanges with: add, check, list, pause, resume, remove."
+    # Not the system checks: loading every URL and API module for them was a third of the
+    # command's start, and `bureau serve` runs them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
