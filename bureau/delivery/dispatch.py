@@ -89,15 +89,20 @@ def dispatch_pending(index: LiveIndex, *, batch_size: int = 200) -> int:
         live = _live_rows(matches, rows, _insert(rows), actions)
         failpoint("dispatch.inserted")
         # Stamped now, not when matching began: the grace of announce_overdue counts from here.
+        # A batch known to have no live delivery has nothing to hand on: it is announced in the
+        # same statement (a peer's catch-up dispatches thousands of items nobody follows live).
+        now = timezone.now()
+        nothing_live = live == []
         OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(
-            dispatched_at=timezone.now()
+            dispatched_at=now, **({"announced_at": now} if nothing_live else {})
         )
         _log_dispatched(events, rows)
         failpoint("dispatch.marked")
-        live_events = [e.pk for e in events]
-        # After commit, so that no stream shows what could still roll back; robust: the dispatch
-        # is committed whatever happens to the announcement, which announce_overdue completes.
-        transaction.on_commit(lambda: _announce(live_events, live), robust=True)
+        if not nothing_live:
+            live_events = [e.pk for e in events]
+            # After commit, so that no stream shows what could still roll back; robust: the
+            # dispatch is committed whatever happens to the announcement (announce_overdue).
+            transaction.on_commit(lambda: _announce(live_events, live), robust=True)
     failpoint("dispatch.committed")
     return len(events)
 

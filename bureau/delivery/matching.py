@@ -45,6 +45,8 @@ class LiveIndex:
             clock = subscription_clock()
             if clock < self.seen_version:  # the database was restored or emptied: start again
                 self._reset()
+            if clock == self.seen_version:
+                return 0  # no change committed since: a change takes its number as it commits
             count = 0
             changed = subscriptions_changed_since(self.seen_version)
             for subscription in changed.iterator(chunk_size=2000):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from bureau.alerts import services as alerts
 from bureau.delivery.dispatch import dispatch_pending
 from bureau.delivery.matching import LiveIndex
-from bureau.delivery.models import Delivery, DeliveryAttempt
+from bureau.delivery.models import Delivery, DeliveryAttempt, OutboxEvent
 from bureau.delivery.signing import verify
 from bureau.delivery.tests.receiver import Receiver
 from bureau.delivery.webhooks import Sender, next_delay, record_result
@@ -177,6 +177,40 @@ def test_a_receiver_failing_half_the_time_still_gets_every_event_once(member, st
     assert set(receiver.ok_ids) == expected
     assert max(receiver.ok_ids.values()) == 1
     assert len(receiver.requests) > 60  # failures were retried
+
+
+def test_the_index_reads_subscriptions_only_after_a_change(member, django_assert_num_queries):
+    index = LiveIndex()
+    alerts.subscription_create(owner=member, data={"name": "Rice", "hs_prefixes": ["10"]})
+    assert index.refresh() == 1
+    with django_assert_num_queries(1):  # the clock alone: nothing changed since
+        assert index.refresh() == 0
+    alerts.subscription_create(owner=member, data={"name": "LNG", "hs_prefixes": ["2711"]})
+    assert index.refresh() == 1 and len(index.targets) == 2
+
+
+def test_only_a_batch_with_live_deliveries_is_handed_on_after_commit(
+    make_item, member, django_capture_on_commit_callbacks
+):
+    # Nobody follows oranges live: the batch is announced in its dispatch, nothing after it.
+    quiet = make_item(publish=True, title="Oranges", product="Oranges", hs_code="080510")
+    with django_capture_on_commit_callbacks() as after_commit:
+        assert dispatch_pending(LiveIndex()) == 1
+    event = OutboxEvent.objects.get(item=quiet)
+    assert event.dispatched_at is not None and event.announced_at == event.dispatched_at
+    assert not Delivery.objects.exists() and after_commit == []
+
+    # A live subscriber: its delivery is handed on after the commit, then recorded as such.
+    alerts.subscription_create(owner=member, data={"name": "Rice", "hs_prefixes": ["10"]})
+    followed = make_item(publish=True)
+    with django_capture_on_commit_callbacks() as after_commit:
+        assert dispatch_pending(LiveIndex()) == 1
+    event = OutboxEvent.objects.get(item=followed)
+    assert event.dispatched_at is not None and event.announced_at is None
+    assert len(after_commit) == 1
+    after_commit[0]()
+    event.refresh_from_db()
+    assert event.announced_at is not None
 
 
 @override_settings(BUREAU_WEBHOOK_ALLOW_PRIVATE=True)
