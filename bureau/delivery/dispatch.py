@@ -60,8 +60,12 @@ def on_live_deliveries(callback: Callable[[list[LiveRow]], None]) -> None:
     _after_dispatch.append(callback)
 
 
-def dispatch_pending(index: LiveIndex, *, batch_size: int = 200) -> int:
-    """Dispatch one batch of outbox events; returns how many events were dispatched."""
+def dispatch_pending(
+    index: LiveIndex, *, batch_size: int = 200, on_due: Callable[[], object] | None = None
+) -> int:
+    """Dispatch one batch of outbox events; returns how many events were dispatched.
+    ``on_due`` is called after the commit when the batch wrote deliveries due to be sent (a
+    webhook, an email): it wakes the sender, which has nothing to do for the others."""
     index.refresh()  # catch up outside the write lock, so that the refresh below reads little
     with transaction.atomic():
         events = list(
@@ -85,6 +89,8 @@ def dispatch_pending(index: LiveIndex, *, batch_size: int = 200) -> int:
             for target in index.targets.get(subscription_id, ())
         ]
         rows = _rows(matches, timezone.now())
+        if on_due is not None and any(row[STATUS] == Delivery.Status.PENDING for row in rows):
+            transaction.on_commit(on_due, robust=True)
         actions = {event.pk: event.action for event in events}
         live = _live_rows(matches, rows, _insert(rows), actions)
         failpoint("dispatch.inserted")
@@ -125,6 +131,7 @@ ROW_COLUMNS = (
     "delivered_at",
 )
 Row = tuple[Any, ...]
+STATUS = ROW_COLUMNS.index("status")
 
 
 def _rows(matches: list[tuple[int, int | None, Target]], now: dt.datetime) -> list[Row]:

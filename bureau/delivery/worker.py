@@ -79,10 +79,8 @@ class Worker:
     def _dispatch_loop(self) -> None:
         def one_round() -> bool:
             close_old_connections()
-            if dispatch_pending(self.index):
-                self.sender.wake()
-                return True  # more may be waiting
-            return False
+            # True when a batch was dispatched: more may be waiting.
+            return dispatch_pending(self.index, on_due=self.sender.wake) > 0
 
         def wait(seconds: float) -> bool:
             if seconds:

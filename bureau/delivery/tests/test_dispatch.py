@@ -189,6 +189,24 @@ def test_the_index_reads_subscriptions_only_after_a_change(member, django_assert
     assert index.refresh() == 1 and len(index.targets) == 2
 
 
+def test_the_sender_is_woken_only_for_deliveries_it_sends(
+    make_item, member, django_capture_on_commit_callbacks
+):
+    woken: list[int] = []
+    alerts.subscription_create(owner=member, data={"name": "Rice", "hs_prefixes": ["10"]})
+    make_item(publish=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert dispatch_pending(LiveIndex(), on_due=lambda: woken.append(1)) == 1
+    assert woken == []  # a live delivery is delivered as it is written
+    by_email = {"kind": "email", "email_mode": "instant"}
+    data = {"name": "Rice by email", "hs_prefixes": ["10"], "channels": [by_email]}
+    alerts.subscription_create(owner=member, data=data)
+    make_item(publish=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert dispatch_pending(LiveIndex(), on_due=lambda: woken.append(1)) == 1
+    assert woken == [1]
+
+
 def test_only_a_batch_with_live_deliveries_is_handed_on_after_commit(
     make_item, member, django_capture_on_commit_callbacks
 ):
