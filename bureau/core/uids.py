@@ -1,11 +1,10 @@
-"""Time-ordered uuids (version 7, RFC 9562) for the rows the bureau writes in bulk.
+"""Time-ordered uuids (version 7, RFC 9562) for items, outbox events and deliveries.
 
-The first 48 bits are the time in milliseconds and 74 of the rest are random, so two uids are
-as unlikely to collide as two ``uuid4()``s made within the same millisecond, and a batch of new
-rows goes into the end of its table's unique index instead of all over it: for SQLite's
-insert at 230,000 delivery rows, a quarter less time a row (docs/decisions.md, "Delivery uids
-ordered by time"). The random bytes of a batch are read at once (a fifth of the cost of
-``uuid4()`` each).
+The first 48 bits are the time in milliseconds and 74 of the rest are random: beyond guessing,
+and two made in the same millisecond are alike with a chance of one in 2^74. A batch of new rows
+goes into the end of its table's unique index instead of all over it: for SQLite's insert at
+230,000 delivery rows, a quarter less time a row (docs/decisions.md, "Delivery uids ordered by
+time"). The random bytes of a batch are read at once (a fifth of the cost of ``uuid4()`` each).
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ def uuid7() -> uuid.UUID:
 
 
 def new(count: int) -> list[uuid.UUID]:
+    """``count`` time-ordered uuids, made together."""
     raw = _raw(count)
     return [uuid.UUID(bytes=bytes(raw[n : n + 16])) for n in range(0, 16 * count, 16)]
 
