@@ -4,6 +4,7 @@ each other's contact details (and neither sees them before)."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,9 @@ def test_a_trader_finds_a_lead_expresses_interest_and_both_see_contacts(
     page.get_by_role("link", name="Browse", exact=True).first.click()
     page.get_by_role("searchbox", name="Search").fill("basmati")
     page.get_by_role("searchbox", name="Search").press("Enter")
+    # The results arrive by htmx, which then pushes the URL; a click before that push would
+    # start a navigation the push cancels.
+    expect(page).to_have_url(re.compile(r"[?&]q=basmati"))
     page.locator(".result__title").get_by_role("link", name=lead.title).click()
     page.get_by_role("link", name="Express interest").click()
     page.get_by_role("button", name="Send my interest").click()

@@ -4,6 +4,7 @@ alone (sign in, search, save the search, publish an item)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -129,6 +130,7 @@ def test_keyboard_only_sign_in_search_save_and_publish(
     tab_to(page, "#id_q")
     page.keyboard.type("basmati")
     page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]q=basmati"))  # the swap and its URL push are done
     expect(page.locator(".result__title")).to_have_text(["Basmati rice for Baku"])
 
     # Save it as a subscription.
