@@ -55,6 +55,9 @@ Claimed = tuple[int, int | None, str, str, uuid.UUID]
 CLAIMED_COLUMNS = ("id", "item_id", "action", "request_id", "uid")
 
 _after_dispatch: list[Callable[[list[LiveRow]], None]] = []
+# Events a batch claims when no subscription is there to match them (a peer's catch-up into a
+# node whose members follow nothing yet): about a page of the peer's log.
+UNMATCHED_BATCH = 1000
 # Seconds after its dispatch that an event whose live deliveries were never handed on (its
 # worker died in between, Redis was away) is handed on by any worker.
 ANNOUNCE_GRACE_SECONDS = 5.0
@@ -73,12 +76,15 @@ def dispatch_pending(
     ``on_due`` is called after the commit when the batch wrote deliveries due to be sent (a
     webhook, an email): it wakes the sender, which has nothing to do for the others."""
     index.refresh()  # catch up outside the write lock, so that the refresh below reads little
+    # With no subscription to match, a batch costs its statements alone: a larger one spreads
+    # them over more events (a subscription committed meanwhile is still matched, below).
+    limit = batch_size if index.targets else max(batch_size, UNMATCHED_BATCH)
     with transaction.atomic():
         events: list[Claimed] = list(
             OutboxEvent.objects.filter(dispatched_at__isnull=True)
             .order_by("id")
             .select_for_update(skip_locked=True)
-            .values_list(*CLAIMED_COLUMNS)[:batch_size]
+            .values_list(*CLAIMED_COLUMNS)[:limit]
         )
         if not events:
             return 0

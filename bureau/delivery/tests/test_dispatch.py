@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from bureau.alerts import services as alerts
+from bureau.delivery import dispatch
 from bureau.delivery.dispatch import dispatch_pending
 from bureau.delivery.matching import LiveIndex
 from bureau.delivery.models import Delivery, DeliveryAttempt, OutboxEvent
@@ -187,6 +188,15 @@ def test_the_index_reads_subscriptions_only_after_a_change(member, django_assert
         assert index.refresh() == 0
     alerts.subscription_create(owner=member, data={"name": "LNG", "hs_prefixes": ["2711"]})
     assert index.refresh() == 1 and len(index.targets) == 2
+
+
+def test_with_nothing_to_match_a_batch_claims_more_events(member, monkeypatch):
+    monkeypatch.setattr(dispatch, "UNMATCHED_BATCH", 4)
+    OutboxEvent.objects.bulk_create([OutboxEvent() for _ in range(7)])
+    assert dispatch_pending(LiveIndex(), batch_size=2) == 4  # nobody follows anything
+    alerts.subscription_create(owner=member, data={"name": "Rice", "hs_prefixes": ["10"]})
+    assert dispatch_pending(LiveIndex(), batch_size=2) == 2  # each is matched: the usual size
+    assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 1
 
 
 def test_the_sender_is_woken_only_for_deliveries_it_sends(
