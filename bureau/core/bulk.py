@@ -68,13 +68,13 @@ class Table:
         width = len(self.fields)
         if any(len(row) != width for row in rows):
             raise ValueError(f"a row of {self.sql.split(' (')[0]} has not {width} values")
-        adapters = [_adapter(f, connection) for f in self.fields]
+        adapters = [adapter(f, connection) for f in self.fields]
         if not rows or all(a is None for a in adapters):
             return rows
         columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
-        for position, adapter in enumerate(adapters):
-            if adapter is not None:
-                columns[position] = [v if v is None else adapter(v) for v in columns[position]]
+        for position, convert in enumerate(adapters):
+            if convert is not None:
+                columns[position] = [v if v is None else convert(v) for v in columns[position]]
         return list(zip(*columns, strict=True))
 
     def _insert_sqlite(self, cursor: Any, rows: list[Sequence[Any]], connection: Any) -> None:
@@ -125,7 +125,9 @@ def _memo(adapter: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return convert
 
 
-def _adapter(field: Any, connection: Any) -> Callable[[Any], Any] | None:
+def adapter(field: Any, connection: Any) -> Callable[[Any], Any] | None:
+    """What turns a value of ``field`` into what the driver is given, as the field's own
+    ``get_db_prep_save`` would; None when the value goes as it is (text, numbers, keys)."""
     if isinstance(field, PLAIN) and not isinstance(field, models.JSONField):
         return None
     if isinstance(field, models.DecimalField):

@@ -144,11 +144,11 @@ def _present(uids: set[uuid.UUID]) -> list[uuid.UUID]:
     ``uid IN (...)`` of a page's thousand uids cost more than running it."""
     if not uids:
         return []
-    # As the column stores them: 32 hex digits on SQLite (what the field would make of each).
-    values: list[Any] = (
-        list(uids) if connection.features.has_native_uuid_field else [u.hex for u in uids]
-    )
-    table, column = connection.ops.quote_name(Item._meta.db_table), connection.ops.quote_name("uid")
+    field = Item._meta.get_field("uid")
+    as_stored = bulk.adapter(field, connection)  # 32 hex digits on SQLite, as the field does
+    values = [as_stored(u) for u in uids] if as_stored is not None else list(uids)
+    quote = connection.ops.quote_name
+    table, column = quote(Item._meta.db_table), quote(str(field.column))
     found: list[uuid.UUID] = []
     step = bulk.max_parameters(connection)
     with connection.cursor() as cursor:
