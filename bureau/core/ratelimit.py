@@ -1,9 +1,17 @@
-"""Fixed-window rate limits kept in the Django cache (in-process, or Redis with REDIS_URL)."""
+"""Sliding-window rate limits kept in the Django cache (in-process, or Redis with REDIS_URL).
+
+Each key has a counter per fixed window; a request is judged by the current window's count plus
+the previous window's, weighted by how much of the previous window still lies inside the last
+full period. A fixed window alone lets a client spend its rate twice around a boundary (and
+resets a lock-out the moment a new minute starts); the weighted sum does not, and costs one more
+read in the same round trip.
+"""
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import time
 from dataclasses import dataclass
 
@@ -36,31 +44,63 @@ class Verdict:
     retry_after: int
 
 
-def hit(scope: str, key: str, rate: str | Rate) -> Verdict:
-    """Count one request of ``key`` in ``scope``; refuse it when the window is full."""
+def hit(scope: str, key: str, rate: str | Rate, now: float | None = None) -> Verdict:
+    """Count one request of ``key`` in ``scope``; refuse it when the last period is full.
+
+    ``now`` (seconds since the epoch) is the clock; callers leave it to the real one.
+    """
     rate = _parsed(rate) if isinstance(rate, str) else rate
-    now = int(time.time())
-    window = now // rate.seconds
+    now = time.time() if now is None else now
+    window, into = divmod(now, rate.seconds)
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    count = _count(f"rl:{scope}:{digest}:{window}", rate.seconds + 1)
-    retry_after = (window + 1) * rate.seconds - now
-    return Verdict(count <= rate.count, retry_after)
+    prefix = f"rl:{scope}:{digest}:"
+    # A counter is read during the window after its own, so it lives two windows.
+    current, previous = _count(
+        prefix + str(int(window)), prefix + str(int(window) - 1), 2 * rate.seconds + 1
+    )
+    remaining_share = 1 - into / rate.seconds
+    allowed = previous * remaining_share + current <= rate.count
+    retry_after = 0 if allowed else _wait(rate, into, current, previous)
+    return Verdict(allowed, retry_after)
+
+
+def _wait(rate: Rate, into: float, current: int, previous: int) -> int:
+    """Whole seconds until one more request would be allowed, if nobody asks in between."""
+    period = rate.seconds
+    room = rate.count - 1  # what the others may weigh for one more request to pass
+    if current <= room and previous:
+        # Still in this window: the previous one's weight has to fall far enough.
+        needed_share = (room - current) / previous
+        seconds = (1 - needed_share) * period - into
+    else:
+        # Next window: this one's count, now the previous, has to fall far enough.
+        needed_share = room / current if current else 1.0
+        seconds = (period - into) + (1 - needed_share) * period
+    return max(1, math.ceil(seconds))
 
 
 _parsed = functools.lru_cache(maxsize=64)(Rate.parse)
 
 
-def _count(cache_key: str, timeout: int) -> int:
-    """Add one to the window's counter and return it. On Redis one round trip (create the
-    counter if absent, then increment it), since every API request pays for it."""
+def _count(current_key: str, previous_key: str, timeout: int) -> tuple[int, int]:
+    """Add one to the current window's counter; return it and the previous window's. On Redis
+    one round trip (create the counter if absent, increment it, read the other), since every
+    API request pays for it."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        key = backend.make_and_validate_key(cache_key)
+        key = backend.make_and_validate_key(current_key)
+        other = backend.make_and_validate_key(previous_key)
         client = backend._cache.get_client(key, write=True)  # type: ignore[attr-defined]
         pipe = client.pipeline(transaction=False)
         pipe.set(key, 0, ex=timeout, nx=True)
         pipe.incr(key)
-        return int(pipe.execute()[1])
+        pipe.get(other)
+        _, current, previous = pipe.execute()
+        return int(current), int(previous or 0)
+    return _count_in_cache(current_key, timeout), int(cache.get(previous_key) or 0)
+
+
+def _count_in_cache(cache_key: str, timeout: int) -> int:
     if cache.add(cache_key, 1, timeout=timeout):
         return 1
     try:
