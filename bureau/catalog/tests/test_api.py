@@ -229,7 +229,8 @@ def test_requests_over_the_rate_limit_get_429(client, settings, member, token_fo
     assert statuses == [200, 200, 200, 429]
     refused = client.get(f"{API}/items")
     assert refused.status_code == 429
-    assert 0 < int(refused["Retry-After"]) <= 60
+    # Five counted in this minute: they weigh on the next one too, so the wait can pass 60 s.
+    assert 0 < int(refused["Retry-After"]) <= 120
     assert refused.json() == {"detail": "Too many requests.", "errors": []}
     # A token has its own allowance, apart from the client address.
     token = token_for(member)

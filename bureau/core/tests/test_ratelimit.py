@@ -29,6 +29,20 @@ def test_a_new_window_does_not_reset_a_full_one():
     assert hit("test", "edge", "10/m", now=start + 0.5 + refused.retry_after).allowed
 
 
+def test_retry_after_says_when_one_more_passes():
+    minute = 1_800_000_000 // 60 * 60
+    refused = [hit("test", "wait", "3/m", now=minute + 30) for _ in range(5)][-1]
+    # Five counted: one more passes once under two of them weigh, 60% into the next minute.
+    assert refused.retry_after == 30 + 36
+    assert hit("test", "wait", "3/m", now=minute + 30 + refused.retry_after).allowed
+
+
+def test_asking_before_retry_after_is_refused():
+    minute = 1_800_000_000 // 60 * 60
+    refused = [hit("test", "eager", "3/m", now=minute + 30) for _ in range(5)][-1]
+    assert not hit("test", "eager", "3/m", now=minute + 30 + refused.retry_after - 2).allowed
+
+
 def test_the_previous_window_weighs_less_as_the_period_slides():
     minute = 1_800_000_000 // 60 * 60
     for _ in range(10):
