@@ -74,15 +74,26 @@ class Item(models.Model):
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True, db_index=True)
+    # No index of its own: item_org_status starts with it and covers its reads.
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="items"
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="items",
+        db_index=False,
     )
-    origin_node = models.CharField(_("origin node"), max_length=100, db_index=True)
+    origin_node = models.CharField(_("origin node"), max_length=100)
     source_title = models.CharField(_("source"), max_length=300, blank=True)
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
     is_example = models.BooleanField(_("example"), default=False)
+    # Indexed only where set (see Meta): every item received from a peer has none.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -98,6 +109,13 @@ class Item(models.Model):
                 fields=["status", "kind", "-published_at"], name="item_status_kind_published"
             ),
             models.Index(fields=["organisation", "status"], name="item_org_status"),
+            # Equality only: no second index for LIKE, as a CharField's db_index makes.
+            models.Index(fields=["origin_node"], name="item_origin_node"),
+            models.Index(
+                fields=["created_by"],
+                name="item_created_by",
+                condition=models.Q(created_by__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -289,14 +307,25 @@ class ItemTransition(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=Status.choices)
+    # Indexed only where set (see Meta): entries made by a peer's replication have none.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     at = models.DateTimeField(default=timezone.now)
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering: ClassVar = ["at", "id"]
+        indexes: ClassVar = [
+            models.Index(
+                fields=["actor"], name="transition_actor", condition=models.Q(actor__isnull=False)
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} -> {self.to_status}"

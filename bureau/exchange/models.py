@@ -128,7 +128,10 @@ class ReceivedEvent(models.Model):
         APPLIED = "applied", _("Applied")
         REFUSED = "refused", _("Refused")
 
-    peer = models.ForeignKey(Peer, on_delete=models.CASCADE, related_name="received")
+    # No index of its own: the unique (peer, seq) index starts with it and covers its reads.
+    peer = models.ForeignKey(
+        Peer, on_delete=models.CASCADE, related_name="received", db_index=False
+    )
     seq = models.PositiveBigIntegerField()
     hash = models.CharField(max_length=64)
     type = models.CharField(max_length=40)
