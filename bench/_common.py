@@ -105,8 +105,8 @@ def bench_env(home: Path, url: str, **extra: str) -> dict[str, str]:
         BUREAU_LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="config.settings",
         PYTHONPATH=str(REPO),
-        **extra,
     )
+    env.update(extra)
     if url:
         env["DATABASE_URL"] = url
     return env
