@@ -17,7 +17,9 @@ Only published items are indexed, and the page is read back from the database wi
 from __future__ import annotations
 
 import fcntl
+import math
 import threading
+import time
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -392,7 +394,10 @@ def syncs_held() -> Iterator[None]:
     """Sync once when the block ends instead of after each commit in it, for a run of many
     small commits (a catch-up applies a page a transaction). The queue rows are written in
     every commit all the same, and a search in the meantime syncs first, so nothing is
-    missed; this only spares the index a writer and a commit per transaction."""
+    missed; this only spares the index a writer and a commit per transaction. That one sync
+    is handed to the worker's thread when this process runs one (``background_round``): a
+    catch-up's may index a hundred thousand items, and the thread that pulled has the next
+    pull to make."""
     _held.depth = getattr(_held, "depth", 0) + 1
     try:
         yield
@@ -402,7 +407,33 @@ def syncs_held() -> Iterator[None]:
             from django.db import transaction
 
             _held.pending = False
-            transaction.on_commit(_sync_quietly)  # at once, outside any transaction
+            # At once, outside any transaction.
+            transaction.on_commit(_wake.set if _syncer_alive() else _sync_quietly)
+
+
+# The worker's search-index thread: woken to sync; alive while it runs its rounds.
+_wake = threading.Event()
+_syncer: dict[str, Any] = {"thread": None, "alive_until": 0.0}
+ALIVE_GRACE_SECONDS = 2.0
+
+
+def _syncer_alive() -> bool:
+    thread = _syncer["thread"]
+    return thread is not None and thread.is_alive() and time.monotonic() < _syncer["alive_until"]
+
+
+def background_round(wait_seconds: float) -> None:
+    """One round of the worker's search-index thread: wait to be woken, then sync."""
+    _syncer["thread"] = threading.current_thread()
+    _syncer["alive_until"] = time.monotonic() + wait_seconds + ALIVE_GRACE_SECONDS
+    if not _wake.wait(wait_seconds):
+        return
+    _wake.clear()
+    _syncer["alive_until"] = math.inf  # syncing: a sync asked for meanwhile is the next round's
+    try:
+        _sync_quietly()
+    finally:
+        _syncer["alive_until"] = time.monotonic() + ALIVE_GRACE_SECONDS
 
 
 def _sync_quietly() -> None:

@@ -11,6 +11,7 @@ import bureau.connect.jobs
 import bureau.delivery.email
 import bureau.delivery.live
 import bureau.exchange.jobs  # noqa: F401
+from bureau.catalog import index
 from bureau.catalog.services import items_expire_due
 from bureau.delivery.dispatch import announce_overdue
 from bureau.delivery.worker import Worker, periodic
@@ -29,6 +30,12 @@ def expire_items() -> None:
 def announce_late_live_deliveries() -> None:
     """Live deliveries whose worker died before handing them to the streams."""
     announce_overdue()
+
+
+@periodic("search-index", every_seconds=0.01)
+def sync_search_index() -> None:
+    """A catch-up's sync of the search index, beside the pulls (``index.syncs_held``)."""
+    index.background_round(wait_seconds=1.0)
 
 
 def start() -> Worker:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -286,3 +287,44 @@ def test_syncs_held_brings_the_index_up_to_date_once_at_the_end(
         make_item(publish=True, title="Sesame paste")
         make_item(publish=True, title="Sesame bars")
     assert callbacks.count(index._sync_quietly) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_held_sync_is_left_to_the_workers_thread_when_it_runs(make_item):
+    """A catch-up's one sync may index a hundred thousand items: where the worker runs, its
+    search-index thread does it, and the thread that pulled is free for the next pull."""
+
+    def worker_round(wait_seconds: float) -> None:
+        try:
+            index.background_round(wait_seconds)
+        finally:
+            connection.close()  # the thread's own connection
+
+    # The worker's thread after a round that nobody woke, before its next one.
+    between_rounds, go_on = threading.Event(), threading.Event()
+    syncer = threading.Thread(
+        target=lambda: (worker_round(0.01), between_rounds.set(), go_on.wait(10))
+    )
+    syncer.start()
+    try:
+        between_rounds.wait(10)
+        assert index._syncer_alive()
+        with index.syncs_held():
+            make_item(publish=True, title="Sesame seeds from Sialkot")
+        # This thread did not sync; the worker's thread was woken to.
+        assert SearchQueue.objects.exists()
+        assert index._wake.is_set()
+    finally:
+        go_on.set()
+        syncer.join()
+    next_round = threading.Thread(target=worker_round, args=(0.5,))
+    next_round.start()
+    next_round.join()
+    assert not SearchQueue.objects.exists()
+    filters = ItemFilters.parse({"q": "sesame"})
+    assert index.find(filters, offset=0, limit=20, queue_checked=False).count == 1
+    # With that thread gone, a held sync is done in place again.
+    assert not index._syncer_alive()
+    with index.syncs_held():
+        make_item(publish=True, title="Sesame oil from Ganja")
+    assert not SearchQueue.objects.exists()
