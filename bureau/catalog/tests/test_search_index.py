@@ -302,9 +302,13 @@ def test_a_held_sync_is_left_to_the_workers_thread_when_it_runs(make_item):
 
     # The worker's thread after a round that nobody woke, before its next one.
     between_rounds, go_on = threading.Event(), threading.Event()
-    syncer = threading.Thread(
-        target=lambda: (worker_round(0.01), between_rounds.set(), go_on.wait(10))
-    )
+
+    def one_round_then_wait() -> None:
+        worker_round(0.01)
+        between_rounds.set()
+        go_on.wait(10)
+
+    syncer = threading.Thread(target=one_round_then_wait)
     syncer.start()
     try:
         between_rounds.wait(10)
