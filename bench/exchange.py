@@ -27,7 +27,9 @@ each with its own database: the sender on SQLite, the receiver on SQLite or Post
    (same indexes and triggers): `floor_events_per_s`, `floor_rows_per_event`, and
    `floor_no_fulltext_events_per_s` without the database's own full-text index of items;
    `floor_store_events_per_s`, the writes alone (what a catch-up that did all else beside
-   them could reach); `floor_ratio` = catch-up / floor (`bench/_exchange_floor.py`).
+   them could reach), and on PostgreSQL their time an event per table
+   (`floor_store_us_per_event_by_table`); `floor_ratio` = catch-up / floor
+   (`bench/_exchange_floor.py`).
 
 2. Latency. With both nodes peered and caught up, single items are published at the sender
    through the API, one at a time with a pause between them; each is timed from just before
