@@ -31,6 +31,12 @@ each with its own database: the sender on SQLite, the receiver on SQLite or Post
    (`floor_store_us_per_event_by_table`); `floor_ratio` = catch-up / floor
    (`bench/_exchange_floor.py`).
 
+   Ceiling, same run: `cpu_us_per_event` is the CPU time an event costs the sender's and the
+   receiver's processes during the catch-up, plus on PostgreSQL the server's time for its
+   writes (`catch_up_server_us_per_event`: the floor's writes alone, less the floor's own CPU
+   in them); `cpu_ceiling_events_per_s` is the machine's cores over it, what a catch-up whose
+   processes kept every core busy all the time could reach.
+
 2. Latency. With both nodes peered and caught up, single items are published at the sender
    through the API, one at a time with a pause between them; each is timed from just before
    the publish request to the moment it is committed in the receiver's database (polled
@@ -429,7 +435,29 @@ def run_engine(
     figures["floor_ratio"] = round(
         figures["catch_up_events_per_s"] / figures["floor_events_per_s"], 2
     )
+    figures.update(cpu_ceiling(figures, engine, args.events))
     return figures
+
+
+def cpu_ceiling(figures: dict[str, Any], engine: str, count: int) -> dict[str, Any]:
+    """What the machine's cores allow a catch-up at best: the CPU time an event takes in the
+    sender's and the receiver's processes during the catch-up, plus, on PostgreSQL, the
+    server's time for the event's writes (the floor's writes alone less its own CPU in them),
+    spread over every core without a moment idle."""
+    server = 0.0
+    if engine == "postgres":
+        store = figures["floor_store_seconds"] - figures["floor_store_client_cpu_seconds"]
+        server = max(store, 0.0) / count * 1e6
+    per_event = (
+        figures["catch_up_sender_cpu_us_per_event"]
+        + figures["catch_up_receiver_cpu_us_per_event"]
+        + server
+    )
+    return {
+        "catch_up_server_us_per_event": round(server, 1),
+        "cpu_us_per_event": round(per_event, 1),
+        "cpu_ceiling_events_per_s": round((os.cpu_count() or 1) * 1e6 / per_event),
+    }
 
 
 def floor(root: Path, sender: Node, receiver: Node, engine: str, count: int) -> dict[str, Any]:
