@@ -8,10 +8,10 @@ catch-up that is not counted (it reads the sender's log from disk, the later one
 pair after pair, a fresh receiver (SQLite, or PostgreSQL with `--receiver postgres`) runs the
 code of OTHER_TREE (a checkout of another commit, for instance `git worktree add /tmp/before
 HEAD~3`) and one runs this tree's, each catching up with the sender from `bureau peer add` to
-its cursor reaching N; which of the two goes first alternates. The two runs of a pair are a minute apart, so a machine whose speed drifts
-between runs (the shared ones do, by a quarter) moves both alike: the figures to read are the
-differences within pairs. Each receiver's database is made by its own tree's `bureau init`, so
-a change of schema is compared too.
+its cursor reaching N; which of the two goes first alternates. The two runs of a pair are a
+minute apart, so a machine whose speed drifts between runs (the shared ones do, by a quarter)
+moves both alike: the figures to read are the differences within pairs. Each receiver's
+database is made by its own tree's `bureau init`, so a change of schema is compared too.
 
 Figures, per tree: each pair's end-to-end and steady events/s and the receiver's CPU an event,
 and their means; `faster_pairs`, how many pairs this tree won end to end. JSON last.
