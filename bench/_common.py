@@ -136,6 +136,22 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds used so far by each process of the local PostgreSQL server (its backends,
+    writers and checkpointer), by pid; a backend that ends between two readings is lost."""
+    out = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if stat.with_name("comm").read_text().strip() == "postgres":
+                out[int(stat.parent.name)] = cpu_seconds(int(stat.parent.name))
+    return out
+
+
+def postgres_cpu_since(before: dict[int, float]) -> float:
+    """CPU seconds PostgreSQL's processes used since ``before`` (``postgres_cpu()``)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in postgres_cpu().items())
+
+
 # --- a server ------------------------------------------------------------------------
 
 
