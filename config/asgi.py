@@ -25,10 +25,11 @@ ASYNC_PATHS = ("/api/v1/stream",)
 django_asgi = get_asgi_application()
 
 from bureau.catalog.reads import ItemReads  # noqa: E402 - needs the apps loaded
-from bureau.delivery.stream import LiveStreams  # noqa: E402
+from bureau.delivery.stream import LiveStreams, StreamRequests  # noqa: E402
 
-# The live stream: Django authenticates and admits, then the events go straight to the client.
-live_streams = LiveStreams(django_asgi)
+# The live stream: Django authenticates and admits (on one thread for every stream request,
+# not a thread each), then the events go straight to the client.
+live_streams = LiveStreams(StreamRequests())
 
 django_wsgi = WSGIMiddleware(
     ItemReads(get_wsgi_application()),  # type: ignore[arg-type]  # an iterable response

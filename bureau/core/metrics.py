@@ -43,6 +43,10 @@ WEBHOOK_SECONDS = Histogram(
     ["outcome"],
     buckets=LATENCY_BUCKETS,
 )
+DB_CONNECTIONS = Counter(
+    "bureau_db_connections_opened",
+    "Database connections opened: one a request or a thread means connections are not reused.",
+)
 IMPORTS = Counter(
     "bureau_imports",
     "Imports run, by what was imported (items, trade) and outcome (imported, refused, checked).",
@@ -73,3 +77,8 @@ def counts_imports(
         return counted
 
     return wrap
+
+
+def count_db_connection(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """``connection_created`` receiver: count each database connection this process opens."""
+    DB_CONNECTIONS.inc()

@@ -11,6 +11,8 @@ class WebConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from bureau.core.files import on_connection_created
+        from bureau.core.metrics import count_db_connection
 
         # SQLite files made after start-up (a test database) are private too.
         connection_created.connect(on_connection_created, dispatch_uid="bureau-private-sqlite")
+        connection_created.connect(count_db_connection, dispatch_uid="bureau-count-connections")

@@ -222,6 +222,29 @@ def test_open_streams_hold_neither_a_thread_nor_a_database_connection_each(store
             reader.stop()
 
 
+def test_opening_streams_reuses_one_database_connection(store, seeded, tmp_path):
+    # Django's ASGI handler would give each stream request a thread of its own, and so a new
+    # database connection; on SQLite each new connection reads the whole schema again.
+    metrics = {"BUREAU_METRICS_DIR": str(tmp_path / "metrics")}  # this process's counters alone
+    with serving(store, worker=False, BUREAU_STREAMS_PER_USER="0", **metrics) as web:
+        readers = [stream(web, token(seeded, "crowd"))]
+        before = _connections_opened(web)
+        readers += [stream(web, token(seeded, "crowd")) for _ in range(20)]
+        opened = _connections_opened(web) - before
+        assert opened <= 3, f"{opened} database connections opened for 20 streams"
+        for reader in readers:
+            reader.stop()
+
+
+def _connections_opened(server: Process) -> float:
+    body = httpx.get(f"{server.base_url}/metrics", timeout=10).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in body.splitlines()
+        if line.startswith("bureau_db_connections_opened_total")
+    )
+
+
 def _db_connections(server: Process, store: Store) -> int:
     if store.pg_name:
         import psycopg
