@@ -133,11 +133,11 @@ class StreamRequests(ASGIHandler):
     Django's handler gives every request a thread of its own for its synchronous parts (the
     middleware, the caller's authentication), and so a database connection of its own, opened
     for the request and closed after it. On SQLite a new connection reads the whole schema again
-    (1.3 ms), and a thread and a connection a stream made opening many streams at once (clients
+    (1.3 ms); with a thread and a connection a stream, opening many streams at once (clients
     coming back after a restart) cost about 6 ms of CPU each. Here those parts run on the one
-    thread asgiref keeps for the process's thread-sensitive work, the thread that already reads
-    the streams' backlogs; its connection stays open between requests and is closed as any
-    other by Django's ``CONN_MAX_AGE`` checks."""
+    thread asgiref keeps for the process's thread-sensitive work; its connection stays open
+    between requests and is closed as any other by Django's ``CONN_MAX_AGE`` checks. Stream
+    requests are then admitted one at a time in a process, a few milliseconds each."""
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         await self.handle(scope, receive, send)
